@@ -1,0 +1,1 @@
+return await Amber.Hosting.ServerHost.RunAsync(args);

@@ -1,0 +1,14 @@
+namespace Amber.Commands;
+
+/// <summary>Builds the command table from every command group. Add a group here when you add its file.</summary>
+internal static class CommandRegistry
+{
+    public static CommandTable Build()
+    {
+        var table = new CommandTable();
+        ConnectionCommands.Register(table);
+        StringCommands.Register(table);
+        KeyCommands.Register(table);
+        return table;
+    }
+}

@@ -1,0 +1,60 @@
+namespace Amber.Commands;
+
+internal delegate void CommandHandler(CommandContext ctx);
+
+/// <summary>
+/// One command's metadata (what COMMAND reports and the dispatcher checks) and its handler.
+/// Arity follows Redis: positive = exact argument count including the name, negative = at least that many.
+/// </summary>
+internal sealed class CommandSpec
+{
+    public CommandSpec(string name, int arity, CommandFlags flags, int firstKey, int lastKey, int step, string categories, CommandHandler handler)
+    {
+        Name = name;
+        NameBytes = System.Text.Encoding.ASCII.GetBytes(name);
+        Arity = arity;
+        Flags = flags;
+        FirstKey = firstKey;
+        LastKey = lastKey;
+        Step = step;
+        Categories = categories.Length == 0 ? [] : categories.Split(' ');
+        Handler = handler;
+    }
+
+    public string Name { get; }
+    public byte[] NameBytes { get; }
+    public int Arity { get; }
+    public CommandFlags Flags { get; }
+    public int FirstKey { get; }
+    public int LastKey { get; }
+    public int Step { get; }
+
+    /// <summary>ACL categories without the @ (e.g. "string", "fast").</summary>
+    public string[] Categories { get; }
+    public CommandHandler Handler { get; }
+
+    /// <summary>For container commands (CONFIG, CLIENT ...): subcommands by lowercase name; the full name is "parent|sub".</summary>
+    public CommandSpec[] Subcommands { get; init; } = [];
+    public CommandSpec? Parent { get; internal set; }
+
+    /// <summary>Computes key positions for commands whose keys move (MovableKeys), e.g. ZUNIONSTORE, SORT; null when fixed.</summary>
+    public Func<Protocol.ArgList, List<int>, bool>? KeyFinder { get; init; }
+
+    /// <summary>Short description for COMMAND DOCS, written for Amber.</summary>
+    public string Summary { get; init; } = "";
+    public string Since { get; init; } = "1.0.0";
+    public string Group { get; init; } = "generic";
+    public string Complexity { get; init; } = "";
+
+    public string FullName => Parent == null ? Name : Parent.Name + "|" + Name;
+
+    public bool Has(CommandFlags flag) => (Flags & flag) != 0;
+
+    // Statistics for INFO commandstats.
+    public long Calls;
+    public long MicrosecondsTotal;
+    public long RejectedCalls;
+    public long FailedCalls;
+
+    public bool ArityMatches(int argc) => Arity >= 0 ? argc == Arity : argc >= -Arity;
+}

@@ -1,0 +1,196 @@
+namespace Amber.Keyspace;
+
+/// <summary>
+/// One numbered database: the key table, the set of keys with a time to live, and expiry on access.
+/// Every method runs under the server's keyspace lock.
+/// </summary>
+internal sealed class Database(int index, KeyspaceEvents events)
+{
+    private readonly List<Entry> _volatile = [];
+    private KeyTable _table = new();
+
+    public int Index { get; private set; } = index;
+    public int Count => _table.Count;
+    public int VolatileCount => _volatile.Count;
+    internal KeyTable Table => _table;
+
+    /// <summary>Finds a live key; a key whose time has passed is deleted now (lazy expiry) and reported absent.</summary>
+    public Entry? Find(ReadOnlySpan<byte> key, long nowMs)
+    {
+        uint hash = KeyHash.Of(key);
+        Entry? e = _table.Find(key, hash);
+        if (e != null && e.ExpireAtMs != Entry.NoExpiry && e.ExpireAtMs <= nowMs && !events.SuppressExpiry)
+        {
+            ExpireNow(e);
+            return null;
+        }
+        return e;
+    }
+
+    /// <summary>Finds a key without expiring it (for paths that must not change the dataset, e.g. DEBUG OBJECT on a replica).</summary>
+    public Entry? FindRaw(ReadOnlySpan<byte> key) => _table.Find(key, KeyHash.Of(key));
+
+    /// <summary>Adds a key known to be absent (call <see cref="Find"/> first).</summary>
+    public Entry Add(byte[] key, object value)
+    {
+        var e = new Entry(key, KeyHash.Of(key), value);
+        _table.Add(e);
+        return e;
+    }
+
+    /// <summary>Sets a key to a value, replacing any old value; the old time to live is dropped unless <paramref name="keepTtl"/>.</summary>
+    public Entry Set(ReadOnlySpan<byte> key, object value, long nowMs, bool keepTtl = false)
+    {
+        Entry? e = Find(key, nowMs);
+        if (e == null)
+        {
+            return Add(key.ToArray(), value);
+        }
+        e.Value = value;
+        e.ForceRawEncoding = false;
+        if (!keepTtl)
+        {
+            RemoveExpiry(e);
+        }
+        return e;
+    }
+
+    public bool Delete(ReadOnlySpan<byte> key)
+    {
+        Entry? e = _table.Remove(key, KeyHash.Of(key));
+        if (e == null)
+        {
+            return false;
+        }
+        RemoveFromVolatile(e);
+        return true;
+    }
+
+    public void SetExpiry(Entry e, long expireAtMs)
+    {
+        if (e.VolatileIndex < 0)
+        {
+            e.VolatileIndex = _volatile.Count;
+            _volatile.Add(e);
+        }
+        e.ExpireAtMs = expireAtMs;
+    }
+
+    /// <summary>Drops the time to live; returns whether there was one.</summary>
+    public bool RemoveExpiry(Entry e)
+    {
+        if (e.ExpireAtMs == Entry.NoExpiry)
+        {
+            return false;
+        }
+        RemoveFromVolatile(e);
+        e.ExpireAtMs = Entry.NoExpiry;
+        return true;
+    }
+
+    private void RemoveFromVolatile(Entry e)
+    {
+        int i = e.VolatileIndex;
+        if (i < 0)
+        {
+            return;
+        }
+        int last = _volatile.Count - 1;
+        Entry moved = _volatile[last];
+        _volatile[i] = moved;
+        moved.VolatileIndex = i;
+        _volatile.RemoveAt(last);
+        e.VolatileIndex = -1;
+    }
+
+    private void ExpireNow(Entry e)
+    {
+        _table.Remove(e.Key, e.Hash);
+        RemoveFromVolatile(e);
+        events.OnExpired(this, e);
+    }
+
+    /// <summary>
+    /// Redis's active expire: sample random volatile keys, delete the expired ones, and repeat while more than
+    /// a quarter of a sample had expired, until the time budget is spent. Returns the keys expired.
+    /// </summary>
+    public int ActiveExpire(long nowMs, Random random, long deadlineTicks, int sampleSize = 20)
+    {
+        int expired = 0;
+        while (_volatile.Count > 0)
+        {
+            int sampled = Math.Min(sampleSize, _volatile.Count);
+            int expiredInSample = 0;
+            for (int i = 0; i < sampled && _volatile.Count > 0; i++)
+            {
+                Entry e = _volatile[random.Next(_volatile.Count)];
+                if (e.ExpireAtMs <= nowMs)
+                {
+                    ExpireNow(e);
+                    expiredInSample++;
+                }
+            }
+            expired += expiredInSample;
+            if (expiredInSample * 4 <= sampled || Environment.TickCount64 >= deadlineTicks)
+            {
+                break;
+            }
+        }
+        return expired;
+    }
+
+    /// <summary>Average remaining time to live of a sample of volatile keys, for INFO keyspace's avg_ttl.</summary>
+    public long AverageTtl(long nowMs)
+    {
+        if (_volatile.Count == 0)
+        {
+            return 0;
+        }
+        int n = Math.Min(_volatile.Count, 64);
+        long sum = 0;
+        for (int i = 0; i < n; i++)
+        {
+            sum += Math.Max(0, _volatile[i].ExpireAtMs - nowMs);
+        }
+        return sum / n;
+    }
+
+    public Entry? RandomEntry(Random random) => _table.Random(random);
+
+    public void Clear()
+    {
+        _table = new KeyTable();
+        foreach (Entry e in _volatile)
+        {
+            e.VolatileIndex = -1;
+        }
+        _volatile.Clear();
+    }
+
+    /// <summary>Exchanges contents with another database (SWAPDB); the numbers stay.</summary>
+    public void SwapContents(Database other)
+    {
+        (_table, other._table) = (other._table, _table);
+        var mine = new List<Entry>(_volatile);
+        _volatile.Clear();
+        _volatile.AddRange(other._volatile);
+        other._volatile.Clear();
+        other._volatile.AddRange(mine);
+    }
+
+    /// <summary>Per-cron maintenance: incremental rehash and shrinking of sparse tables.</summary>
+    public void Maintain(int rehashMilliseconds)
+    {
+        _table.ShrinkIfSparse();
+        _table.RehashFor(rehashMilliseconds);
+    }
+}
+
+/// <summary>What the keyspace reports upward: expirations (for statistics, the AOF's DEL and notifications).</summary>
+internal abstract class KeyspaceEvents
+{
+    /// <summary>True while loading a file or serving as a replica: keys are not expired on access then.</summary>
+    public bool SuppressExpiry { get; set; }
+
+    public abstract void OnExpired(Database db, Entry entry);
+}

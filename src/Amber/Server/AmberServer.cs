@@ -1,0 +1,284 @@
+using System.Net;
+using System.Net.Sockets;
+using Amber.Commands;
+using Amber.Config;
+using Amber.Diagnostics;
+using Amber.Keyspace;
+
+namespace Amber.Server;
+
+/// <summary>
+/// The running server: databases, the keyspace lock, the command table, listeners and the periodic cron.
+/// Everything that changes the dataset runs under <see cref="KeyspaceLock"/>.
+/// </summary>
+internal sealed class AmberServer : IAsyncDisposable
+{
+    public const string Version = "7.0.15";
+
+    private readonly List<Socket> _listeners = [];
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private Thread? _cronThread;
+
+    public AmberServer(ServerConfig config, ServerLog log)
+    {
+        Config = config;
+        Log = log;
+        Events = new ServerKeyspaceEvents(this);
+        Databases = new Database[config.Databases];
+        for (int i = 0; i < Databases.Length; i++)
+        {
+            Databases[i] = new Database(i, Events);
+        }
+        Commands = CommandRegistry.Build();
+        Executor = new CommandExecutor(this);
+        SlowLog = new SlowLog(this);
+        RunId = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(20));
+    }
+
+    public ServerConfig Config { get; }
+    public ServerLog Log { get; }
+    public object KeyspaceLock { get; } = new();
+    public Database[] Databases { get; private set; }
+    public CommandTable Commands { get; }
+    public CommandExecutor Executor { get; }
+    public ClientRegistry Clients { get; } = new();
+    public MonitorFeed Monitors { get; } = new();
+    public SlowLog SlowLog { get; }
+    public ServerStats Stats { get; } = new();
+    public KeyspaceEvents Events { get; }
+    public Random Random { get; } = new();
+    public string RunId { get; }
+
+    /// <summary>The TCP ports actually bound (differs from the configured port when it was 0 in tests).</summary>
+    public IReadOnlyList<int> BoundPorts => _listeners.ConvertAll(l => ((IPEndPoint)l.LocalEndPoint!).Port);
+
+    /// <summary>Completes when the server has shut down (SHUTDOWN command or a signal).</summary>
+    public Task Stopped => _stopped.Task;
+
+    public CancellationToken StoppingToken => _stopping.Token;
+
+    /// <summary>Set by the executable so SHUTDOWN and signals end the process the same way.</summary>
+    public Func<ShutdownRequest, bool>? ShutdownHandler { get; set; }
+
+    public void Start()
+    {
+        foreach (string address in Config.Bind)
+        {
+            bool optional = address.StartsWith('-');
+            string host = optional ? address[1..] : address;
+            try
+            {
+                _listeners.Add(Listen(host, Config.Port));
+            }
+            catch (SocketException e) when (optional)
+            {
+                Log.Verbose($"Could not bind optional address {host}:{Config.Port}: {e.Message}");
+            }
+            catch (SocketException e)
+            {
+                Log.Warning($"Warning: Could not create server TCP listening socket {host}:{Config.Port}: {e.Message}");
+                foreach (Socket l in _listeners)
+                {
+                    l.Dispose();
+                }
+                throw;
+            }
+        }
+        foreach (Socket listener in _listeners)
+        {
+            _ = AcceptLoopAsync(listener);
+        }
+        _cronThread = new Thread(CronLoop) { IsBackground = true, Name = "amber-cron" };
+        _cronThread.Start();
+    }
+
+    private Socket Listen(string host, int port)
+    {
+        IPAddress ip = host is "*" or "0.0.0.0" ? IPAddress.Any : host == "::*" ? IPAddress.IPv6Any : IPAddress.Parse(host);
+        var socket = new Socket(ip.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            if (ip.AddressFamily == AddressFamily.InterNetworkV6)
+            {
+                socket.DualMode = false;
+            }
+            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            socket.Bind(new IPEndPoint(ip, port));
+            socket.Listen(Config.TcpBacklog);
+            return socket;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    private async Task AcceptLoopAsync(Socket listener)
+    {
+        while (!_stopping.IsCancellationRequested)
+        {
+            Socket socket;
+            try
+            {
+                socket = await listener.AcceptAsync(_stopping.Token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException)
+            {
+                if (_stopping.IsCancellationRequested)
+                {
+                    return;
+                }
+                continue;
+            }
+            Accept(socket);
+        }
+    }
+
+    private void Accept(Socket socket)
+    {
+        Interlocked.Increment(ref Stats.TotalConnectionsReceived);
+        socket.NoDelay = true;
+        if (Config.TcpKeepAliveSeconds > 0)
+        {
+            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.KeepAlive, true);
+            socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveTime, Config.TcpKeepAliveSeconds);
+            socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveInterval, Math.Max(1, Config.TcpKeepAliveSeconds / 3));
+        }
+        if (Clients.Count >= Config.MaxClients)
+        {
+            Interlocked.Increment(ref Stats.RejectedConnections);
+            try
+            {
+                socket.Send("-ERR max number of clients reached\r\n"u8);
+            }
+            catch (SocketException)
+            {
+            }
+            socket.Dispose();
+            return;
+        }
+        var session = new ClientSession(Clients.NextId(), this, socket.RemoteEndPoint, socket.LocalEndPoint)
+        {
+            Authenticated = Config.RequirePass.Length == 0,
+        };
+        var connection = new ClientConnection(socket, this, session);
+        Clients.Add(session);
+        _ = Task.Run(connection.RunAsync);
+    }
+
+    private void CronLoop()
+    {
+        while (!_stopping.IsCancellationRequested)
+        {
+            int hz = Math.Clamp(Config.Hz, 1, 500);
+            int periodMs = 1000 / hz;
+            if (_stopping.Token.WaitHandle.WaitOne(periodMs))
+            {
+                return;
+            }
+            try
+            {
+                Cron(periodMs);
+            }
+            catch (Exception e)
+            {
+                Log.Warning($"Error in server cron: {e}");
+            }
+        }
+    }
+
+    /// <summary>Periodic work, as Redis's serverCron: active expiry, incremental rehash, client timeouts, stats.</summary>
+    internal void Cron(int periodMs)
+    {
+        lock (KeyspaceLock)
+        {
+            long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+            // Active expiry may use a quarter of the cycle, as Redis's ACTIVE_EXPIRE_CYCLE_SLOW_TIME_PERC.
+            long deadline = Environment.TickCount64 + Math.Max(1, periodMs / 4);
+            foreach (Database db in Databases)
+            {
+                if (db.VolatileCount > 0)
+                {
+                    db.ActiveExpire(now, Random, deadline);
+                }
+                if (Config.ActiveRehashing)
+                {
+                    db.Maintain(1);
+                }
+            }
+        }
+        Stats.SampleOps();
+        CloseTimedOutClients();
+    }
+
+    private void CloseTimedOutClients()
+    {
+        int timeout = Config.TimeoutSeconds;
+        if (timeout <= 0)
+        {
+            return;
+        }
+        long now = Environment.TickCount64;
+        foreach (ClientSession c in Clients.Snapshot())
+        {
+            if (!c.IsMonitor && now - c.LastInteractionMs > timeout * 1000L)
+            {
+                Log.Verbose("Closing idle client");
+                c.Close();
+            }
+        }
+    }
+
+    /// <summary>Empties every database (FLUSHALL).</summary>
+    public void FlushAll()
+    {
+        foreach (Database db in Databases)
+        {
+            db.Clear();
+        }
+    }
+
+    /// <summary>Asks the host to shut down; returns false if it refused (e.g. a failed save), with the error logged.</summary>
+    public bool RequestShutdown(ShutdownRequest request)
+    {
+        if (ShutdownHandler != null)
+        {
+            return ShutdownHandler(request);
+        }
+        _ = StopAsync();
+        return true;
+    }
+
+    public async Task StopAsync()
+    {
+        if (_stopping.IsCancellationRequested)
+        {
+            await _stopped.Task.ConfigureAwait(false);
+            return;
+        }
+        _stopping.Cancel();
+        foreach (Socket l in _listeners)
+        {
+            l.Dispose();
+        }
+        foreach (ClientSession c in Clients.Snapshot())
+        {
+            c.Close();
+        }
+        _cronThread?.Join(TimeSpan.FromSeconds(2));
+        _stopped.TrySetResult();
+        await Task.CompletedTask.ConfigureAwait(false);
+    }
+
+    public ValueTask DisposeAsync() => new(StopAsync());
+
+    private sealed class ServerKeyspaceEvents(AmberServer server) : KeyspaceEvents
+    {
+        public override void OnExpired(Database db, Entry entry) => server.Stats.ExpiredKeys++;
+    }
+}
+
+/// <summary>What SHUTDOWN asked for.</summary>
+internal readonly record struct ShutdownRequest(bool? Save, bool Now, bool Force);

@@ -1,0 +1,205 @@
+using System.Buffers;
+using System.Net.Sockets;
+using Amber.Protocol;
+
+namespace Amber.Server;
+
+/// <summary>
+/// Moves bytes between one socket and its session: receive into a growable pooled buffer, run every complete
+/// request in it under one keyspace lock acquisition (pipelining), then send the batch's replies in one write.
+/// </summary>
+internal sealed class ClientConnection
+{
+    private const int InitialBufferSize = 16 * 1024;
+
+    private readonly Socket _socket;
+    private readonly AmberServer _server;
+    private readonly ClientSession _session;
+    private readonly SemaphoreSlim _sendLock = new(1, 1);
+    private readonly RespWriter _pushOut = new(1024);
+    private int _pushScheduled;
+    private int _closed;
+
+    private byte[] _buffer = ArrayPool<byte>.Shared.Rent(InitialBufferSize);
+    private int _start;
+    private int _parsePos;
+    private int _end;
+
+    public ClientConnection(Socket socket, AmberServer server, ClientSession session)
+    {
+        _socket = socket;
+        _server = server;
+        _session = session;
+        session.CloseAction = Close;
+        session.PushSignal = SchedulePushFlush;
+    }
+
+    public ClientSession Session => _session;
+
+    public async Task RunAsync()
+    {
+        try
+        {
+            while (Volatile.Read(ref _closed) == 0)
+            {
+                if (!EnsureReceiveSpace())
+                {
+                    break;
+                }
+                int n = await _socket.ReceiveAsync(_buffer.AsMemory(_end), SocketFlags.None).ConfigureAwait(false);
+                if (n == 0)
+                {
+                    break;
+                }
+                _end += n;
+                Interlocked.Add(ref _server.Stats.NetInputBytes, n);
+
+                bool keepGoing = _server.Executor.RunBatch(_session, _buffer, ref _parsePos, _end, ref _start);
+                _session.QueryBufferLength = _end - _start;
+                _session.QueryBufferFree = _buffer.Length - _end;
+                if (_session.Reply.Length > 0)
+                {
+                    await SendReplyAsync().ConfigureAwait(false);
+                }
+                if (!keepGoing || _session.CloseAfterReply)
+                {
+                    break;
+                }
+                if (_start == _end)
+                {
+                    _start = _parsePos = _end = 0;
+                    ShrinkIdleBuffer();
+                }
+            }
+        }
+        catch (SocketException)
+        {
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+        finally
+        {
+            Close();
+            _server.Clients.Remove(_session);
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = [];
+        }
+    }
+
+    /// <summary>Makes room to receive: compacts the unconsumed request to the front, or grows for a big one.</summary>
+    private bool EnsureReceiveSpace()
+    {
+        long needed = _end - _start + Math.Max(1024, _session.Parser.PendingBulkBytes - (_end - _parsePos));
+        if (needed > _server.Config.ClientQueryBufferLimit)
+        {
+            _server.Log.Warning($"Closing client that reached max query buffer length: id={_session.Id} addr={_session.AddressText} qbuf={_end - _start}");
+            return false;
+        }
+        if (_buffer.Length - _end >= 1024 && _buffer.Length >= needed)
+        {
+            return true;
+        }
+        byte[] target = _buffer;
+        if (needed > _buffer.Length || _start == 0)
+        {
+            long size = Math.Max(needed, (long)_buffer.Length * 2);
+            target = ArrayPool<byte>.Shared.Rent((int)Math.Min(size, Array.MaxLength));
+        }
+        int length = _end - _start;
+        Buffer.BlockCopy(_buffer, _start, target, 0, length);
+        _session.Args.Rebase(_buffer, target, -_start);
+        if (!ReferenceEquals(target, _buffer))
+        {
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = target;
+        }
+        _parsePos -= _start;
+        _end = length;
+        _start = 0;
+        return true;
+    }
+
+    private void ShrinkIdleBuffer()
+    {
+        if (_buffer.Length > InitialBufferSize * 4)
+        {
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = ArrayPool<byte>.Shared.Rent(InitialBufferSize);
+        }
+        _session.Reply.ShrinkIfLarge();
+    }
+
+    private async Task SendReplyAsync()
+    {
+        await _sendLock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            await SendAllAsync(_session.Reply.WrittenMemory).ConfigureAwait(false);
+            _session.Reply.Reset();
+        }
+        finally
+        {
+            _sendLock.Release();
+        }
+    }
+
+    private async Task SendAllAsync(ReadOnlyMemory<byte> data)
+    {
+        Interlocked.Add(ref _server.Stats.NetOutputBytes, data.Length);
+        while (data.Length > 0)
+        {
+            int sent = await _socket.SendAsync(data, SocketFlags.None).ConfigureAwait(false);
+            data = data[sent..];
+        }
+    }
+
+    private void SchedulePushFlush()
+    {
+        if (Interlocked.Exchange(ref _pushScheduled, 1) == 0)
+        {
+            _ = FlushPushesAsync();
+        }
+    }
+
+    private async Task FlushPushesAsync()
+    {
+        await _sendLock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            Volatile.Write(ref _pushScheduled, 0);
+            while (_session.TakePushes(_pushOut))
+            {
+                await SendAllAsync(_pushOut.WrittenMemory).ConfigureAwait(false);
+                _pushOut.Reset();
+            }
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            Close();
+        }
+        finally
+        {
+            _sendLock.Release();
+        }
+    }
+
+    public void Close()
+    {
+        if (Interlocked.Exchange(ref _closed, 1) != 0)
+        {
+            return;
+        }
+        try
+        {
+            _socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (SocketException)
+        {
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+        _socket.Dispose();
+    }
+}

@@ -1,0 +1,112 @@
+using System.Net;
+using Amber.Commands;
+using Amber.Protocol;
+
+namespace Amber.Server;
+
+internal enum ReplyMode
+{
+    On,
+    Off,
+    Skip,
+}
+
+/// <summary>A client's state as the commands see it: database, protocol, name, flags, statistics.</summary>
+internal sealed class ClientSession
+{
+    private readonly object _pushGate = new();
+    private RespWriter? _pushes;
+
+    public ClientSession(long id, AmberServer server, EndPoint? remote, EndPoint? local)
+    {
+        Id = id;
+        Server = server;
+        RemoteEndPoint = remote;
+        LocalEndPoint = local;
+        CreatedMs = Environment.TickCount64;
+        LastInteractionMs = CreatedMs;
+        Args = new ArgList();
+        Reply = new RespWriter();
+        Context = new CommandContext(server, this, Args, Reply);
+    }
+
+    public long Id { get; }
+    public AmberServer Server { get; }
+    public EndPoint? RemoteEndPoint { get; }
+    public EndPoint? LocalEndPoint { get; }
+    public long CreatedMs { get; }
+    public long LastInteractionMs { get; set; }
+    public string? Name { get; set; }
+    public string? LibName { get; set; }
+    public string? LibVersion { get; set; }
+    public int DbIndex { get; set; }
+    public bool Authenticated { get; set; }
+    public string LastCommand { get; set; } = "NULL";
+    public ReplyMode ReplyMode { get; set; } = ReplyMode.On;
+    public bool NoEvict { get; set; }
+    public bool IsMonitor { get; set; }
+    public bool CloseAfterReply { get; set; }
+
+    public int Protocol
+    {
+        get => Reply.Protocol;
+        set => Reply.Protocol = value;
+    }
+
+    internal ArgList Args { get; }
+    internal RespWriter Reply { get; }
+    internal CommandContext Context { get; }
+    internal RequestParser Parser { get; } = new();
+
+    /// <summary>Current query buffer size and free space, for CLIENT LIST's qbuf/qbuf-free.</summary>
+    public int QueryBufferLength { get; set; }
+    public int QueryBufferFree { get; set; }
+
+    /// <summary>Set by the connection: closes the socket (CLIENT KILL, timeout, SHUTDOWN).</summary>
+    internal Action? CloseAction { get; set; }
+
+    /// <summary>Set by the connection: sends queued push data now.</summary>
+    internal Action? PushSignal { get; set; }
+
+    public void Close() => CloseAction?.Invoke();
+
+    /// <summary>Queues out-of-band data for this client (MONITOR lines, pub/sub messages) from any thread.</summary>
+    public void Push(Action<RespWriter> write)
+    {
+        lock (_pushGate)
+        {
+            _pushes ??= new RespWriter(1024) { Protocol = Protocol };
+            write(_pushes);
+        }
+        PushSignal?.Invoke();
+    }
+
+    /// <summary>Hands the queued push data to the connection's sender (which copies it out).</summary>
+    internal bool TakePushes(RespWriter into)
+    {
+        lock (_pushGate)
+        {
+            if (_pushes == null || _pushes.Length == 0)
+            {
+                return false;
+            }
+            into.WriteRaw(_pushes.WrittenSpan);
+            _pushes.Reset();
+            return true;
+        }
+    }
+
+    public string AddressText => RemoteEndPoint switch
+    {
+        IPEndPoint ip => ip.Address.IsIPv4MappedToIPv6 ? $"{ip.Address.MapToIPv4()}:{ip.Port}" : $"{ip.Address}:{ip.Port}",
+        null => "",
+        var other => other.ToString() ?? "",
+    };
+
+    public string LocalAddressText => LocalEndPoint switch
+    {
+        IPEndPoint ip => ip.Address.IsIPv4MappedToIPv6 ? $"{ip.Address.MapToIPv4()}:{ip.Port}" : $"{ip.Address}:{ip.Port}",
+        null => "",
+        var other => other.ToString() ?? "",
+    };
+}

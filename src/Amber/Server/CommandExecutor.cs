@@ -1,0 +1,140 @@
+using System.Diagnostics;
+using System.Text;
+using Amber.Commands;
+using Amber.Protocol;
+
+namespace Amber.Server;
+
+/// <summary>
+/// Runs requests: finds each complete one in a connection's buffer, checks name, arity and authentication,
+/// and executes it. One batch (all complete requests of a read) runs under a single keyspace lock acquisition.
+/// </summary>
+internal sealed class CommandExecutor(AmberServer server)
+{
+    /// <summary>Executes every complete request in buf[parsePos..end). Returns false when the connection must close.</summary>
+    public bool RunBatch(ClientSession session, byte[] buf, ref int parsePos, int end, ref int start)
+    {
+        RequestParser parser = session.Parser;
+        parser.MaxBulkLength = server.Config.ProtoMaxBulkLen;
+        parser.Authenticated = session.Authenticated || server.Config.RequirePass.Length == 0;
+        bool keepGoing = true;
+        lock (server.KeyspaceLock)
+        {
+            while (true)
+            {
+                ParseStatus status = parser.TryParse(buf, ref parsePos, end, session.Args);
+                if (status == ParseStatus.Incomplete)
+                {
+                    break;
+                }
+                if (status == ParseStatus.Error)
+                {
+                    server.Log.Verbose($"Protocol error ({parser.Error}) from client: id={session.Id} addr={session.AddressText}");
+                    session.Context.Error("ERR " + parser.Error);
+                    start = parsePos = end;
+                    keepGoing = false;
+                    break;
+                }
+                start = parsePos;
+                if (session.Args.Count == 0)
+                {
+                    continue;
+                }
+                Execute(session);
+                if (session.CloseAfterReply)
+                {
+                    break;
+                }
+            }
+        }
+        return keepGoing;
+    }
+
+    /// <summary>Runs the request in session.Args. Caller holds the keyspace lock.</summary>
+    public void Execute(ClientSession session)
+    {
+        CommandContext ctx = session.Context;
+        ArgList args = session.Args;
+        RespWriter reply = session.Reply;
+        int replyStart = reply.Length;
+        ctx.Failed = false;
+        session.LastInteractionMs = Environment.TickCount64;
+
+        CommandSpec? spec = server.Commands.Find(args[0]);
+        if (spec == null)
+        {
+            ctx.Error(Errors.UnknownCommand(Encoding.UTF8.GetString(args[0]), ArgsPreview(args, 1)));
+            ApplyReplyMode(session, replyStart);
+            return;
+        }
+        if (spec.Subcommands.Length > 0 && args.Count >= 2)
+        {
+            CommandSpec? sub = CommandTable.FindSubcommand(spec, args[1]);
+            if (sub == null)
+            {
+                ctx.Command = spec;
+                ctx.Error(Errors.UnknownSubcommand(Encoding.UTF8.GetString(args[1]), spec.Name));
+                ApplyReplyMode(session, replyStart);
+                return;
+            }
+            spec = sub;
+        }
+        ctx.Command = spec;
+        session.LastCommand = spec.FullName.ToLowerInvariant();
+        if (!spec.ArityMatches(args.Count))
+        {
+            spec.RejectedCalls++;
+            ctx.WrongArgs();
+            ApplyReplyMode(session, replyStart);
+            return;
+        }
+        if (!session.Authenticated && server.Config.RequirePass.Length > 0 && !spec.Has(CommandFlags.NoAuth))
+        {
+            spec.RejectedCalls++;
+            ctx.Error(Errors.NoAuth);
+            ApplyReplyMode(session, replyStart);
+            return;
+        }
+
+        server.Monitors.Feed(session, args);
+        ctx.NowMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        long t0 = Stopwatch.GetTimestamp();
+        spec.Handler(ctx);
+        long micros = (long)Stopwatch.GetElapsedTime(t0).TotalMicroseconds;
+        spec.Calls++;
+        spec.MicrosecondsTotal += micros;
+        if (ctx.Failed)
+        {
+            spec.FailedCalls++;
+        }
+        server.Stats.TotalCommandsProcessed++;
+        server.SlowLog.Record(session, args, micros, ctx.NowMs);
+        ApplyReplyMode(session, replyStart);
+    }
+
+    private static void ApplyReplyMode(ClientSession session, int replyStart)
+    {
+        switch (session.ReplyMode)
+        {
+            case ReplyMode.Off:
+                session.Reply.Truncate(replyStart);
+                break;
+            case ReplyMode.Skip:
+                session.Reply.Truncate(replyStart);
+                session.ReplyMode = ReplyMode.On;
+                break;
+        }
+    }
+
+    /// <summary>"'a' 'b' " — the argument preview Redis puts in unknown-command errors (first 128 chars of each).</summary>
+    internal static string ArgsPreview(ArgList args, int from)
+    {
+        var sb = new StringBuilder();
+        for (int i = from; i < args.Count && sb.Length < 128; i++)
+        {
+            string a = Encoding.UTF8.GetString(args[i]);
+            sb.Append('\'').Append(a.Length > 128 ? a[..128] : a).Append("' ");
+        }
+        return sb.ToString();
+    }
+}

@@ -1,0 +1,82 @@
+using System.Globalization;
+using System.Text;
+using Amber.Protocol;
+
+namespace Amber.Server;
+
+/// <summary>Sends every executed command to clients in MONITOR mode, formatted as Redis does.</summary>
+internal sealed class MonitorFeed
+{
+    private readonly List<ClientSession> _monitors = [];
+    private volatile bool _any;
+
+    public void Add(ClientSession session)
+    {
+        lock (_monitors)
+        {
+            _monitors.Add(session);
+            _any = true;
+        }
+    }
+
+    public void Remove(ClientSession session)
+    {
+        lock (_monitors)
+        {
+            _monitors.Remove(session);
+            _any = _monitors.Count > 0;
+        }
+    }
+
+    public void Feed(ClientSession from, ArgList args)
+    {
+        if (!_any)
+        {
+            return;
+        }
+        string line = Format(from, args);
+        lock (_monitors)
+        {
+            foreach (ClientSession m in _monitors)
+            {
+                m.Push(w => w.WriteSimpleString(line));
+            }
+        }
+    }
+
+    private static string Format(ClientSession from, ArgList args)
+    {
+        double now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0;
+        var sb = new StringBuilder();
+        sb.Append(now.ToString("F6", CultureInfo.InvariantCulture)).Append(" [").Append(from.DbIndex).Append(' ').Append(from.AddressText).Append(']');
+        for (int i = 0; i < args.Count; i++)
+        {
+            sb.Append(" \"");
+            foreach (byte b in args[i])
+            {
+                switch (b)
+                {
+                    case (byte)'\\': sb.Append("\\\\"); break;
+                    case (byte)'"': sb.Append("\\\""); break;
+                    case (byte)'\n': sb.Append("\\n"); break;
+                    case (byte)'\r': sb.Append("\\r"); break;
+                    case (byte)'\t': sb.Append("\\t"); break;
+                    case (byte)'\a': sb.Append("\\a"); break;
+                    case (byte)'\b': sb.Append("\\b"); break;
+                    default:
+                        if (b >= 32 && b < 127)
+                        {
+                            sb.Append((char)b);
+                        }
+                        else
+                        {
+                            sb.Append("\\x").Append(b.ToString("x2", CultureInfo.InvariantCulture));
+                        }
+                        break;
+                }
+            }
+            sb.Append('"');
+        }
+        return sb.ToString();
+    }
+}
