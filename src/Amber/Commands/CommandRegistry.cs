@@ -7,8 +7,14 @@ internal static class CommandRegistry
     {
         var table = new CommandTable();
         ConnectionCommands.Register(table);
+        ClientCommands.Register(table);
         StringCommands.Register(table);
         KeyCommands.Register(table);
+        DatabaseCommands.Register(table);
+        ServerCommands.Register(table);
+        ConfigCommands.Register(table);
+        IntrospectionCommands.Register(table);
+        DebugCommands.Register(table);
         return table;
     }
 }

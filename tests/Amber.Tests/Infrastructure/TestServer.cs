@@ -1,0 +1,250 @@
+using System.Net;
+using System.Net.Sockets;
+using Amber.Config;
+using Amber.Diagnostics;
+using Amber.Server;
+using StackExchange.Redis;
+
+namespace Amber.Tests.Infrastructure;
+
+/// <summary>
+/// An Amber server running in this process on an ephemeral loopback port, with its own temp directory.
+/// Tests talk to it over real sockets: StackExchange.Redis via <see cref="Connect"/>, raw bytes via <see cref="RawClient"/>.
+/// </summary>
+public sealed class TestServer : IAsyncDisposable
+{
+    private readonly AmberServer _server;
+    private readonly List<IDisposable> _owned = [];
+
+    private TestServer(AmberServer server, string dir)
+    {
+        _server = server;
+        Directory = dir;
+        Port = server.BoundPorts[0];
+    }
+
+    public int Port { get; }
+    public string Directory { get; }
+    internal AmberServer Server => _server;
+
+    /// <summary>Starts a server; <paramref name="configure"/> adjusts settings before start.</summary>
+    internal static TestServer Start(Action<ServerConfig>? configure = null)
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "amber-test-" + Guid.NewGuid().ToString("N"));
+        System.IO.Directory.CreateDirectory(dir);
+        var config = new ServerConfig { Port = 0, Bind = ["127.0.0.1"], Dir = dir };
+        configure?.Invoke(config);
+        var server = new AmberServer(config, new ServerLog(TextWriter.Null));
+        server.Start();
+        return new TestServer(server, dir);
+    }
+
+    public static TestServer Start() => Start(null);
+
+    public ConnectionMultiplexer Connect(bool allowAdmin = true, RedisProtocol protocol = RedisProtocol.Resp2)
+    {
+        var options = new ConfigurationOptions
+        {
+            EndPoints = { new IPEndPoint(IPAddress.Loopback, Port) },
+            AllowAdmin = allowAdmin,
+            Protocol = protocol,
+            ConnectTimeout = 10000,
+            SyncTimeout = 10000,
+            AbortOnConnectFail = true,
+        };
+        var mux = ConnectionMultiplexer.Connect(options);
+        _owned.Add(mux);
+        return mux;
+    }
+
+    public IDatabase Db(int db = 0) => Connect().GetDatabase(db);
+
+    public RawClient Raw()
+    {
+        var client = new RawClient(Port);
+        _owned.Add(client);
+        return client;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (IDisposable d in _owned)
+        {
+            d.Dispose();
+        }
+        await _server.StopAsync();
+        try
+        {
+            System.IO.Directory.Delete(Directory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
+
+/// <summary>A plain TCP client for exact protocol bytes: send anything, read replies as RESP text.</summary>
+public sealed class RawClient : IDisposable
+{
+    private readonly Socket _socket;
+    private readonly byte[] _buffer = new byte[64 * 1024];
+    private int _start;
+    private int _end;
+
+    public RawClient(int port)
+    {
+        _socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true, ReceiveTimeout = 10000 };
+        _socket.Connect(IPAddress.Loopback, port);
+    }
+
+    public void Send(string text) => Send(System.Text.Encoding.UTF8.GetBytes(text));
+
+    public void Send(ReadOnlySpan<byte> bytes)
+    {
+        while (bytes.Length > 0)
+        {
+            int n = _socket.Send(bytes);
+            bytes = bytes[n..];
+        }
+    }
+
+    /// <summary>Sends a command as a RESP array of bulk strings.</summary>
+    public void SendCommand(params string[] args)
+    {
+        var sb = new System.Text.StringBuilder();
+        sb.Append('*').Append(args.Length).Append("\r\n");
+        foreach (string a in args)
+        {
+            sb.Append('$').Append(System.Text.Encoding.UTF8.GetByteCount(a)).Append("\r\n").Append(a).Append("\r\n");
+        }
+        Send(sb.ToString());
+    }
+
+    /// <summary>Sends a command and returns its whole reply as raw RESP text.</summary>
+    public string Call(params string[] args)
+    {
+        SendCommand(args);
+        return ReadReply();
+    }
+
+    /// <summary>Reads exactly one complete RESP reply (any type, nested) and returns its raw text.</summary>
+    public string ReadReply()
+    {
+        var sb = new System.Text.StringBuilder();
+        ReadValue(sb);
+        return sb.ToString();
+    }
+
+    private void ReadValue(System.Text.StringBuilder sb)
+    {
+        string line = ReadLine();
+        sb.Append(line).Append("\r\n");
+        char type = line[0];
+        switch (type)
+        {
+            case '$' or '=' or '!':
+                {
+                    int len = int.Parse(line.AsSpan(1));
+                    if (len >= 0)
+                    {
+                        sb.Append(System.Text.Encoding.UTF8.GetString(ReadExact(len + 2)));
+                    }
+                    break;
+                }
+            case '*' or '~' or '>':
+                {
+                    int n = int.Parse(line.AsSpan(1));
+                    for (int i = 0; i < n; i++)
+                    {
+                        ReadValue(sb);
+                    }
+                    break;
+                }
+            case '%' or '|':
+                {
+                    int n = int.Parse(line.AsSpan(1));
+                    for (int i = 0; i < n * 2; i++)
+                    {
+                        ReadValue(sb);
+                    }
+                    break;
+                }
+        }
+    }
+
+    public string ReadLine()
+    {
+        while (true)
+        {
+            int idx = Array.IndexOf(_buffer, (byte)'\n', _start, _end - _start);
+            if (idx > _start && _buffer[idx - 1] == '\r')
+            {
+                string line = System.Text.Encoding.UTF8.GetString(_buffer, _start, idx - 1 - _start);
+                _start = idx + 1;
+                return line;
+            }
+            Fill();
+        }
+    }
+
+    private byte[] ReadExact(int count)
+    {
+        var result = new byte[count];
+        int got = 0;
+        while (got < count)
+        {
+            if (_start == _end)
+            {
+                Fill();
+            }
+            int take = Math.Min(count - got, _end - _start);
+            Array.Copy(_buffer, _start, result, got, take);
+            _start += take;
+            got += take;
+        }
+        return result;
+    }
+
+    private void Fill()
+    {
+        if (_start > 0)
+        {
+            Array.Copy(_buffer, _start, _buffer, 0, _end - _start);
+            _end -= _start;
+            _start = 0;
+        }
+        int n = _socket.Receive(_buffer, _end, _buffer.Length - _end, SocketFlags.None);
+        if (n == 0)
+        {
+            throw new EndOfStreamException("server closed the connection");
+        }
+        _end += n;
+    }
+
+    /// <summary>True once the server has closed the connection (reads return 0), polling up to the timeout.</summary>
+    public bool WaitForClose(TimeSpan timeout)
+    {
+        long deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
+        var scratch = new byte[1024];
+        while (Environment.TickCount64 < deadline)
+        {
+            if (_socket.Poll(100_000, SelectMode.SelectRead))
+            {
+                try
+                {
+                    if (_socket.Receive(scratch) == 0)
+                    {
+                        return true;
+                    }
+                }
+                catch (SocketException)
+                {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    public void Dispose() => _socket.Dispose();
+}
