@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Side-by-side throughput: amber-server vs Debian's redis-server 7.0, same settings, redis-benchmark run against
+# each in alternation for several rounds; prints the median requests/s of each and the ratio amber/redis.
+#
+#   bench/compare.sh [--rounds N] [--requests N] [--clients N] [--tests set,get,...] [--pipelines "1 16"]
+#
+# Needs redis-server and redis-benchmark (apt-get install -y redis-server redis-tools) and the .NET SDK.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+ROUNDS=5
+REQUESTS=200000
+CLIENTS=50
+TESTS="set,get,incr,mset"
+PIPELINES="1 16"
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --rounds) ROUNDS=$2; shift 2 ;;
+    --requests) REQUESTS=$2; shift 2 ;;
+    --clients) CLIENTS=$2; shift 2 ;;
+    --tests) TESTS=$2; shift 2 ;;
+    --pipelines) PIPELINES=$2; shift 2 ;;
+    *) echo "unknown option $1" >&2; exit 2 ;;
+  esac
+done
+
+for tool in redis-server redis-benchmark redis-cli; do
+  command -v $tool >/dev/null || { echo "$tool not found: apt-get install -y redis-server redis-tools" >&2; exit 1; }
+done
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+wait_ready() { for _ in $(seq 1 200); do redis-cli -p "$1" ping >/dev/null 2>&1 && return 0; sleep 0.1; done; echo "server on $1 did not start" >&2; return 1; }
+
+dotnet build -c Release src/Amber.Server -v q -nologo >/dev/null
+AMBER_DLL=src/Amber.Server/bin/Release/net10.0/amber-server.dll
+WORK=$(mktemp -d)
+AMBER_PORT=$(free_port)
+REDIS_PORT=$(free_port)
+COMMON=(--save "" --appendonly no --bind 127.0.0.1)
+
+dotnet "$AMBER_DLL" --port "$AMBER_PORT" --dir "$WORK" "${COMMON[@]}" >"$WORK/amber.log" 2>&1 &
+AMBER_PID=$!
+redis-server --port "$REDIS_PORT" --dir "$WORK" "${COMMON[@]}" >"$WORK/redis.log" 2>&1 &
+REDIS_PID=$!
+trap 'kill $AMBER_PID $REDIS_PID 2>/dev/null || true; rm -rf "$WORK"' EXIT
+wait_ready "$AMBER_PORT"
+wait_ready "$REDIS_PORT"
+
+# One redis-benchmark run; prints requests per second for each test, one per line as "TEST rps".
+run() {
+  redis-benchmark -p "$1" -c "$CLIENTS" -n "$REQUESTS" -P "$2" -t "$TESTS" -r 100000 --csv 2>/dev/null |
+    awk -F'","' 'NR>1 { gsub(/"/,"",$1); gsub(/"/,"",$2); split($1,a," "); print a[1], $2 }'
+}
+
+declare -A SAMPLES
+# Warm-up (JIT) for both, not recorded.
+run "$AMBER_PORT" 1 >/dev/null; run "$REDIS_PORT" 1 >/dev/null
+for round in $(seq 1 "$ROUNDS"); do
+  for p in $PIPELINES; do
+    for side in amber redis; do
+      port=$AMBER_PORT; [ $side = redis ] && port=$REDIS_PORT
+      while read -r test rps; do
+        SAMPLES["$side|$p|$test"]+="$rps "
+      done < <(run "$port" "$p")
+    done
+  done
+  echo "round $round done" >&2
+done
+
+median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{v[NR]=$1} END { if (NR%2) print v[(NR+1)/2]; else print (v[NR/2]+v[NR/2+1])/2 }'; }
+
+echo "| test | pipeline | amber req/s | redis req/s | amber/redis |"
+echo "|---|---:|---:|---:|---:|"
+for p in $PIPELINES; do
+  for test in $(echo "$TESTS" | tr ',' ' ' | tr a-z A-Z); do
+    key="$test"; [ "$test" = MSET ] && key="MSET"
+    a=$(echo "${SAMPLES["amber|$p|$key"]:-}" | median)
+    r=$(echo "${SAMPLES["redis|$p|$key"]:-}" | median)
+    [ -z "$a" ] && continue
+    ratio=$(awk -v a="$a" -v r="$r" 'BEGIN { printf "%.2f", a/r }')
+    printf "| %s | %s | %.0f | %.0f | %s |\n" "$test" "$p" "$a" "$r" "$ratio"
+  done
+done
