@@ -39,7 +39,7 @@ internal sealed class CommandContext(AmberServer server, ClientSession session, 
         Reply.WriteError(message);
     }
 
-    public void WrongArgs() => Error(Errors.WrongArgs(Command.FullName.ToLowerInvariant()));
+    public void WrongArgs() => Error(Errors.WrongArgs(Command.FullName));
 
     public void SyntaxError() => Error(Errors.Syntax);
 

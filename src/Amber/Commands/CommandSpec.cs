@@ -46,7 +46,10 @@ internal sealed class CommandSpec
     public string Group { get; init; } = "generic";
     public string Complexity { get; init; } = "";
 
-    public string FullName => Parent == null ? Name : Parent.Name + "|" + Name;
+    /// <summary>"get", or "config|get" for a subcommand; lowercase, computed once (CLIENT LIST cmd=, errors).</summary>
+    public string FullName => _fullName ??= (Parent == null ? Name : Parent.Name + "|" + Name).ToLowerInvariant();
+
+    private string? _fullName;
 
     public bool Has(CommandFlags flag) => (Flags & flag) != 0;
 

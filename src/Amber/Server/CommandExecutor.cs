@@ -80,7 +80,7 @@ internal sealed class CommandExecutor(AmberServer server)
             spec = sub;
         }
         ctx.Command = spec;
-        session.LastCommand = spec.FullName.ToLowerInvariant();
+        session.LastCommand = spec.FullName;
         if (!spec.ArityMatches(args.Count))
         {
             spec.RejectedCalls++;
