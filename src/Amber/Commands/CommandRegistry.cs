@@ -15,6 +15,7 @@ internal static class CommandRegistry
         ConfigCommands.Register(table);
         IntrospectionCommands.Register(table);
         DebugCommands.Register(table);
+        ShutdownCommand.Register(table);
         return table;
     }
 }

@@ -19,6 +19,28 @@ internal static class Errors
     public const string InvalidCursor = "ERR invalid cursor";
     public const string SameObject = "ERR source and destination objects are the same";
 
+    public const string InvalidClientName = "ERR Client names cannot contain spaces, newlines or special characters.";
+    public const string NoSuchClient = "ERR No such client";
+    public const string InvalidClientId = "ERR Invalid client ID";
+    public const string ClientIdNotPositive = "ERR client-id should be greater than 0";
+    public const string PauseTimeoutNotInteger = "ERR timeout is not an integer or out of range";
+    public const string PauseTimeoutNegative = "ERR timeout is negative";
+    public const string PauseMode = "ERR CLIENT PAUSE mode must be WRITE or ALL";
+    public const string WrongPass = "WRONGPASS invalid username-password pair or user is disabled.";
+    public const string AuthWithoutPassword = "ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?";
+    public const string HelloNoAuth = "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time";
+    public const string HelloBadProtocol = "ERR Protocol version is not an integer or out of range";
+    public const string NoProto = "NOPROTO unsupported protocol version";
+    public const string NoShutdownInProgress = "ERR No shutdown in progress.";
+    public const string ShutdownFailed = "ERR Errors trying to SHUTDOWN. Check logs.";
+
+    public static string UnknownClientType(string type) => $"ERR Unknown client type '{type}'";
+
+    public static string NoSuchUser(string user) => $"ERR No such user '{user}'";
+
+    public static string SubcommandSyntax(string sub, string command) =>
+        $"ERR unknown subcommand or wrong number of arguments for '{sub}'. Try {command.ToUpperInvariant()} HELP.";
+
     public static string WrongArgs(string command) => $"ERR wrong number of arguments for '{command}' command";
 
     public static string UnknownCommand(string name, string argsPreview) => $"ERR unknown command '{name}', with args beginning with: {argsPreview}";

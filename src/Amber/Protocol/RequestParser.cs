@@ -138,7 +138,9 @@ internal sealed class RequestParser
 
     private ParseStatus ParseInline(byte[] buf, ref int pos, int end, ArgList args)
     {
-        int nl = Array.IndexOf(buf, (byte)'\n', pos, end - pos);
+        // Redis finds the line end with strchr, which stops at a NUL byte: such a line never completes.
+        int nl = new ReadOnlySpan<byte>(buf, pos, end - pos).IndexOfAny((byte)'\n', (byte)0);
+        nl = nl >= 0 && buf[pos + nl] == (byte)'\n' ? pos + nl : -1;
         if (nl < 0)
         {
             return end - pos > InlineMaxSize ? Fail("Protocol error: too big inline request") : ParseStatus.Incomplete;
@@ -170,9 +172,26 @@ internal sealed class RequestParser
         return i < 0 ? -1 : pos + i;
     }
 
-    /// <summary>Parses a RESP length: optional sign and digits only, as Redis's string2ll accepts.</summary>
+    /// <summary>
+    /// Parses a RESP length as Redis's string2ll does: an optional '-', then digits with no leading zero
+    /// ("0" alone is fine), no '+', no spaces, within 64 bits.
+    /// </summary>
     internal static bool TryParseLong(ReadOnlySpan<byte> text, out long value)
     {
-        return Utf8Parser.TryParse(text, out value, out int consumed) && consumed == text.Length && text.Length > 0 && text[0] != (byte)'+';
+        value = 0;
+        if (text.Length == 0 || text.Length > 20)
+        {
+            return false;
+        }
+        if (text.Length == 1 && text[0] == (byte)'0')
+        {
+            return true;
+        }
+        int first = text[0] == (byte)'-' ? 1 : 0;
+        if (first == text.Length || text[first] < (byte)'1' || text[first] > (byte)'9')
+        {
+            return false;
+        }
+        return Utf8Parser.TryParse(text, out value, out int consumed) && consumed == text.Length;
     }
 }

@@ -44,6 +44,7 @@ internal sealed class AmberServer : IAsyncDisposable
     public CommandExecutor Executor { get; }
     public ClientRegistry Clients { get; } = new();
     public MonitorFeed Monitors { get; } = new();
+    public ClientPause Pause { get; } = new();
     public SlowLog SlowLog { get; }
     public ServerStats Stats { get; } = new();
     public KeyspaceEvents Events { get; }
@@ -199,7 +200,8 @@ internal sealed class AmberServer : IAsyncDisposable
             long deadline = Environment.TickCount64 + Math.Max(1, periodMs / 4);
             foreach (Database db in Databases)
             {
-                if (db.VolatileCount > 0)
+                // As Redis, no active expiry while clients are paused (the dataset must not change).
+                if (db.VolatileCount > 0 && !Pause.Active)
                 {
                     db.ActiveExpire(now, Random, deadline);
                 }
@@ -223,7 +225,7 @@ internal sealed class AmberServer : IAsyncDisposable
         long now = Environment.TickCount64;
         foreach (ClientSession c in Clients.Snapshot())
         {
-            if (!c.IsMonitor && now - c.LastInteractionMs > timeout * 1000L)
+            if (!c.IsMonitor && !c.PausePending && !c.IsBlocked && !c.IsPubSub && now - c.LastInteractionMs > timeout * 1000L)
             {
                 Log.Verbose("Closing idle client");
                 c.Close();
@@ -267,7 +269,11 @@ internal sealed class AmberServer : IAsyncDisposable
         {
             c.Close();
         }
-        _cronThread?.Join(TimeSpan.FromSeconds(2));
+        // SHUTDOWN stops the server from inside a command, holding the keyspace lock the cron may be waiting for.
+        if (!Monitor.IsEntered(KeyspaceLock))
+        {
+            _cronThread?.Join(TimeSpan.FromSeconds(2));
+        }
         _stopped.TrySetResult();
         await Task.CompletedTask.ConfigureAwait(false);
     }

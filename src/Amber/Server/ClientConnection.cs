@@ -17,6 +17,7 @@ internal sealed class ClientConnection
     private readonly ClientSession _session;
     private readonly SemaphoreSlim _sendLock = new(1, 1);
     private readonly RespWriter _pushOut = new(1024);
+    private readonly TaskCompletionSource _closedSignal = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _pushScheduled;
     private int _closed;
 
@@ -32,6 +33,7 @@ internal sealed class ClientConnection
         _session = session;
         session.CloseAction = Close;
         session.PushSignal = SchedulePushFlush;
+        session.Socket = socket;
     }
 
     public ClientSession Session => _session;
@@ -53,15 +55,13 @@ internal sealed class ClientConnection
                 }
                 _end += n;
                 Interlocked.Add(ref _server.Stats.NetInputBytes, n);
-
-                bool keepGoing = _server.Executor.RunBatch(_session, _buffer, ref _parsePos, _end, ref _start);
-                _session.QueryBufferLength = _end - _start;
-                _session.QueryBufferFree = _buffer.Length - _end;
-                if (_session.Reply.Length > 0)
+                if (_end - _start > _server.Config.ClientQueryBufferLimit)
                 {
-                    await SendReplyAsync().ConfigureAwait(false);
+                    _server.Log.Warning($"Closing client that reached max query buffer length: id={_session.Id} addr={_session.AddressText} qbuf={_end - _start}");
+                    break;
                 }
-                if (!keepGoing || _session.CloseAfterReply)
+
+                if (!await ProcessBufferAsync().ConfigureAwait(false))
                 {
                     break;
                 }
@@ -69,6 +69,7 @@ internal sealed class ClientConnection
                 {
                     _start = _parsePos = _end = 0;
                     ShrinkIdleBuffer();
+                    _session.QueryBufferFree = _buffer.Length;
                 }
             }
         }
@@ -87,15 +88,47 @@ internal sealed class ClientConnection
         }
     }
 
+    /// <summary>
+    /// Runs every complete request received so far and sends the replies. While CLIENT PAUSE holds this client,
+    /// waits (without a thread, outside the keyspace lock) for the pause to end, then goes on with the held request.
+    /// Returns false when the connection must close.
+    /// </summary>
+    private async ValueTask<bool> ProcessBufferAsync()
+    {
+        while (true)
+        {
+            _session.QueryBufferLength = _end - _start;
+            _session.QueryBufferFree = _buffer.Length - _end;
+            bool keepGoing = _server.Executor.RunBatch(_session, _buffer, ref _parsePos, _end, ref _start);
+            _session.QueryBufferLength = _end - _start;
+            if (_session.Reply.Length > 0)
+            {
+                await SendReplyAsync().ConfigureAwait(false);
+            }
+            if (!keepGoing || _session.CloseAfterReply)
+            {
+                return false;
+            }
+            if (!_session.PausePending)
+            {
+                return true;
+            }
+            await Task.WhenAny(_server.Pause.WaitAsync(), _closedSignal.Task).ConfigureAwait(false);
+            _session.PausePending = false;
+            if (Volatile.Read(ref _closed) != 0)
+            {
+                return false;
+            }
+        }
+    }
+
     /// <summary>Makes room to receive: compacts the unconsumed request to the front, or grows for a big one.</summary>
     private bool EnsureReceiveSpace()
     {
+        // Room for the rest of a big bulk being read, but never much past the query buffer limit: as Redis, the
+        // client is closed when the data it actually sent exceeds the limit, not when it merely announces a big bulk.
         long needed = _end - _start + Math.Max(1024, _session.Parser.PendingBulkBytes - (_end - _parsePos));
-        if (needed > _server.Config.ClientQueryBufferLimit)
-        {
-            _server.Log.Warning($"Closing client that reached max query buffer length: id={_session.Id} addr={_session.AddressText} qbuf={_end - _start}");
-            return false;
-        }
+        needed = Math.Min(needed, _server.Config.ClientQueryBufferLimit + 1024);
         if (_buffer.Length - _end >= 1024 && _buffer.Length >= needed)
         {
             return true;
@@ -190,6 +223,7 @@ internal sealed class ClientConnection
         {
             return;
         }
+        _closedSignal.TrySetResult();
         try
         {
             _socket.Shutdown(SocketShutdown.Both);

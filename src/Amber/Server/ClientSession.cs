@@ -47,6 +47,25 @@ internal sealed class ClientSession
     public bool IsMonitor { get; set; }
     public bool CloseAfterReply { get; set; }
 
+    /// <summary>The current command's reply is discarded (the command after CLIENT REPLY SKIP).</summary>
+    internal bool SkipCurrentReply { get; set; }
+
+    /// <summary>Held by CLIENT PAUSE: the next request waits in the buffer until the pause ends (flag 'b').</summary>
+    public bool PausePending { get; set; }
+
+    /// <summary>Blocked in a blocking command (flag 'b'; exempt from the idle timeout).</summary>
+    public bool IsBlocked { get; set; }
+
+    /// <summary>For CLIENT LIST sub/psub/ssub/multi; kept by pub/sub and MULTI (-1 when not in MULTI).</summary>
+    public int Subscriptions { get; set; }
+    public int PatternSubscriptions { get; set; }
+    public int ShardSubscriptions { get; set; }
+    public int MultiQueued { get; set; } = -1;
+    public bool IsPubSub => Subscriptions + PatternSubscriptions + ShardSubscriptions > 0;
+
+    /// <summary>The connection's socket (CLIENT LIST fd, socket options); null for internal clients.</summary>
+    internal System.Net.Sockets.Socket? Socket { get; set; }
+
     public int Protocol
     {
         get => Reply.Protocol;

@@ -20,6 +20,10 @@ internal sealed class CommandExecutor(AmberServer server)
         bool keepGoing = true;
         lock (server.KeyspaceLock)
         {
+            if (server.StoppingToken.IsCancellationRequested)
+            {
+                return false;
+            }
             while (true)
             {
                 ParseStatus status = parser.TryParse(buf, ref parsePos, end, session.Args);
@@ -30,21 +34,31 @@ internal sealed class CommandExecutor(AmberServer server)
                 if (status == ParseStatus.Error)
                 {
                     server.Log.Verbose($"Protocol error ({parser.Error}) from client: id={session.Id} addr={session.AddressText}");
+                    int errorStart = session.Reply.Length;
                     session.Context.Error("ERR " + parser.Error);
+                    ApplyReplyMode(session, errorStart);
                     start = parsePos = end;
                     keepGoing = false;
                     break;
                 }
+                int requestStart = start;
                 start = parsePos;
                 if (session.Args.Count == 0)
                 {
                     continue;
                 }
                 Execute(session);
+                if (session.PausePending)
+                {
+                    // Held by CLIENT PAUSE: leave the request in the buffer; the connection waits, then parses it again.
+                    start = parsePos = requestStart;
+                    break;
+                }
                 if (session.CloseAfterReply)
                 {
                     break;
                 }
+                parser.Authenticated = session.Authenticated || server.Config.RequirePass.Length == 0;
             }
         }
         return keepGoing;
@@ -59,6 +73,12 @@ internal sealed class CommandExecutor(AmberServer server)
         int replyStart = reply.Length;
         ctx.Failed = false;
         session.LastInteractionMs = Environment.TickCount64;
+        // CLIENT REPLY SKIP armed the skip for this command (the one after it); CLIENT REPLY ON may cancel it.
+        if (session.ReplyMode == ReplyMode.Skip)
+        {
+            session.ReplyMode = ReplyMode.On;
+            session.SkipCurrentReply = true;
+        }
 
         CommandSpec? spec = server.Commands.Find(args[0]);
         if (spec == null)
@@ -96,6 +116,17 @@ internal sealed class CommandExecutor(AmberServer server)
             return;
         }
 
+        if (server.Pause.Active && server.Pause.Holds(spec))
+        {
+            session.PausePending = true;
+            if (session.SkipCurrentReply)
+            {
+                session.SkipCurrentReply = false;
+                session.ReplyMode = ReplyMode.Skip;
+            }
+            return;
+        }
+
         server.Monitors.Feed(session, args);
         ctx.NowMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         long t0 = Stopwatch.GetTimestamp();
@@ -112,18 +143,17 @@ internal sealed class CommandExecutor(AmberServer server)
         ApplyReplyMode(session, replyStart);
     }
 
+    /// <summary>
+    /// Discards the command's reply under CLIENT REPLY OFF, or when this is the command after CLIENT REPLY SKIP.
+    /// ReplyMode.Skip set by the command itself only takes effect for the next command (see Execute).
+    /// </summary>
     private static void ApplyReplyMode(ClientSession session, int replyStart)
     {
-        switch (session.ReplyMode)
+        if (session.SkipCurrentReply || session.ReplyMode == ReplyMode.Off)
         {
-            case ReplyMode.Off:
-                session.Reply.Truncate(replyStart);
-                break;
-            case ReplyMode.Skip:
-                session.Reply.Truncate(replyStart);
-                session.ReplyMode = ReplyMode.On;
-                break;
+            session.Reply.Truncate(replyStart);
         }
+        session.SkipCurrentReply = false;
     }
 
     /// <summary>"'a' 'b' " — the argument preview Redis puts in unknown-command errors (first 128 chars of each).</summary>

@@ -221,6 +221,9 @@ public sealed class RawClient : IDisposable
         _end += n;
     }
 
+    /// <summary>True if reply data is buffered or arrives within <paramref name="within"/> (nothing is consumed).</summary>
+    public bool Poll(TimeSpan within) => _start < _end || _socket.Poll((int)within.TotalMicroseconds, SelectMode.SelectRead);
+
     /// <summary>True once the server has closed the connection (reads return 0), polling up to the timeout.</summary>
     public bool WaitForClose(TimeSpan timeout)
     {
