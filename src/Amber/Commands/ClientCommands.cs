@@ -319,7 +319,8 @@ internal static class ClientCommands
             }
             else
             {
-                // Gone from CLIENT LIST at once, as Redis frees the client synchronously.
+                // Gone from CLIENT LIST at once, as Redis frees the client synchronously; it runs nothing more.
+                client.CloseAfterReply = true;
                 ctx.Server.Clients.Remove(client);
                 client.Close();
             }
@@ -375,6 +376,11 @@ internal static class ClientCommands
         {
             ctx.Error(Errors.PauseTimeoutNegative);
             return;
+        }
+        if (timeout > long.MaxValue - ctx.NowMs)
+        {
+            // Redis adds the timeout to the Unix time in ms and overflows into the past: a pause that ends at once.
+            timeout = 0;
         }
         ctx.Server.Pause.Pause(kind, timeout);
         ctx.Reply.WriteOk();
@@ -436,7 +442,7 @@ internal static class ClientCommands
 
     // Client-side caching (CLIENT TRACKING) is not supported, so tracking is always off.
     private static void Caching(CommandContext ctx) =>
-        ctx.Error("ERR CLIENT CACHING can be called only when the client is in tracking mode with OPTIN or OPTOUT mode enabled");
+        ctx.Error(Errors.CachingWithoutTracking);
 
     private static void GetRedir(CommandContext ctx) => ctx.Reply.WriteInteger(-1);
 
@@ -491,7 +497,7 @@ internal static class ClientCommands
             }
             else
             {
-                ctx.Error($"ERR Syntax error in HELLO option '{ctx.ArgString(j)}'");
+                ctx.Error(Errors.HelloSyntax(ctx.ArgString(j)));
                 return;
             }
         }

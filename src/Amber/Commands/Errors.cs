@@ -33,6 +33,9 @@ internal static class Errors
     public const string NoProto = "NOPROTO unsupported protocol version";
     public const string NoShutdownInProgress = "ERR No shutdown in progress.";
     public const string ShutdownFailed = "ERR Errors trying to SHUTDOWN. Check logs.";
+    public const string CachingWithoutTracking = "ERR CLIENT CACHING can be called only when the client is in tracking mode with OPTIN or OPTOUT mode enabled";
+
+    public static string HelloSyntax(string option) => $"ERR Syntax error in HELLO option '{option}'";
 
     public static string UnknownClientType(string type) => $"ERR Unknown client type '{type}'";
 

@@ -20,7 +20,8 @@ internal sealed class CommandExecutor(AmberServer server)
         bool keepGoing = true;
         lock (server.KeyspaceLock)
         {
-            if (server.StoppingToken.IsCancellationRequested)
+            // A client killed (or a server stopped) while this connection waited for the lock runs nothing more.
+            if (server.StoppingToken.IsCancellationRequested || session.CloseAfterReply)
             {
                 return false;
             }
