@@ -273,6 +273,31 @@ public class ClientCommandTests
         Assert.Equal("-ERR CLIENT CACHING can be called only when the client is in tracking mode with OPTIN or OPTOUT mode enabled\r\n", c.Call("CLIENT", "CACHING", "yes"));
     }
 
+    [SkippableFact]
+    public async Task Ipv6AddressesAreBracketed()
+    {
+        Skip.IfNot(System.Net.Sockets.Socket.OSSupportsIPv6, "no IPv6");
+        await using var server = TestServer.Start(cfg => cfg.Bind = ["::1"]);
+        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetworkV6, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        try
+        {
+            socket.Connect(System.Net.IPAddress.IPv6Loopback, server.Port);
+        }
+        catch (System.Net.Sockets.SocketException e)
+        {
+            throw new SkipException("cannot connect to [::1]: " + e.Message);
+        }
+        socket.Send("CLIENT INFO\r\n"u8);
+        var buffer = new byte[4096];
+        int n = 0;
+        while (n == 0 || buffer[n - 1] != (byte)'\n' || buffer[n - 2] != (byte)'\r')
+        {
+            n += socket.Receive(buffer, n, buffer.Length - n, System.Net.Sockets.SocketFlags.None);
+        }
+        string info = System.Text.Encoding.ASCII.GetString(buffer, 0, n);
+        Assert.Matches(@" addr=\[::1\]:\d+ laddr=\[::1\]:" + server.Port + " ", info);
+    }
+
     [Fact]
     public async Task StackExchangeRedisSeesItsOwnName()
     {

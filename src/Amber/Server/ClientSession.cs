@@ -115,16 +115,16 @@ internal sealed class ClientSession
         }
     }
 
-    public string AddressText => RemoteEndPoint switch
-    {
-        IPEndPoint ip => ip.Address.IsIPv4MappedToIPv6 ? $"{ip.Address.MapToIPv4()}:{ip.Port}" : $"{ip.Address}:{ip.Port}",
-        null => "",
-        var other => other.ToString() ?? "",
-    };
+    public string AddressText => FormatEndPoint(RemoteEndPoint);
 
-    public string LocalAddressText => LocalEndPoint switch
+    public string LocalAddressText => FormatEndPoint(LocalEndPoint);
+
+    /// <summary>"ip:port", or "[ip]:port" for IPv6, as Redis's anetFormatAddr.</summary>
+    private static string FormatEndPoint(EndPoint? endPoint) => endPoint switch
     {
-        IPEndPoint ip => ip.Address.IsIPv4MappedToIPv6 ? $"{ip.Address.MapToIPv4()}:{ip.Port}" : $"{ip.Address}:{ip.Port}",
+        IPEndPoint ip when ip.Address.IsIPv4MappedToIPv6 => $"{ip.Address.MapToIPv4()}:{ip.Port}",
+        IPEndPoint ip when ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 => $"[{ip.Address}]:{ip.Port}",
+        IPEndPoint ip => $"{ip.Address}:{ip.Port}",
         null => "",
         var other => other.ToString() ?? "",
     };

@@ -48,13 +48,14 @@ internal sealed class CommandExecutor(AmberServer server)
                 {
                     continue;
                 }
-                Execute(session);
-                if (session.PausePending)
+                if (server.Pause.Active && ShouldHold(session))
                 {
                     // Held by CLIENT PAUSE: leave the request in the buffer; the connection waits, then parses it again.
+                    session.PausePending = true;
                     start = parsePos = requestStart;
                     break;
                 }
+                Execute(session);
                 if (session.CloseAfterReply)
                 {
                     break;
@@ -117,17 +118,6 @@ internal sealed class CommandExecutor(AmberServer server)
             return;
         }
 
-        if (server.Pause.Active && server.Pause.Holds(spec))
-        {
-            session.PausePending = true;
-            if (session.SkipCurrentReply)
-            {
-                session.SkipCurrentReply = false;
-                session.ReplyMode = ReplyMode.Skip;
-            }
-            return;
-        }
-
         server.Monitors.Feed(session, args);
         ctx.NowMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         long t0 = Stopwatch.GetTimestamp();
@@ -142,6 +132,28 @@ internal sealed class CommandExecutor(AmberServer server)
         server.Stats.TotalCommandsProcessed++;
         server.SlowLog.Record(session, args, micros, ctx.NowMs);
         ApplyReplyMode(session, replyStart);
+    }
+
+    /// <summary>
+    /// Whether CLIENT PAUSE holds the request in session.Args. A request that fails before running (unknown
+    /// command, wrong arity, NOAUTH) is not held: Redis rejects those before its pause check.
+    /// </summary>
+    private bool ShouldHold(ClientSession session)
+    {
+        ArgList args = session.Args;
+        CommandSpec? spec = server.Commands.Find(args[0]);
+        if (spec != null && spec.Subcommands.Length > 0 && args.Count >= 2)
+        {
+            spec = CommandTable.FindSubcommand(spec, args[1]);
+        }
+        if (spec == null || !spec.ArityMatches(args.Count) ||
+            (!session.Authenticated && server.Config.RequirePass.Length > 0 && !spec.Has(CommandFlags.NoAuth)) ||
+            !server.Pause.Holds(spec))
+        {
+            return false;
+        }
+        session.LastCommand = spec.FullName.ToLowerInvariant();
+        return true;
     }
 
     /// <summary>
