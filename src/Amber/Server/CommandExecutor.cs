@@ -152,7 +152,7 @@ internal sealed class CommandExecutor(AmberServer server)
         {
             return false;
         }
-        session.LastCommand = spec.FullName.ToLowerInvariant();
+        session.LastCommand = spec.FullName;
         return true;
     }
 
