@@ -35,4 +35,43 @@ internal sealed class ServerConfig
 
     /// <summary>The configuration file the server was started with (CONFIG REWRITE target), if any.</summary>
     public string? ConfigFile { get; set; }
+
+    // Persistence settings: parsed, validated and returned by CONFIG GET now; acted on by the RDB and AOF code.
+
+    /// <summary>RDB save points ("save" lines); empty means no automatic saves.</summary>
+    public List<SavePoint> Save { get; set; } = [new(3600, 1), new(300, 100), new(60, 10000)];
+    public bool AppendOnly { get; set; }
+    public AppendFsyncMode AppendFsync { get; set; } = AppendFsyncMode.EverySec;
+    public string AppendFilename { get; set; } = "appendonly.aof";
+    public string AppendDirname { get; set; } = "appendonlydir";
+    public bool RdbCompression { get; set; } = true;
+    public bool RdbChecksum { get; set; } = true;
+    public bool RdbDelSyncFiles { get; set; }
+    public bool RdbSaveIncrementalFsync { get; set; } = true;
+    public bool StopWritesOnBgsaveError { get; set; } = true;
+    public bool AofUseRdbPreamble { get; set; } = true;
+    public bool AofLoadTruncated { get; set; } = true;
+    public bool AofTimestampEnabled { get; set; }
+    public bool AofRewriteIncrementalFsync { get; set; } = true;
+    public bool NoAppendfsyncOnRewrite { get; set; }
+    public int AutoAofRewritePercentage { get; set; } = 100;
+    public long AutoAofRewriteMinSize { get; set; } = 64L * 1024 * 1024;
+
+    /// <summary>notify-keyspace-events as flags.</summary>
+    public KeyspaceEventFlags NotifyKeyspaceEvents { get; set; }
+
+    /// <summary>client-output-buffer-limit per class: [0] normal, [1] replica, [2] pubsub.</summary>
+    public ClientOutputBufferLimit[] ClientOutputBufferLimits { get; set; } = ClientOutputBufferLimit.Defaults();
+
+    /// <summary>enable-protected-configs: "no", "yes" or "local"; gates CONFIG SET of dir and dbfilename.</summary>
+    public string EnableProtectedConfigs { get; set; } = "no";
+
+    /// <summary>
+    /// True for the amber-server process: setting dir also changes the process's working directory, as Redis does.
+    /// Off for in-process test servers, which share one process.
+    /// </summary>
+    public bool ChangeProcessDirectory { get; set; }
+
+    /// <summary>Settings Amber accepts and reports but does not act on, by parameter name (see ConfigRegistry).</summary>
+    public Dictionary<string, object> Other { get; } = new(StringComparer.Ordinal);
 }
