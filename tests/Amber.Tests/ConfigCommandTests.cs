@@ -344,3 +344,43 @@ public class ConfigCommandTests
         Assert.True(server.Server.Stats.TotalCommandsProcessed <= 1);
     }
 }
+
+/// <summary>CONFIG SET port and bind re-listen without a restart.</summary>
+public class ConfigRebindTests
+{
+    private static int FreePort()
+    {
+        using var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        probe.Start();
+        return ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
+    }
+
+    [Fact]
+    public async Task SetPortMovesTheListener()
+    {
+        await using var server = TestServer.Start();
+        RawClient raw = server.Raw();
+        int port = FreePort();
+        Assert.Equal("+OK\r\n", raw.Call("CONFIG", "SET", "port", port.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.Equal([port], server.Server.BoundPorts);
+        using (var moved = new RawClient(port))
+        {
+            Assert.Equal("+PONG\r\n", moved.Call("PING"));
+        }
+        Assert.Throws<System.Net.Sockets.SocketException>(() => new RawClient(server.Port));
+        // The existing connection survives.
+        Assert.Equal("+PONG\r\n", raw.Call("PING"));
+    }
+
+    [Fact]
+    public async Task SetBindThatCannotBeBoundChangesNothing()
+    {
+        await using var server = TestServer.Start();
+        RawClient raw = server.Raw();
+        Assert.Equal("-ERR CONFIG SET failed (possibly related to argument 'bind') - Failed to bind to specified addresses.\r\n",
+            raw.Call("CONFIG", "SET", "bind", "192.0.2.1"));
+        Assert.Equal("*2\r\n$4\r\nbind\r\n$9\r\n127.0.0.1\r\n", raw.Call("CONFIG", "GET", "bind"));
+        using var again = new RawClient(server.Port);
+        Assert.Equal("+PONG\r\n", again.Call("PING"));
+    }
+}

@@ -63,6 +63,7 @@ internal static partial class ConfigRegistry
                 : (args.Length == 1 && args[0].Length == 0 ? Array.Empty<string>() : (string[])args.Clone(), null),
             Setter = (c, v) => c.Bind = (string[])v!,
             Rewriter = RewriteBind,
+            Apply = s => s.TryRebind() ? null : "Failed to bind to specified addresses.",
         });
         Add(new SpecialParam("replicaof", "slaveof", Immutable | MultiArg)
         {

@@ -220,7 +220,8 @@ internal static partial class ConfigRegistry
     private static void AddNumbers()
     {
         Int("databases", null, Immutable, 1, IntMax, 16, c => c.Databases, (c, v) => c.Databases = (int)v);
-        Int("port", null, None, 0, 65535, 6379, c => c.Port, (c, v) => c.Port = (int)v);
+        Number("port", null, None, NumberFormat.Integer, false, 0, 65535, 6379, c => c.Port, (c, v) => c.Port = (int)v,
+            apply: s => s.TryRebind() ? null : "Unable to listen on this port");
         Int("io-threads", null, Immutable, 1, 128, 1);
         Int("auto-aof-rewrite-percentage", null, None, 0, IntMax, 100, c => c.AutoAofRewritePercentage, (c, v) => c.AutoAofRewritePercentage = (int)v);
         Int("cluster-replica-validity-factor", "cluster-slave-validity-factor", None, 0, IntMax, 10);

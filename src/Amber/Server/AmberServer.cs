@@ -11,7 +11,7 @@ namespace Amber.Server;
 /// The running server: databases, the keyspace lock, the command table, listeners and the periodic cron.
 /// Everything that changes the dataset runs under <see cref="KeyspaceLock"/>.
 /// </summary>
-internal sealed class AmberServer : IAsyncDisposable
+internal sealed partial class AmberServer : IAsyncDisposable
 {
     public const string Version = "7.0.15";
 
@@ -86,6 +86,7 @@ internal sealed class AmberServer : IAsyncDisposable
                 throw;
             }
         }
+        _listeningOn = ListenTarget;
         foreach (Socket listener in _listeners)
         {
             _ = AcceptLoopAsync(listener);
@@ -127,7 +128,7 @@ internal sealed class AmberServer : IAsyncDisposable
             }
             catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException)
             {
-                if (_stopping.IsCancellationRequested)
+                if (_stopping.IsCancellationRequested || IsRetired(listener))
                 {
                     return;
                 }
