@@ -384,3 +384,19 @@ public class ConfigRebindTests
         Assert.Equal("+PONG\r\n", again.Call("PING"));
     }
 }
+
+/// <summary>Debian's redis-cli driving CONFIG.</summary>
+public class ConfigRedisCliTests
+{
+    [SkippableFact]
+    public async Task RedisCliConfigSetAndGet()
+    {
+        string cli = Interop.RequireTool("redis-cli");
+        await using var server = TestServer.Start();
+        Assert.Equal("OK", Interop.Run(cli, $"-p {server.Port} config set maxmemory 10mb maxmemory-policy allkeys-lru").Output.Trim());
+        Assert.Equal("maxmemory\n10485760\nmaxmemory-policy\nallkeys-lru",
+            Interop.Run(cli, $"-p {server.Port} config get maxmemory maxmemory-policy").Output.Trim());
+        Assert.Equal("ERR Unknown option or number of arguments for CONFIG SET - 'nope'",
+            Interop.Run(cli, $"-p {server.Port} config set nope 1").Output.Trim());
+    }
+}
