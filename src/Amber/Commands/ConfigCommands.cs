@@ -141,12 +141,12 @@ internal static class ConfigCommands
         }
         if (unknown != null)
         {
-            ctx.Error($"ERR Unknown option or number of arguments for CONFIG SET - '{unknown}'");
+            ctx.Error(Errors.ConfigSetUnknown(unknown));
             return;
         }
         if (error != null)
         {
-            ctx.Error($"ERR CONFIG SET failed (possibly related to argument '{errorName}') - {error}");
+            ctx.Error(Errors.ConfigSetFailed(errorName!, error));
             return;
         }
 
@@ -158,7 +158,7 @@ internal static class ConfigCommands
             ConfigParam p = entries[i].Param;
             if (!p.TryParse(config, SplitValue(p, ctx.ArgString(3 + i * 2)), out values[i], out string parseError))
             {
-                ctx.Error($"ERR CONFIG SET failed (possibly related to argument '{entries[i].Name}') - {parseError}");
+                ctx.Error(Errors.ConfigSetFailed(entries[i].Name, parseError));
                 return;
             }
             oldValues[i] = p.Get(config);
@@ -178,7 +178,7 @@ internal static class ConfigCommands
             {
                 ctx.Server.Log.Warning($"Failed applying new configuration. Possibly related to new {entries[i].Name} setting. Restoring previous settings.");
                 Restore(ctx, entries, oldValues);
-                ctx.Error($"ERR CONFIG SET failed (possibly related to argument '{entries[i].Name}') - {applyError}");
+                ctx.Error(Errors.ConfigSetFailed(entries[i].Name, applyError));
                 return;
             }
         }
@@ -250,7 +250,7 @@ internal static class ConfigCommands
         string? path = ctx.Server.Config.ConfigFile;
         if (path == null)
         {
-            ctx.Error("ERR The server is running without a config file");
+            ctx.Error(Errors.NoConfigFile);
             return;
         }
         try

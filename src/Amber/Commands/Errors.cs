@@ -50,4 +50,10 @@ internal static class Errors
 
     public static string UnknownSubcommand(string sub, string command) =>
         $"ERR unknown subcommand '{sub}'. Try {command.ToUpperInvariant()} HELP.";
+
+    public const string NoConfigFile = "ERR The server is running without a config file";
+
+    public static string ConfigSetUnknown(string name) => $"ERR Unknown option or number of arguments for CONFIG SET - '{name}'";
+
+    public static string ConfigSetFailed(string name, string reason) => $"ERR CONFIG SET failed (possibly related to argument '{name}') - {reason}";
 }
