@@ -44,6 +44,21 @@ internal static class Errors
     public static string SubcommandSyntax(string sub, string command) =>
         $"ERR unknown subcommand or wrong number of arguments for '{sub}'. Try {command.ToUpperInvariant()} HELP.";
 
+    // String and bitmap commands.
+    public const string DecrementOverflow = "ERR decrement would overflow";
+    public const string OffsetOutOfRange = "ERR offset is out of range";
+    public const string IncrFloatNaN = "ERR increment would produce NaN or Infinity";
+    public const string BitArgument = "ERR The bit argument must be 1 or 0.";
+    public const string BitopNotArity = "ERR BITOP NOT must be called with a single source key.";
+    public const string BitfieldType = "ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is.";
+    public const string BitfieldOverflowType = "ERR Invalid OVERFLOW type specified";
+    public const string BitfieldReadOnly = "ERR BITFIELD_RO only supports the GET subcommand";
+    public const string LcsWrongType = "ERR The specified keys must contain string values";
+    public const string LcsLenAndIdx = "ERR If you want both the length and indexes, please just use IDX.";
+    public const string LcsTooLong = "ERR String too long for LCS";
+    public const string LcsTableTooLarge = "ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len";
+    public const string LcsAllocationFailed = "ERR Insufficient memory, failed allocating transient memory for LCS";
+
     public static string WrongArgs(string command) => $"ERR wrong number of arguments for '{command}' command";
 
     public static string UnknownCommand(string name, string argsPreview) => $"ERR unknown command '{name}', with args beginning with: {argsPreview}";

@@ -2,13 +2,40 @@ using Amber.Keyspace;
 
 namespace Amber.Commands;
 
-/// <summary>The string commands. Values are stored as their raw bytes.</summary>
+/// <summary>
+/// The string commands. Values are stored as their raw bytes (<c>byte[]</c>, exactly the string's length).
+/// SETRANGE, SETBIT, BITFIELD and APPEND may modify a value's array in place, as Redis modifies its sds:
+/// code that shares a value between keys must copy it.
+/// Counters live in <see cref="CounterCommands"/>, bitmaps in <see cref="BitCommands"/> and
+/// <see cref="BitfieldCommand"/>, LCS in <see cref="LcsCommand"/>.
+/// </summary>
 internal static class StringCommands
 {
     public static void Register(CommandTable t)
     {
-        t.Add(new("get", 2, CommandFlags.ReadOnly | CommandFlags.Fast, 1, 1, 1, "read string fast", Get) { Group = "string", Summary = "Returns the string value of a key." });
-        t.Add(new("set", -3, CommandFlags.Write | CommandFlags.DenyOom, 1, 1, 1, "write string slow", Set) { Group = "string", Summary = "Sets the string value of a key, optionally with an expiry." });
+        const CommandFlags Read = CommandFlags.ReadOnly;
+        const CommandFlags Write = CommandFlags.Write | CommandFlags.DenyOom;
+        const CommandFlags Fast = CommandFlags.Fast;
+        t.Add(new("get", 2, Read | Fast, 1, 1, 1, "read string fast", Get) { Group = "string", Complexity = "O(1)", Summary = "Returns the string value of a key." });
+        t.Add(new("set", -3, Write, 1, 1, 1, "write string slow", Set) { Group = "string", Complexity = "O(1)", Summary = "Sets the string value of a key, optionally with an expiry and conditions." });
+        t.Add(new("setnx", 3, Write | Fast, 1, 1, 1, "write string fast", SetNx) { Group = "string", Complexity = "O(1)", Summary = "Sets a key only when it does not exist." });
+        t.Add(new("setex", 4, Write, 1, 1, 1, "write string slow", SetEx) { Group = "string", Since = "2.0.0", Complexity = "O(1)", Summary = "Sets a key with a time to live in seconds." });
+        t.Add(new("psetex", 4, Write, 1, 1, 1, "write string slow", PSetEx) { Group = "string", Since = "2.6.0", Complexity = "O(1)", Summary = "Sets a key with a time to live in milliseconds." });
+        t.Add(new("mget", -2, Read | Fast, 1, -1, 1, "read string fast", MGet) { Group = "string", Complexity = "O(N) for N keys", Summary = "Returns the values of several keys." });
+        t.Add(new("mset", -3, Write, 1, -1, 2, "write string slow", MSet) { Group = "string", Since = "1.0.1", Complexity = "O(N) for N keys", Summary = "Sets several keys at once." });
+        t.Add(new("msetnx", -3, Write, 1, -1, 2, "write string slow", MSetNx) { Group = "string", Since = "1.0.1", Complexity = "O(N) for N keys", Summary = "Sets several keys only when none of them exists." });
+        t.Add(new("getset", 3, Write | Fast, 1, 1, 1, "write string fast", GetSet) { Group = "string", Complexity = "O(1)", Summary = "Sets a key and returns its previous value." });
+        t.Add(new("getdel", 2, CommandFlags.Write | Fast, 1, 1, 1, "write string fast", GetDel) { Group = "string", Since = "6.2.0", Complexity = "O(1)", Summary = "Returns a key's value and deletes the key." });
+        t.Add(new("getex", -2, CommandFlags.Write | Fast, 1, 1, 1, "write string fast", GetEx) { Group = "string", Since = "6.2.0", Complexity = "O(1)", Summary = "Returns a key's value and changes or removes its expiry." });
+        t.Add(new("append", 3, Write | Fast, 1, 1, 1, "write string fast", Append) { Group = "string", Since = "2.0.0", Complexity = "O(1) amortized in Redis; O(N) copy here", Summary = "Appends bytes to a string, creating it if needed." });
+        t.Add(new("strlen", 2, Read | Fast, 1, 1, 1, "read string fast", StrLen) { Group = "string", Since = "2.2.0", Complexity = "O(1)", Summary = "Returns the length of a string." });
+        t.Add(new("getrange", 4, Read, 1, 1, 1, "read string slow", GetRange) { Group = "string", Since = "2.4.0", Complexity = "O(N) in the returned length", Summary = "Returns a substring by byte offsets." });
+        t.Add(new("setrange", 4, Write, 1, 1, 1, "write string slow", SetRange) { Group = "string", Since = "2.2.0", Complexity = "O(M) in the written length", Summary = "Overwrites part of a string at an offset, padding with zero bytes." });
+        t.Add(new("substr", 4, Read, 1, 1, 1, "read string slow", GetRange) { Group = "string", Complexity = "O(N) in the returned length", Summary = "Returns a substring by byte offsets (old name of GETRANGE)." });
+        CounterCommands.Register(t);
+        BitCommands.Register(t);
+        BitfieldCommand.Register(t);
+        LcsCommand.Register(t);
     }
 
     /// <summary>Looks up a string; writes WRONGTYPE and returns false if the key holds another type.</summary>
@@ -31,6 +58,39 @@ internal static class StringCommands
         return false;
     }
 
+    /// <summary>Like <see cref="TryGetString"/> for a command about to write: Redis's write lookups count no hits or misses.</summary>
+    internal static bool TryGetStringForWrite(CommandContext ctx, ReadOnlySpan<byte> key, out Entry? entry, out byte[]? value)
+    {
+        entry = ctx.Db.Find(key, ctx.NowMs);
+        value = null;
+        if (entry == null)
+        {
+            return true;
+        }
+        if (entry.Value is byte[] bytes)
+        {
+            value = bytes;
+            return true;
+        }
+        ctx.WrongType();
+        return false;
+    }
+
+    /// <summary>The longest string a command may build: proto-max-bulk-len, and what a .NET array can hold.</summary>
+    internal static long MaxStringLength(CommandContext ctx) => Math.Min(ctx.Server.Config.ProtoMaxBulkLen, Array.MaxLength - 16);
+
+    /// <summary>Redis's checkStringLength: replies with the error when <paramref name="length"/> + <paramref name="append"/> is too long.</summary>
+    internal static bool CheckStringLength(CommandContext ctx, long length, long append)
+    {
+        long max = MaxStringLength(ctx);
+        if (length > max || append > max - length)
+        {
+            ctx.Error(Errors.StringTooLong);
+            return false;
+        }
+        return true;
+    }
+
     private static void Get(CommandContext ctx)
     {
         if (!TryGetString(ctx, ctx.Arg(1), out _, out byte[]? value))
@@ -49,13 +109,326 @@ internal static class StringCommands
 
     private static void Set(CommandContext ctx)
     {
-        // Options (EX PX EXAT PXAT NX XX KEEPTTL GET) are parsed in SetOptions.
-        if (ctx.ArgCount != 3)
+        if (ctx.ArgCount == 3)
         {
-            ctx.SyntaxError();
+            ctx.Db.Set(ctx.Arg(1), ctx.Args.ToArray(2), ctx.NowMs);
+            ctx.Reply.WriteOk();
             return;
         }
+        if (!SetOptions.TryParse(ctx, 3, forGetEx: false, out SetFlags flags, out int expireIndex))
+        {
+            return;
+        }
+        SetGeneric(ctx, flags, 2, expireIndex, "+OK\r\n"u8, default);
+    }
+
+    private static void SetNx(CommandContext ctx) => SetGeneric(ctx, SetFlags.Nx, 2, -1, ":1\r\n"u8, ":0\r\n"u8);
+
+    private static void SetEx(CommandContext ctx) => SetGeneric(ctx, SetFlags.Ex, 3, 2, "+OK\r\n"u8, default);
+
+    private static void PSetEx(CommandContext ctx) => SetGeneric(ctx, SetFlags.Px, 3, 2, "+OK\r\n"u8, default);
+
+    /// <summary>
+    /// Redis's setGenericCommand: validate the expiry, reply with the old value for GET, honour NX/XX
+    /// (replying <paramref name="abortReply"/>, or null when empty), then set, keeping the TTL only for KEEPTTL.
+    /// An expiry already in the past is stored as is and expires on the next access, as in Redis 7.0.
+    /// </summary>
+    private static void SetGeneric(CommandContext ctx, SetFlags flags, int valueIndex, int expireIndex, ReadOnlySpan<byte> okReply, ReadOnlySpan<byte> abortReply)
+    {
+        long expireAt = 0;
+        if (expireIndex > 0 && !SetOptions.TryGetExpireAt(ctx, expireIndex, flags, out expireAt))
+        {
+            return;
+        }
+        ReadOnlySpan<byte> key = ctx.Arg(1);
+        bool get = (flags & SetFlags.Get) != 0;
+        if (get)
+        {
+            if (!TryGetString(ctx, key, out _, out byte[]? old))
+            {
+                return;
+            }
+            if (old == null)
+            {
+                ctx.Reply.WriteNull();
+            }
+            else
+            {
+                ctx.Reply.WriteBulkString(old);
+            }
+        }
+        if ((flags & (SetFlags.Nx | SetFlags.Xx)) != 0)
+        {
+            bool found = ctx.Db.Find(key, ctx.NowMs) != null;
+            if (((flags & SetFlags.Nx) != 0 && found) || ((flags & SetFlags.Xx) != 0 && !found))
+            {
+                if (!get)
+                {
+                    if (abortReply.IsEmpty)
+                    {
+                        ctx.Reply.WriteNull();
+                    }
+                    else
+                    {
+                        ctx.Reply.WriteRaw(abortReply);
+                    }
+                }
+                return;
+            }
+        }
+        Entry e = ctx.Db.Set(key, ctx.Args.ToArray(valueIndex), ctx.NowMs, keepTtl: (flags & SetFlags.KeepTtl) != 0);
+        if (expireIndex > 0)
+        {
+            ctx.Db.SetExpiry(e, expireAt);
+        }
+        if (!get)
+        {
+            ctx.Reply.WriteRaw(okReply);
+        }
+    }
+
+    private static void GetEx(CommandContext ctx)
+    {
+        if (!SetOptions.TryParse(ctx, 2, forGetEx: true, out SetFlags flags, out int expireIndex))
+        {
+            return;
+        }
+        if (!TryGetString(ctx, ctx.Arg(1), out Entry? entry, out byte[]? value))
+        {
+            return;
+        }
+        if (entry == null || value == null)
+        {
+            ctx.Reply.WriteNull();
+            return;
+        }
+        long expireAt = 0;
+        if (expireIndex > 0 && !SetOptions.TryGetExpireAt(ctx, expireIndex, flags, out expireAt))
+        {
+            return;
+        }
+        ctx.Reply.WriteBulkString(value);
+        if ((flags & SetFlags.Absolute) != 0 && expireAt <= ctx.NowMs)
+        {
+            // An absolute time already past deletes the key now.
+            ctx.Db.Delete(ctx.Arg(1));
+        }
+        else if (expireIndex > 0)
+        {
+            ctx.Db.SetExpiry(entry, expireAt);
+        }
+        else if ((flags & SetFlags.Persist) != 0)
+        {
+            ctx.Db.RemoveExpiry(entry);
+        }
+    }
+
+    private static void GetDel(CommandContext ctx)
+    {
+        if (!TryGetString(ctx, ctx.Arg(1), out Entry? entry, out byte[]? value))
+        {
+            return;
+        }
+        if (entry == null || value == null)
+        {
+            ctx.Reply.WriteNull();
+            return;
+        }
+        ctx.Reply.WriteBulkString(value);
+        ctx.Db.Delete(ctx.Arg(1));
+    }
+
+    private static void GetSet(CommandContext ctx)
+    {
+        if (!TryGetString(ctx, ctx.Arg(1), out _, out byte[]? old))
+        {
+            return;
+        }
+        if (old == null)
+        {
+            ctx.Reply.WriteNull();
+        }
+        else
+        {
+            ctx.Reply.WriteBulkString(old);
+        }
         ctx.Db.Set(ctx.Arg(1), ctx.Args.ToArray(2), ctx.NowMs);
+    }
+
+    private static void MGet(CommandContext ctx)
+    {
+        ctx.Reply.WriteArrayHeader(ctx.ArgCount - 1);
+        for (int i = 1; i < ctx.ArgCount; i++)
+        {
+            Entry? e = ctx.Db.Find(ctx.Arg(i), ctx.NowMs);
+            if (e == null)
+            {
+                ctx.Server.Stats.KeyspaceMisses++;
+                ctx.Reply.WriteNull();
+                continue;
+            }
+            ctx.Server.Stats.KeyspaceHits++;
+            if (e.Value is byte[] bytes)
+            {
+                ctx.Reply.WriteBulkString(bytes);
+            }
+            else
+            {
+                ctx.Reply.WriteNull();
+            }
+        }
+    }
+
+    private static void MSet(CommandContext ctx)
+    {
+        if (ctx.ArgCount % 2 == 0)
+        {
+            ctx.WrongArgs();
+            return;
+        }
+        for (int i = 1; i < ctx.ArgCount; i += 2)
+        {
+            ctx.Db.Set(ctx.Arg(i), ctx.Args.ToArray(i + 1), ctx.NowMs);
+        }
         ctx.Reply.WriteOk();
+    }
+
+    private static void MSetNx(CommandContext ctx)
+    {
+        if (ctx.ArgCount % 2 == 0)
+        {
+            ctx.WrongArgs();
+            return;
+        }
+        for (int i = 1; i < ctx.ArgCount; i += 2)
+        {
+            if (ctx.Db.Find(ctx.Arg(i), ctx.NowMs) != null)
+            {
+                ctx.Reply.WriteInteger(0);
+                return;
+            }
+        }
+        for (int i = 1; i < ctx.ArgCount; i += 2)
+        {
+            ctx.Db.Set(ctx.Arg(i), ctx.Args.ToArray(i + 1), ctx.NowMs);
+        }
+        ctx.Reply.WriteInteger(1);
+    }
+
+    private static void Append(CommandContext ctx)
+    {
+        if (!TryGetStringForWrite(ctx, ctx.Arg(1), out Entry? entry, out byte[]? value))
+        {
+            return;
+        }
+        ReadOnlySpan<byte> tail = ctx.Arg(2);
+        if (entry == null || value == null)
+        {
+            ctx.Db.Add(ctx.Args.ToArray(1), tail.ToArray());
+            ctx.Reply.WriteInteger(tail.Length);
+            return;
+        }
+        if (!CheckStringLength(ctx, value.Length, tail.Length))
+        {
+            return;
+        }
+        if (tail.Length > 0)
+        {
+            byte[] joined = new byte[value.Length + tail.Length];
+            value.CopyTo(joined, 0);
+            tail.CopyTo(joined.AsSpan(value.Length));
+            entry.Value = joined;
+        }
+        // Redis unshares the value into a raw sds even when appending nothing.
+        entry.ForceRawEncoding = true;
+        ctx.Reply.WriteInteger(value.Length + tail.Length);
+    }
+
+    private static void StrLen(CommandContext ctx)
+    {
+        if (!TryGetString(ctx, ctx.Arg(1), out _, out byte[]? value))
+        {
+            return;
+        }
+        ctx.Reply.WriteInteger(value?.Length ?? 0);
+    }
+
+    private static void GetRange(CommandContext ctx)
+    {
+        if (!ctx.TryGetLong(2, out long start) || !ctx.TryGetLong(3, out long end))
+        {
+            return;
+        }
+        if (!TryGetString(ctx, ctx.Arg(1), out _, out byte[]? value))
+        {
+            return;
+        }
+        if (value == null || (start < 0 && end < 0 && start > end))
+        {
+            ctx.Reply.WriteBulkString(ReadOnlySpan<byte>.Empty);
+            return;
+        }
+        long length = value.Length;
+        if (start < 0)
+        {
+            start += length;
+        }
+        if (end < 0)
+        {
+            end += length;
+        }
+        start = Math.Max(start, 0);
+        end = Math.Max(end, 0);
+        if (end >= length)
+        {
+            end = length - 1;
+        }
+        if (start > end || length == 0)
+        {
+            ctx.Reply.WriteBulkString(ReadOnlySpan<byte>.Empty);
+            return;
+        }
+        ctx.Reply.WriteBulkString(value.AsSpan((int)start, (int)(end - start + 1)));
+    }
+
+    private static void SetRange(CommandContext ctx)
+    {
+        if (!ctx.TryGetLong(2, out long offset))
+        {
+            return;
+        }
+        if (offset < 0)
+        {
+            ctx.Error(Errors.OffsetOutOfRange);
+            return;
+        }
+        if (!TryGetStringForWrite(ctx, ctx.Arg(1), out Entry? entry, out byte[]? value))
+        {
+            return;
+        }
+        ReadOnlySpan<byte> patch = ctx.Arg(3);
+        if (patch.IsEmpty)
+        {
+            ctx.Reply.WriteInteger(value?.Length ?? 0);
+            return;
+        }
+        if (!CheckStringLength(ctx, offset, patch.Length))
+        {
+            return;
+        }
+        int needed = (int)offset + patch.Length;
+        if (entry == null || value == null)
+        {
+            value = new byte[needed];
+            entry = ctx.Db.Add(ctx.Args.ToArray(1), value);
+        }
+        else if (value.Length < needed)
+        {
+            Array.Resize(ref value, needed);
+            entry.Value = value;
+        }
+        patch.CopyTo(value.AsSpan((int)offset));
+        entry.ForceRawEncoding = true;
+        ctx.Reply.WriteInteger(value.Length);
     }
 }

@@ -1,0 +1,436 @@
+using System.Numerics;
+using System.Text;
+
+namespace Amber.Text;
+
+/// <summary>
+/// An emulation of the x87 80-bit extended-precision <c>long double</c> that Redis uses for INCRBYFLOAT
+/// (and HINCRBYFLOAT): a 64-bit significand and a 15-bit exponent, with gradual underflow.
+/// Only what those commands need: glibc's <c>strtold</c> (correctly rounded, ties to even), exact addition
+/// rounded once, and <c>printf("%.17Lf")</c> with trailing zeros trimmed. Results match redis-server on x86-64
+/// digit for digit, which a <c>double</c> cannot (0.1 + 0.2 is "0.3" there, not "0.30000000000000004").
+/// </summary>
+/// <remarks>Value = (-1)^Negative × Significand × 2^Exponent. Arithmetic is exact in <see cref="BigInteger"/>.</remarks>
+internal readonly struct LongDouble
+{
+    private const int Precision = 64;
+    /// <summary>The exponent of the smallest denormal's unit: 2^-16445.</summary>
+    private const int MinExponent = -16445;
+    /// <summary>Largest exponent of a 64-bit significand: values reach (2^64 - 1) × 2^16320, just under 2^16384.</summary>
+    private const int MaxExponent = 16320;
+    /// <summary>strtold's input limit in Redis (MAX_LONG_DOUBLE_CHARS).</summary>
+    public const int MaxChars = 5 * 1024;
+
+    private static readonly BigInteger Pow10_17 = BigInteger.Pow(10, 17);
+
+    private LongDouble(bool negative, ulong significand, int exponent, bool infinity)
+    {
+        Negative = negative;
+        Significand = significand;
+        Exponent = exponent;
+        IsInfinity = infinity;
+    }
+
+    public bool Negative { get; }
+    public ulong Significand { get; }
+    public int Exponent { get; }
+    public bool IsInfinity { get; }
+    public bool IsZero => !IsInfinity && Significand == 0;
+
+    public static LongDouble Zero => default;
+
+    private static LongDouble Infinity(bool negative) => new(negative, 0, 0, true);
+
+    /// <summary>
+    /// Parses as Redis's string2ld does: the whole text must be a number strtold accepts (decimal, hexadecimal,
+    /// inf/infinity, optional sign), with no leading space, not NaN, and not out of range (overflow, or a
+    /// nonzero value that underflows to zero).
+    /// </summary>
+    public static bool TryParse(ReadOnlySpan<byte> text, out LongDouble value)
+    {
+        value = default;
+        if (text.Length == 0 || text.Length >= MaxChars)
+        {
+            return false;
+        }
+        int p = 0;
+        bool negative = false;
+        if (text[0] is (byte)'+' or (byte)'-')
+        {
+            negative = text[0] == (byte)'-';
+            p = 1;
+        }
+        ReadOnlySpan<byte> rest = text[p..];
+        if (Ascii.EqualsIgnoreCase(rest, "inf"u8) || Ascii.EqualsIgnoreCase(rest, "infinity"u8))
+        {
+            value = Infinity(negative);
+            return true;
+        }
+        bool ok = rest.Length > 2 && rest[0] == (byte)'0' && (rest[1] | 0x20) == (byte)'x'
+            ? TryParseHex(rest[2..], negative, out value)
+            : TryParseDecimal(rest, negative, out value);
+        return ok;
+    }
+
+    private static bool TryParseDecimal(ReadOnlySpan<byte> s, bool negative, out LongDouble value)
+    {
+        value = default;
+        int i = 0;
+        int digits = 0;
+        int significant = 0;
+        long decimalExponent = 0;
+        bool seenPoint = false;
+        BigInteger n = BigInteger.Zero;
+        ulong chunk = 0;
+        ulong chunkScale = 1;
+        for (; i < s.Length; i++)
+        {
+            byte c = s[i];
+            if (c == (byte)'.' && !seenPoint)
+            {
+                seenPoint = true;
+                continue;
+            }
+            if (c < (byte)'0' || c > (byte)'9')
+            {
+                break;
+            }
+            digits++;
+            if (seenPoint)
+            {
+                decimalExponent--;
+            }
+            if (significant == 0 && c == (byte)'0')
+            {
+                continue;
+            }
+            significant++;
+            chunk = chunk * 10 + (ulong)(c - '0');
+            chunkScale *= 10;
+            if (chunkScale == 1_000_000_000_000_000_000UL)
+            {
+                n = n * chunkScale + chunk;
+                chunk = 0;
+                chunkScale = 1;
+            }
+        }
+        if (chunkScale > 1)
+        {
+            n = n * chunkScale + chunk;
+        }
+        if (digits == 0)
+        {
+            return false;
+        }
+        if (i < s.Length && (s[i] | 0x20) == (byte)'e')
+        {
+            if (!TryParseExponent(s[(i + 1)..], out long e))
+            {
+                return false;
+            }
+            decimalExponent = SaturatingAdd(decimalExponent, e);
+        }
+        else if (i != s.Length)
+        {
+            return false;
+        }
+        if (significant == 0)
+        {
+            value = new LongDouble(negative, 0, 0, false);
+            return true;
+        }
+        // Magnitude in decimal: 10^(magnitude-1) <= |v| < 10^magnitude. Far outside the range: no need to compute.
+        long magnitude = significant + decimalExponent;
+        if (magnitude > 4935 || magnitude < -4955)
+        {
+            return false;
+        }
+        if (decimalExponent >= 0)
+        {
+            return TryRound(negative, n * BigInteger.Pow(10, (int)decimalExponent), BigInteger.One, 0, out value);
+        }
+        return TryRound(negative, n, BigInteger.Pow(10, (int)-decimalExponent), 0, out value);
+    }
+
+    private static bool TryParseHex(ReadOnlySpan<byte> s, bool negative, out LongDouble value)
+    {
+        value = default;
+        BigInteger n = BigInteger.Zero;
+        long binaryExponent = 0;
+        int digits = 0;
+        bool seenPoint = false;
+        int i = 0;
+        for (; i < s.Length; i++)
+        {
+            byte c = s[i];
+            if (c == (byte)'.' && !seenPoint)
+            {
+                seenPoint = true;
+                continue;
+            }
+            int d = HexValue(c);
+            if (d < 0)
+            {
+                break;
+            }
+            digits++;
+            if (n.IsZero && d == 0)
+            {
+                if (seenPoint)
+                {
+                    binaryExponent -= 4;
+                }
+                continue;
+            }
+            // Keep the significant hex digits bounded: past 40 of them only stickiness matters.
+            if (n.GetBitLength() < 160)
+            {
+                n = (n << 4) | d;
+                if (seenPoint)
+                {
+                    binaryExponent -= 4;
+                }
+            }
+            else
+            {
+                if (d != 0)
+                {
+                    n |= BigInteger.One; // sticky: below the rounding point, only "not zero" matters
+                }
+                if (!seenPoint)
+                {
+                    binaryExponent += 4;
+                }
+            }
+        }
+        if (digits == 0)
+        {
+            // "0x" with no digits: strtold reads just the "0", leaving "x..." unparsed.
+            return false;
+        }
+        if (i < s.Length && (s[i] | 0x20) == (byte)'p')
+        {
+            if (!TryParseExponent(s[(i + 1)..], out long e))
+            {
+                return false;
+            }
+            binaryExponent = SaturatingAdd(binaryExponent, e);
+        }
+        else if (i != s.Length)
+        {
+            return false;
+        }
+        if (n.IsZero)
+        {
+            value = new LongDouble(negative, 0, 0, false);
+            return true;
+        }
+        long top = (long)n.GetBitLength() + binaryExponent;
+        if (top > 16400 || top < -16500)
+        {
+            return false;
+        }
+        return TryRound(negative, n, BigInteger.One, (int)binaryExponent, out value);
+    }
+
+    private static int HexValue(byte c) => c switch
+    {
+        >= (byte)'0' and <= (byte)'9' => c - '0',
+        >= (byte)'a' and <= (byte)'f' => c - 'a' + 10,
+        >= (byte)'A' and <= (byte)'F' => c - 'A' + 10,
+        _ => -1,
+    };
+
+    /// <summary>An exponent: optional sign, at least one digit, to the end of the text. Saturates instead of overflowing.</summary>
+    private static bool TryParseExponent(ReadOnlySpan<byte> s, out long exponent)
+    {
+        exponent = 0;
+        int i = 0;
+        bool negative = false;
+        if (i < s.Length && s[i] is (byte)'+' or (byte)'-')
+        {
+            negative = s[i] == (byte)'-';
+            i++;
+        }
+        if (i == s.Length)
+        {
+            return false;
+        }
+        for (; i < s.Length; i++)
+        {
+            if (s[i] < (byte)'0' || s[i] > (byte)'9')
+            {
+                return false;
+            }
+            exponent = Math.Min(exponent * 10 + (s[i] - '0'), 1_000_000_000L);
+        }
+        if (negative)
+        {
+            exponent = -exponent;
+        }
+        return true;
+    }
+
+    private static long SaturatingAdd(long a, long b) => Math.Clamp(a + b, -2_000_000_000L, 2_000_000_000L);
+
+    /// <summary>
+    /// Rounds the exact value num/den × 2^shift (num, den > 0) to the nearest long double, ties to even,
+    /// with gradual underflow. Fails on overflow and on a nonzero value that rounds to zero (strtold's ERANGE).
+    /// </summary>
+    private static bool TryRound(bool negative, BigInteger num, BigInteger den, int shift, out LongDouble value)
+    {
+        value = default;
+        // Estimate e so that num/den × 2^(shift - e) lies in [2^63, 2^64): q = floor(num × 2^-e' / den).
+        long estimate = (long)num.GetBitLength() - (long)den.GetBitLength() + shift; // log2(value) within ±1
+        long e = estimate - Precision;
+        if (e < MinExponent)
+        {
+            e = MinExponent;
+        }
+        while (true)
+        {
+            (BigInteger q, bool half, bool sticky) = Divide(num, den, shift - e);
+            if (q.GetBitLength() > Precision)
+            {
+                e++;
+                continue;
+            }
+            if (q.GetBitLength() < Precision && e > MinExponent)
+            {
+                e--;
+                continue;
+            }
+            if (half && (sticky || !q.IsEven))
+            {
+                q += BigInteger.One;
+                if (q.GetBitLength() > Precision)
+                {
+                    q >>= 1;
+                    e++;
+                }
+            }
+            if (e > MaxExponent)
+            {
+                return false;
+            }
+            if (q.IsZero)
+            {
+                return false;
+            }
+            value = new LongDouble(negative, (ulong)q, (int)e, false);
+            return true;
+        }
+    }
+
+    /// <summary>floor(num × 2^scale / den), whether the first discarded bit is 1, and whether any later one is.</summary>
+    private static (BigInteger Quotient, bool Half, bool Sticky) Divide(BigInteger num, BigInteger den, long scale)
+    {
+        // One extra bit for the "half" decision.
+        long s = scale + 1;
+        BigInteger n = num;
+        BigInteger d = den;
+        bool lost = false;
+        if (s >= 0)
+        {
+            n <<= (int)s;
+        }
+        else
+        {
+            long drop = -s;
+            if (drop >= n.GetBitLength())
+            {
+                return (BigInteger.Zero, false, !n.IsZero);
+            }
+            BigInteger kept = n >> (int)drop;
+            lost = !(n - (kept << (int)drop)).IsZero;
+            n = kept;
+        }
+        BigInteger q = BigInteger.DivRem(n, d, out BigInteger r);
+        bool sticky = lost || !r.IsZero;
+        bool half = !q.IsEven;
+        return (q >> 1, half, sticky);
+    }
+
+    /// <summary>The correctly rounded sum (round to nearest, ties to even), as the x87 FPU adds.</summary>
+    public static LongDouble Add(LongDouble a, LongDouble b)
+    {
+        if (a.IsInfinity || b.IsInfinity)
+        {
+            // inf + -inf is NaN: reported as infinity here, which callers reject the same way.
+            return a.IsInfinity ? a : b;
+        }
+        if (a.IsZero && b.IsZero)
+        {
+            return new LongDouble(a.Negative && b.Negative, 0, 0, false);
+        }
+        if (a.IsZero)
+        {
+            return b;
+        }
+        if (b.IsZero)
+        {
+            return a;
+        }
+        int low = Math.Min(a.Exponent, b.Exponent);
+        BigInteger x = new BigInteger(a.Significand) << (a.Exponent - low);
+        BigInteger y = new BigInteger(b.Significand) << (b.Exponent - low);
+        BigInteger sum = (a.Negative ? -x : x) + (b.Negative ? -y : y);
+        if (sum.IsZero)
+        {
+            return Zero;
+        }
+        if (!TryRound(sum.Sign < 0, BigInteger.Abs(sum), BigInteger.One, low, out LongDouble result))
+        {
+            return Infinity(sum.Sign < 0);
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// Redis's ld2string in LD_STR_HUMAN mode: printf "%.17Lf" (exact decimal expansion, ties to even),
+    /// then trailing zeros and a bare '.' removed, and "-0" written as "0". Returns the ASCII bytes.
+    /// </summary>
+    public byte[] ToHumanString()
+    {
+        if (IsInfinity)
+        {
+            return Negative ? "-inf"u8.ToArray() : "inf"u8.ToArray();
+        }
+        // r = round(|v| × 10^17), ties to even.
+        BigInteger scaled = new BigInteger(Significand) * Pow10_17;
+        BigInteger r;
+        if (Exponent >= 0)
+        {
+            r = scaled << Exponent;
+        }
+        else
+        {
+            int drop = -Exponent;
+            r = scaled >> drop;
+            BigInteger rest = scaled - (r << drop);
+            BigInteger half = BigInteger.One << (drop - 1);
+            int cmp = rest.CompareTo(half);
+            if (cmp > 0 || (cmp == 0 && !r.IsEven))
+            {
+                r += BigInteger.One;
+            }
+        }
+        BigInteger integer = BigInteger.DivRem(r, Pow10_17, out BigInteger fraction);
+        string text = integer.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        string frac = fraction.ToString(System.Globalization.CultureInfo.InvariantCulture).PadLeft(17, '0').TrimEnd('0');
+        if (frac.Length > 0)
+        {
+            text = text + "." + frac;
+        }
+        if (Negative && text != "0")
+        {
+            text = "-" + text;
+        }
+        if (text.Length + 1 > MaxChars)
+        {
+            // ld2string has no room: Redis then stores an empty string (unreachable within the long double range).
+            return [];
+        }
+        return System.Text.Encoding.ASCII.GetBytes(text);
+    }
+}
