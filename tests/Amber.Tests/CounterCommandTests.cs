@@ -123,6 +123,17 @@ public class CounterCommandTests
     [InlineData("1e5", "0", "100000")]
     [InlineData(null, "0e99999999999999999999999", "0")]
     [InlineData(null, "1e-4940", "0")]
+    // The edges of the long double range: denormals down to 2^-16445, and the largest finite value.
+    [InlineData(null, "3.6451995318824746025e-4951", "0")]
+    [InlineData(null, "1.8225997659412373013e-4951", "0")]
+    [InlineData(null, "0x1p-16445", "0")]
+    [InlineData(null, "0x1.8p-16446", "0")]
+    [InlineData(null, "0x1.p1", "2")]
+    [InlineData(null, "1.e1", "10")]
+    [InlineData(null, "-0x1p-2", "-0.25")]
+    [InlineData(null, "00000000000000000000000000000000000000000000000000000001.5", "1.5")]
+    [InlineData(null, "0x0000000000000000000000000000000000000000000001.8", "1.5")]
+    [InlineData(null, "0x123456789abcdef0123456789abcdef0123456789abcdef", "27898229935051914144115073748287594952159058802373558272")]
     public async Task IncrByFloatFormatsLikeRedis(string? initial, string increment, string expected)
     {
         await using var server = TestServer.Start();
@@ -175,6 +186,14 @@ public class CounterCommandTests
     [InlineData("1e-99999999999999999999999")]
     [InlineData("1e99999999999999999999999")]
     [InlineData("infinit")]
+    [InlineData("1.8225997659412373012e-4951")]
+    [InlineData("1e-4951")]
+    [InlineData("0x1p-16446")]
+    [InlineData("0x1p16384")]
+    [InlineData("0x1.ffffffffffffffffp16383")]
+    [InlineData("0x.p1")]
+    [InlineData("+.e1")]
+    [InlineData("1\0")]
     [InlineData("0x1p")]
     public async Task IncrByFloatRejectsWhatStrtoldRejects(string increment)
     {

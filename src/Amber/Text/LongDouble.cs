@@ -46,7 +46,10 @@ internal readonly struct LongDouble
     /// inf/infinity, optional sign), with no leading space, not NaN, and not out of range (overflow, or a
     /// nonzero value that underflows to zero).
     /// </summary>
-    public static bool TryParse(ReadOnlySpan<byte> text, out LongDouble value)
+    public static bool TryParse(ReadOnlySpan<byte> text, out LongDouble value) => TryParse(text, exactOnly: false, out value);
+
+    /// <param name="exactOnly">Skips the 128-bit fast path (tests compare both paths).</param>
+    internal static bool TryParse(ReadOnlySpan<byte> text, bool exactOnly, out LongDouble value)
     {
         value = default;
         if (text.Length == 0 || text.Length >= MaxChars)
@@ -68,11 +71,11 @@ internal readonly struct LongDouble
         }
         bool ok = rest.Length > 2 && rest[0] == (byte)'0' && (rest[1] | 0x20) == (byte)'x'
             ? TryParseHex(rest[2..], negative, out value)
-            : TryParseDecimal(rest, negative, out value);
+            : TryParseDecimal(rest, negative, exactOnly, out value);
         return ok;
     }
 
-    private static bool TryParseDecimal(ReadOnlySpan<byte> s, bool negative, out LongDouble value)
+    private static bool TryParseDecimal(ReadOnlySpan<byte> s, bool negative, bool exactOnly, out LongDouble value)
     {
         value = default;
         int i = 0;
@@ -83,6 +86,8 @@ internal readonly struct LongDouble
         BigInteger n = BigInteger.Zero;
         ulong chunk = 0;
         ulong chunkScale = 1;
+        // The first 19 significant digits always fit a ulong: the fast path needs no BigInteger.
+        ulong small = 0;
         for (; i < s.Length; i++)
         {
             byte c = s[i];
@@ -105,6 +110,15 @@ internal readonly struct LongDouble
                 continue;
             }
             significant++;
+            if (significant <= 19)
+            {
+                small = small * 10 + (ulong)(c - '0');
+                continue;
+            }
+            if (significant == 20)
+            {
+                n = small;
+            }
             chunk = chunk * 10 + (ulong)(c - '0');
             chunkScale *= 10;
             if (chunkScale == 1_000_000_000_000_000_000UL)
@@ -117,6 +131,10 @@ internal readonly struct LongDouble
         if (chunkScale > 1)
         {
             n = n * chunkScale + chunk;
+        }
+        if (significant <= 19)
+        {
+            n = small;
         }
         if (digits == 0)
         {
@@ -144,6 +162,10 @@ internal readonly struct LongDouble
         if (magnitude > 4935 || magnitude < -4955)
         {
             return false;
+        }
+        if (!exactOnly && significant <= 19 && TryFromDecimalFast(negative, small, decimalExponent, out value))
+        {
+            return true;
         }
         if (decimalExponent >= 0)
         {
@@ -352,7 +374,9 @@ internal readonly struct LongDouble
     }
 
     /// <summary>The correctly rounded sum (round to nearest, ties to even), as the x87 FPU adds.</summary>
-    public static LongDouble Add(LongDouble a, LongDouble b)
+    public static LongDouble Add(LongDouble a, LongDouble b) => Add(a, b, exactOnly: false);
+
+    internal static LongDouble Add(LongDouble a, LongDouble b, bool exactOnly)
     {
         if (a.IsInfinity || b.IsInfinity)
         {
@@ -370,6 +394,10 @@ internal readonly struct LongDouble
         if (b.IsZero)
         {
             return a;
+        }
+        if (!exactOnly && TryAddFast(a, b, out LongDouble fast))
+        {
+            return fast;
         }
         int low = Math.Min(a.Exponent, b.Exponent);
         BigInteger x = new BigInteger(a.Significand) << (a.Exponent - low);
@@ -390,11 +418,18 @@ internal readonly struct LongDouble
     /// Redis's ld2string in LD_STR_HUMAN mode: printf "%.17Lf" (exact decimal expansion, ties to even),
     /// then trailing zeros and a bare '.' removed, and "-0" written as "0". Returns the ASCII bytes.
     /// </summary>
-    public byte[] ToHumanString()
+    public byte[] ToHumanString() => ToHumanString(exactOnly: false);
+
+    internal byte[] ToHumanString(bool exactOnly)
     {
         if (IsInfinity)
         {
             return Negative ? "-inf"u8.ToArray() : "inf"u8.ToArray();
+        }
+        Span<byte> buffer = stackalloc byte[64];
+        if (!exactOnly && TryFormatFast(buffer, out int written))
+        {
+            return buffer[..written].ToArray();
         }
         // r = round(|v| × 10^17), ties to even.
         BigInteger scaled = new BigInteger(Significand) * Pow10_17;
@@ -432,5 +467,176 @@ internal readonly struct LongDouble
             return [];
         }
         return System.Text.Encoding.ASCII.GetBytes(text);
+    }
+
+    // Fast paths in 128-bit integers for the everyday case (short decimals, nearby exponents, results below
+    // 2^64 × 2^63): no BigInteger, no allocation. Anything else, including denormals and overflow, falls back
+    // to the exact BigInteger code above, which the fast paths must agree with bit for bit.
+
+    private static readonly ulong[] Pow10 =
+    [
+        1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000, 10_000_000_000,
+        100_000_000_000, 1_000_000_000_000, 10_000_000_000_000, 100_000_000_000_000, 1_000_000_000_000_000,
+        10_000_000_000_000_000, 100_000_000_000_000_000, 1_000_000_000_000_000_000, 10_000_000_000_000_000_000,
+    ];
+
+    private const ulong Ten17 = 100_000_000_000_000_000;
+
+    /// <summary>n × 10^exp10 for n &lt; 10^19, when 10^|exp10| fits a ulong.</summary>
+    private static bool TryFromDecimalFast(bool negative, ulong n, long exp10, out LongDouble value)
+    {
+        value = default;
+        if (exp10 >= 0)
+        {
+            return exp10 < Pow10.Length && TryRoundFast(negative, (UInt128)n * Pow10[exp10], 0, false, out value);
+        }
+        if (exp10 < -18)
+        {
+            return false;
+        }
+        // Scale n up as far as 127 bits so the quotient keeps at least 67 significant bits (10^18 < 2^60).
+        ulong divisor = Pow10[-exp10];
+        int shift = 127 - (64 - BitOperations.LeadingZeroCount(n));
+        UInt128 scaled = (UInt128)n << shift;
+        UInt128 quotient = scaled / divisor;
+        bool sticky = scaled - quotient * divisor != UInt128.Zero;
+        return TryRoundFast(negative, quotient, -shift, sticky, out value);
+    }
+
+    /// <summary>
+    /// Rounds v × 2^exponent (plus a nonzero amount below v's last bit when <paramref name="sticky"/>) to 64
+    /// significant bits, ties to even. False when the result would leave the normal range.
+    /// </summary>
+    private static bool TryRoundFast(bool negative, UInt128 v, int exponent, bool sticky, out LongDouble value)
+    {
+        value = default;
+        int length = 128 - (int)UInt128.LeadingZeroCount(v);
+        ulong m;
+        int e;
+        if (length <= 64)
+        {
+            if (sticky)
+            {
+                return false;
+            }
+            m = (ulong)v;
+            e = exponent;
+        }
+        else
+        {
+            int drop = length - 64;
+            UInt128 kept = v >> drop;
+            UInt128 rest = v - (kept << drop);
+            UInt128 half = UInt128.One << (drop - 1);
+            m = (ulong)kept;
+            e = exponent + drop;
+            if (rest > half || (rest == half && (sticky || (m & 1) != 0)))
+            {
+                m++;
+                if (m == 0)
+                {
+                    m = 1UL << 63;
+                    e++;
+                }
+            }
+        }
+        if (e < MinExponent || e > MaxExponent)
+        {
+            return false;
+        }
+        value = new LongDouble(negative, m, e, false);
+        return true;
+    }
+
+    private static bool TryAddFast(LongDouble a, LongDouble b, out LongDouble value)
+    {
+        value = default;
+        int low = Math.Min(a.Exponent, b.Exponent);
+        int da = a.Exponent - low;
+        int db = b.Exponent - low;
+        if (da > 63 || db > 63)
+        {
+            return false;
+        }
+        UInt128 x = (UInt128)a.Significand << da;
+        UInt128 y = (UInt128)b.Significand << db;
+        UInt128 sum;
+        bool negative;
+        if (a.Negative == b.Negative)
+        {
+            sum = x + y;
+            negative = a.Negative;
+        }
+        else if (x >= y)
+        {
+            sum = x - y;
+            negative = a.Negative;
+        }
+        else
+        {
+            sum = y - x;
+            negative = b.Negative;
+        }
+        if (sum == UInt128.Zero)
+        {
+            return true; // exact cancellation is +0
+        }
+        return TryRoundFast(negative, sum, low, false, out value);
+    }
+
+    /// <summary>"%.17Lf" with trimming when round(|v| × 10^17) fits 127 bits.</summary>
+    private bool TryFormatFast(Span<byte> destination, out int written)
+    {
+        written = 0;
+        UInt128 scaled = (UInt128)Significand * Ten17; // below 2^121
+        UInt128 r;
+        if (Exponent >= 0)
+        {
+            if (scaled != UInt128.Zero && 128 - (int)UInt128.LeadingZeroCount(scaled) + Exponent > 127)
+            {
+                return false;
+            }
+            r = scaled << Exponent;
+        }
+        else if (-Exponent > 121)
+        {
+            r = UInt128.Zero; // below half a unit of the 17th decimal
+        }
+        else
+        {
+            int drop = -Exponent;
+            r = scaled >> drop;
+            UInt128 rest = scaled - (r << drop);
+            UInt128 half = UInt128.One << (drop - 1);
+            if (rest > half || (rest == half && (r & UInt128.One) != UInt128.Zero))
+            {
+                r++;
+            }
+        }
+        UInt128 integer = r / Ten17;
+        ulong fraction = (ulong)(r - integer * Ten17);
+        int p = 0;
+        if (Negative && r != UInt128.Zero)
+        {
+            destination[p++] = (byte)'-';
+        }
+        integer.TryFormat(destination[p..], out int n, default, System.Globalization.CultureInfo.InvariantCulture);
+        p += n;
+        if (fraction != 0)
+        {
+            destination[p++] = (byte)'.';
+            for (int i = 16; i >= 0; i--)
+            {
+                destination[p + i] = (byte)('0' + fraction % 10);
+                fraction /= 10;
+            }
+            p += 17;
+            while (destination[p - 1] == (byte)'0')
+            {
+                p--;
+            }
+        }
+        written = p;
+        return true;
     }
 }
