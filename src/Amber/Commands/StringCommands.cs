@@ -334,7 +334,7 @@ internal static class StringCommands
         }
         if (tail.Length > 0)
         {
-            byte[] joined = new byte[value.Length + tail.Length];
+            byte[] joined = GC.AllocateUninitializedArray<byte>(value.Length + tail.Length);
             value.CopyTo(joined, 0);
             tail.CopyTo(joined.AsSpan(value.Length));
             entry.Value = joined;
