@@ -7,7 +7,7 @@ namespace Amber.Tests;
 /// <summary>The 128-bit fast paths of <see cref="LongDouble"/> must agree exactly with its BigInteger paths.</summary>
 public class LongDoubleTests
 {
-    private static string Format(LongDouble v, bool exact) => Encoding.ASCII.GetString(v.ToHumanString(exact));
+    private static string Format(LongDouble v, bool exact) => Encoding.ASCII.GetString(v.ToHumanBytes(exact));
 
     [Fact]
     public void FastPathsAgreeWithExactArithmetic()
@@ -30,6 +30,30 @@ public class LongDoubleTests
             LongDouble sumExact = LongDouble.Add(ea, eb, exactOnly: true);
             Assert.Equal(Format(sumExact, true), Format(sumFast, false));
         }
+    }
+
+    [Theory]
+    [InlineData(0L, "0")]
+    [InlineData(1L, "1")]
+    [InlineData(-1L, "-1")]
+    [InlineData(long.MaxValue, "9223372036854775807")]
+    [InlineData(long.MinValue, "-9223372036854775808")]
+    public void FromLongIsExact(long value, string text)
+    {
+        Assert.Equal(text, LongDouble.FromLong(value).ToHumanString());
+        Assert.True(LongDouble.TryAdd(LongDouble.FromLong(value), LongDouble.Zero, out LongDouble same));
+        Assert.Equal(text, same.ToHumanString());
+    }
+
+    [Fact]
+    public void TryAddRefusesInfinities()
+    {
+        Assert.True(LongDouble.TryParse("inf"u8, out LongDouble inf));
+        Assert.False(LongDouble.TryAdd(inf, LongDouble.Zero, out _));
+        Assert.True(LongDouble.TryParse("1e4932"u8, out LongDouble big));
+        Assert.False(LongDouble.TryAdd(big, big, out _));
+        Assert.True(LongDouble.TryParse("0.5"u8, out LongDouble half));
+        Assert.Equal("1.5", (LongDouble.FromLong(1) + half).ToHumanString());
     }
 
     private static string RandomNumber(Random r)

@@ -80,13 +80,12 @@ internal static class CounterCommands
             ctx.Error(Errors.NotFloat);
             return;
         }
-        LongDouble sum = LongDouble.Add(value, increment);
-        if (sum.IsInfinity)
+        if (!LongDouble.TryAdd(value, increment, out LongDouble sum))
         {
             ctx.Error(Errors.IncrFloatNaN);
             return;
         }
-        byte[] text = sum.ToHumanString();
+        byte[] text = sum.ToHumanBytes();
         Store(ctx, entry, text);
         ctx.Reply.WriteBulkString(text);
     }

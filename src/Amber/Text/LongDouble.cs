@@ -10,7 +10,7 @@ namespace Amber.Text;
 /// rounded once, and <c>printf("%.17Lf")</c> with trailing zeros trimmed. Results match redis-server on x86-64
 /// digit for digit, which a <c>double</c> cannot (0.1 + 0.2 is "0.3" there, not "0.30000000000000004").
 /// </summary>
-/// <remarks>Value = (-1)^Negative × Significand × 2^Exponent. Arithmetic is exact in <see cref="BigInteger"/>.</remarks>
+/// <remarks>Value = (-1)^IsNegative × Significand × 2^Exponent. Arithmetic is exact in <see cref="BigInteger"/>.</remarks>
 internal readonly struct LongDouble
 {
     private const int Precision = 64;
@@ -25,13 +25,13 @@ internal readonly struct LongDouble
 
     private LongDouble(bool negative, ulong significand, int exponent, bool infinity)
     {
-        Negative = negative;
+        IsNegative = negative;
         Significand = significand;
         Exponent = exponent;
         IsInfinity = infinity;
     }
 
-    public bool Negative { get; }
+    public bool IsNegative { get; }
     public ulong Significand { get; }
     public int Exponent { get; }
     public bool IsInfinity { get; }
@@ -373,8 +373,26 @@ internal readonly struct LongDouble
         return (q >> 1, half, sticky);
     }
 
+    /// <summary>The exact value of a 64-bit integer (every long fits the 64-bit significand).</summary>
+    public static LongDouble FromLong(long value) =>
+        value == 0 ? Zero : new LongDouble(value < 0, value < 0 ? (ulong)-(value + 1) + 1 : (ulong)value, 0, false);
+
     /// <summary>The correctly rounded sum (round to nearest, ties to even), as the x87 FPU adds.</summary>
     public static LongDouble Add(LongDouble a, LongDouble b) => Add(a, b, exactOnly: false);
+
+    public static LongDouble operator +(LongDouble a, LongDouble b) => Add(a, b, exactOnly: false);
+
+    /// <summary>Adds, returning false where C would produce NaN or an infinity (including from an infinite operand).</summary>
+    public static bool TryAdd(LongDouble a, LongDouble b, out LongDouble sum)
+    {
+        if (a.IsInfinity || b.IsInfinity)
+        {
+            sum = Zero;
+            return false;
+        }
+        sum = Add(a, b, exactOnly: false);
+        return !sum.IsInfinity;
+    }
 
     internal static LongDouble Add(LongDouble a, LongDouble b, bool exactOnly)
     {
@@ -385,7 +403,7 @@ internal readonly struct LongDouble
         }
         if (a.IsZero && b.IsZero)
         {
-            return new LongDouble(a.Negative && b.Negative, 0, 0, false);
+            return new LongDouble(a.IsNegative && b.IsNegative, 0, 0, false);
         }
         if (a.IsZero)
         {
@@ -402,7 +420,7 @@ internal readonly struct LongDouble
         int low = Math.Min(a.Exponent, b.Exponent);
         BigInteger x = new BigInteger(a.Significand) << (a.Exponent - low);
         BigInteger y = new BigInteger(b.Significand) << (b.Exponent - low);
-        BigInteger sum = (a.Negative ? -x : x) + (b.Negative ? -y : y);
+        BigInteger sum = (a.IsNegative ? -x : x) + (b.IsNegative ? -y : y);
         if (sum.IsZero)
         {
             return Zero;
@@ -418,13 +436,16 @@ internal readonly struct LongDouble
     /// Redis's ld2string in LD_STR_HUMAN mode: printf "%.17Lf" (exact decimal expansion, ties to even),
     /// then trailing zeros and a bare '.' removed, and "-0" written as "0". Returns the ASCII bytes.
     /// </summary>
-    public byte[] ToHumanString() => ToHumanString(exactOnly: false);
+    public byte[] ToHumanBytes() => ToHumanBytes(exactOnly: false);
 
-    internal byte[] ToHumanString(bool exactOnly)
+    /// <summary><see cref="ToHumanBytes()"/> as a string.</summary>
+    public string ToHumanString() => Encoding.ASCII.GetString(ToHumanBytes(exactOnly: false));
+
+    internal byte[] ToHumanBytes(bool exactOnly)
     {
         if (IsInfinity)
         {
-            return Negative ? "-inf"u8.ToArray() : "inf"u8.ToArray();
+            return IsNegative ? "-inf"u8.ToArray() : "inf"u8.ToArray();
         }
         Span<byte> buffer = stackalloc byte[64];
         if (!exactOnly && TryFormatFast(buffer, out int written))
@@ -457,7 +478,7 @@ internal readonly struct LongDouble
         {
             text = text + "." + frac;
         }
-        if (Negative && text != "0")
+        if (IsNegative && text != "0")
         {
             text = "-" + text;
         }
@@ -562,20 +583,20 @@ internal readonly struct LongDouble
         UInt128 y = (UInt128)b.Significand << db;
         UInt128 sum;
         bool negative;
-        if (a.Negative == b.Negative)
+        if (a.IsNegative == b.IsNegative)
         {
             sum = x + y;
-            negative = a.Negative;
+            negative = a.IsNegative;
         }
         else if (x >= y)
         {
             sum = x - y;
-            negative = a.Negative;
+            negative = a.IsNegative;
         }
         else
         {
             sum = y - x;
-            negative = b.Negative;
+            negative = b.IsNegative;
         }
         if (sum == UInt128.Zero)
         {
@@ -616,7 +637,7 @@ internal readonly struct LongDouble
         UInt128 integer = r / Ten17;
         ulong fraction = (ulong)(r - integer * Ten17);
         int p = 0;
-        if (Negative && r != UInt128.Zero)
+        if (IsNegative && r != UInt128.Zero)
         {
             destination[p++] = (byte)'-';
         }
