@@ -36,6 +36,7 @@ internal static class ClientCommands
                 Sub("reply", 3, Conn, ConnCats, Reply, "Turns the server's replies to this connection on, off or off once.", "3.2.0"),
                 Sub("setname", 3, Conn, ConnCats, SetName, "Names the connection.", "2.6.9"),
                 Sub("trackinginfo", 2, Conn, ConnCats, TrackingInfo, "Reports this connection's tracking settings.", "6.2.0"),
+                ClientUnblockCommand.Spec(),
                 Sub("unpause", 2, AdminConn, AdminCats, Unpause, "Ends a CLIENT PAUSE early.", "6.2.0"),
             ],
         });

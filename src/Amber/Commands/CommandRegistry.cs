@@ -9,6 +9,7 @@ internal static class CommandRegistry
         ConnectionCommands.Register(table);
         ClientCommands.Register(table);
         StringCommands.Register(table);
+        ListCommands.Register(table);
         KeyCommands.Register(table);
         DatabaseCommands.Register(table);
         ServerCommands.Register(table);

@@ -18,6 +18,16 @@ internal static class Errors
     public const string StringTooLong = "ERR string exceeds maximum allowed size (proto-max-bulk-len)";
     public const string InvalidCursor = "ERR invalid cursor";
     public const string SameObject = "ERR source and destination objects are the same";
+    public const string MustBePositive = "ERR value is out of range, must be positive";
+    public const string TimeoutNotFloat = "ERR timeout is not a float or out of range";
+    public const string TimeoutNegative = "ERR timeout is negative";
+    public const string NumKeysNotPositive = "ERR numkeys should be greater than 0";
+    public const string CountNotPositive = "ERR count should be greater than 0";
+    public const string LposRankZero = "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list";
+    public const string LposCountNegative = "ERR COUNT can't be negative";
+    public const string LposMaxLenNegative = "ERR MAXLEN can't be negative";
+    public const string UnblockReason = "ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR";
+    public const string Unblocked = "UNBLOCKED client unblocked via CLIENT UNBLOCK";
 
     public const string InvalidClientName = "ERR Client names cannot contain spaces, newlines or special characters.";
     public const string NoSuchClient = "ERR No such client";

@@ -33,6 +33,12 @@ internal sealed class ServerConfig
     public string MaxMemoryPolicy { get; set; } = "noeviction";
     public string DbFilename { get; set; } = "dump.rdb";
 
+    /// <summary>list-max-listpack-size: per quicklist node, negative = size class (-1..-5 = 4..64 KB), positive = elements.</summary>
+    public int ListMaxListpackSize { get; set; } = -2;
+
+    /// <summary>list-compress-depth: nodes at each end left uncompressed (0 = no compression; accepted, not applied).</summary>
+    public int ListCompressDepth { get; set; }
+
     /// <summary>The configuration file the server was started with (CONFIG REWRITE target), if any.</summary>
     public string? ConfigFile { get; set; }
 

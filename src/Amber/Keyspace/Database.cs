@@ -35,6 +35,7 @@ internal sealed class Database(int index, KeyspaceEvents events)
     {
         var e = new Entry(key, KeyHash.Of(key), value);
         _table.Add(e);
+        events.OnKeyAdded(this, e);
         return e;
     }
 
@@ -193,4 +194,9 @@ internal abstract class KeyspaceEvents
     public bool SuppressExpiry { get; set; }
 
     public abstract void OnExpired(Database db, Entry entry);
+
+    /// <summary>A key was added (Redis's dbAdd): clients blocked on it may now be served.</summary>
+    public virtual void OnKeyAdded(Database db, Entry entry)
+    {
+    }
 }

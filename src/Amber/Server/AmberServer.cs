@@ -33,6 +33,7 @@ internal sealed partial class AmberServer : IAsyncDisposable
         Commands = CommandRegistry.Build();
         Executor = new CommandExecutor(this);
         SlowLog = new SlowLog(this);
+        Blocking = new BlockingRegistry(this);
         RunId = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(20));
     }
 
@@ -46,6 +47,7 @@ internal sealed partial class AmberServer : IAsyncDisposable
     public MonitorFeed Monitors { get; } = new();
     public ClientPause Pause { get; } = new();
     public SlowLog SlowLog { get; }
+    public BlockingRegistry Blocking { get; }
     public ServerStats Stats { get; } = new();
     public KeyspaceEvents Events { get; }
     public Random Random { get; } = new();
@@ -284,6 +286,8 @@ internal sealed partial class AmberServer : IAsyncDisposable
     private sealed class ServerKeyspaceEvents(AmberServer server) : KeyspaceEvents
     {
         public override void OnExpired(Database db, Entry entry) => server.Stats.ExpiredKeys++;
+
+        public override void OnKeyAdded(Database db, Entry entry) => server.Blocking.SignalKeyAdded(db.Index, entry.Key);
     }
 }
 

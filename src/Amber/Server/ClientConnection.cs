@@ -18,6 +18,7 @@ internal sealed class ClientConnection
     private readonly SemaphoreSlim _sendLock = new(1, 1);
     private readonly RespWriter _pushOut = new(1024);
     private readonly TaskCompletionSource _closedSignal = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private Task<int>? _pendingReceive;
     private int _pushScheduled;
     private int _closed;
 
@@ -44,11 +45,21 @@ internal sealed class ClientConnection
         {
             while (Volatile.Read(ref _closed) == 0)
             {
-                if (!EnsureReceiveSpace())
+                int n;
+                if (_pendingReceive != null)
                 {
-                    break;
+                    // A receive started while the client was blocked is still running into the buffer's free space.
+                    n = await _pendingReceive.ConfigureAwait(false);
+                    _pendingReceive = null;
                 }
-                int n = await _socket.ReceiveAsync(_buffer.AsMemory(_end), SocketFlags.None).ConfigureAwait(false);
+                else
+                {
+                    if (!EnsureReceiveSpace())
+                    {
+                        break;
+                    }
+                    n = await _socket.ReceiveAsync(_buffer.AsMemory(_end), SocketFlags.None).ConfigureAwait(false);
+                }
                 if (n == 0)
                 {
                     break;
@@ -65,7 +76,7 @@ internal sealed class ClientConnection
                 {
                     break;
                 }
-                if (_start == _end)
+                if (_start == _end && _pendingReceive == null)
                 {
                     _start = _parsePos = _end = 0;
                     ShrinkIdleBuffer();
@@ -82,6 +93,16 @@ internal sealed class ClientConnection
         finally
         {
             Close();
+            if (_session.Blocked is { } blocked)
+            {
+                _server.Blocking.Abandon(blocked);
+                _session.Blocked = null;
+            }
+            if (_pendingReceive != null)
+            {
+                // The socket is closed, so this ends now; the buffer must not go back to the pool before.
+                await _pendingReceive.ConfigureAwait(false);
+            }
             _server.Clients.Remove(_session);
             ArrayPool<byte>.Shared.Return(_buffer);
             _buffer = [];
@@ -91,6 +112,8 @@ internal sealed class ClientConnection
     /// <summary>
     /// Runs every complete request received so far and sends the replies. While CLIENT PAUSE holds this client,
     /// waits (without a thread, outside the keyspace lock) for the pause to end, then goes on with the held request.
+    /// When a request blocks (BLPOP ...), waits for its reply (see <see cref="BlockingRegistry"/>), then goes on
+    /// with the requests after it.
     /// Returns false when the connection must close.
     /// </summary>
     private async ValueTask<bool> ProcessBufferAsync()
@@ -109,6 +132,14 @@ internal sealed class ClientConnection
             {
                 return false;
             }
+            if (_session.Blocked != null)
+            {
+                if (!await WaitWhileBlockedAsync(_session.Blocked).ConfigureAwait(false))
+                {
+                    return false;
+                }
+                continue;
+            }
             if (!_session.PausePending)
             {
                 return true;
@@ -119,6 +150,95 @@ internal sealed class ClientConnection
             {
                 return false;
             }
+        }
+    }
+
+    /// <summary>
+    /// Waits, holding no lock and no thread, until the blocked command is served, times out, is unblocked, or the
+    /// client goes away (noticed by keeping a receive running; bytes that arrive are kept for after the wait).
+    /// Returns false when the client disconnected.
+    /// </summary>
+    private async ValueTask<bool> WaitWhileBlockedAsync(BlockedClient blocked)
+    {
+        using var timerCancel = new CancellationTokenSource();
+        Task? timer = null;
+        bool alive = true;
+        while (!blocked.Completion.Task.IsCompleted)
+        {
+            if (timer == null && blocked.DeadlineMs > 0)
+            {
+                long remaining = blocked.DeadlineMs - DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+                if (remaining <= 0)
+                {
+                    _server.Blocking.TimeOut(blocked);
+                    continue;
+                }
+                timer = Task.Delay(TimeSpan.FromMilliseconds(Math.Min(remaining, int.MaxValue - 1)), timerCancel.Token);
+            }
+            if (_pendingReceive == null)
+            {
+                if (!EnsureReceiveSpace())
+                {
+                    alive = false;
+                    break;
+                }
+                _pendingReceive = ReceiveOrZeroAsync();
+            }
+            Task first = timer == null
+                ? await Task.WhenAny(blocked.Completion.Task, _pendingReceive, _closedSignal.Task).ConfigureAwait(false)
+                : await Task.WhenAny(blocked.Completion.Task, _pendingReceive, _closedSignal.Task, timer).ConfigureAwait(false);
+            if (first == timer)
+            {
+                // Re-armed above when the deadline is further than one timer can wait.
+                timer = null;
+            }
+            else if (first == _pendingReceive)
+            {
+                int n = _pendingReceive.Result;
+                _pendingReceive = null;
+                if (n == 0)
+                {
+                    alive = false;
+                    break;
+                }
+                _end += n;
+                Interlocked.Add(ref _server.Stats.NetInputBytes, n);
+                if (_end - _start > _server.Config.ClientQueryBufferLimit)
+                {
+                    _server.Log.Warning($"Closing client that reached max query buffer length: id={_session.Id} addr={_session.AddressText} qbuf={_end - _start}");
+                    alive = false;
+                    break;
+                }
+            }
+            else if (first == _closedSignal.Task)
+            {
+                alive = false;
+                break;
+            }
+        }
+        await timerCancel.CancelAsync().ConfigureAwait(false);
+        if (!alive)
+        {
+            _server.Blocking.Abandon(blocked);
+        }
+        if (blocked.Completion.Task.IsCompleted && blocked.Reply.Length > 0 && _session.ReplyMode != ReplyMode.Off)
+        {
+            _session.Reply.WriteRaw(blocked.Reply.WrittenSpan);
+        }
+        blocked.Reply.Dispose();
+        _session.Blocked = null;
+        return alive;
+    }
+
+    private async Task<int> ReceiveOrZeroAsync()
+    {
+        try
+        {
+            return await _socket.ReceiveAsync(_buffer.AsMemory(_end), SocketFlags.None).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            return 0;
         }
     }
 

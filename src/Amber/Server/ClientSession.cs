@@ -54,7 +54,7 @@ internal sealed class ClientSession
     public bool PausePending { get; set; }
 
     /// <summary>Blocked in a blocking command (flag 'b'; exempt from the idle timeout).</summary>
-    public bool IsBlocked { get; set; }
+    public bool IsBlocked => Blocked != null;
 
     /// <summary>For CLIENT LIST sub/psub/ssub/multi; kept by pub/sub and MULTI (-1 when not in MULTI).</summary>
     public int Subscriptions { get; set; }
@@ -65,6 +65,12 @@ internal sealed class ClientSession
 
     /// <summary>The connection's socket (CLIENT LIST fd, socket options); null for internal clients.</summary>
     internal System.Net.Sockets.Socket? Socket { get; set; }
+
+    /// <summary>The blocking command this client waits in (BLPOP ...), until the connection has taken its reply.</summary>
+    internal BlockedClient? Blocked { get; set; }
+
+    /// <summary>Set while EXEC (or a script) runs commands: blocking commands then reply as if timed out.</summary>
+    public bool DenyBlocking { get; set; }
 
     public int Protocol
     {

@@ -56,6 +56,15 @@ internal sealed class CommandExecutor(AmberServer server)
                     break;
                 }
                 Execute(session);
+                if (server.Blocking.HasReadyKeys)
+                {
+                    server.Blocking.HandleReadyKeys();
+                }
+                if (session.Blocked != null)
+                {
+                    // Blocked (BLPOP ...): the connection waits for the reply, then resumes with the next request.
+                    break;
+                }
                 if (session.CloseAfterReply)
                 {
                     break;
@@ -123,6 +132,13 @@ internal sealed class CommandExecutor(AmberServer server)
         long t0 = Stopwatch.GetTimestamp();
         spec.Handler(ctx);
         long micros = (long)Stopwatch.GetElapsedTime(t0).TotalMicroseconds;
+        if (session.Blocked != null)
+        {
+            // Counted when unblocked (BlockingRegistry), as Redis does.
+            session.Blocked.InitialMicros = micros;
+            ApplyReplyMode(session, replyStart);
+            return;
+        }
         spec.Calls++;
         spec.MicrosecondsTotal += micros;
         if (ctx.Failed)

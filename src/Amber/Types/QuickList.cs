@@ -1,0 +1,456 @@
+namespace Amber.Types;
+
+/// <summary>A position in a <see cref="QuickList"/>: a node index and the position of an entry in that node.</summary>
+internal struct ListCursor
+{
+    public int Node;
+    public int Pos;
+}
+
+/// <summary>
+/// The list value, shaped like Redis's quicklist: a deque of <see cref="ListNode"/>s, each a packed byte array of
+/// elements up to list-max-listpack-size (negative: -1..-5 = 4..64 KB per node; positive: elements per node).
+/// Few objects per list (one per node, not per element) keep the GC's work and the memory per element low.
+/// Pushes and pops at both ends are O(1); an index is found by walking nodes, then entries, from the nearer end.
+/// Lists are never empty in the keyspace: commands delete the key when the last element goes.
+/// </summary>
+internal sealed class QuickList
+{
+    /// <summary>Redis's SIZE_SAFETY_LIMIT: a node sized by element count still never grows past 8 KB.</summary>
+    private const int SafetyLimit = 8192;
+
+    private ListNode[] _nodes = new ListNode[4];
+    private int _first = 2;
+    private int _nodeCount;
+    private readonly int _fill;
+
+    public QuickList(int fill = -2)
+    {
+        _fill = Math.Clamp(fill, -5, 32767);
+    }
+
+    public long Count { get; private set; }
+    public int NodeCount => _nodeCount;
+
+    /// <summary>What OBJECT ENCODING reports: Redis 7.0 always encodes lists as a quicklist.</summary>
+    public static string Encoding => "quicklist";
+
+    internal ListNode NodeAt(int i) => _nodes[_first + i];
+
+    private bool AllowInsert(ListNode node, int entrySize)
+    {
+        if (node.Count == 0)
+        {
+            return true;
+        }
+        int newSize = node.Bytes + entrySize;
+        if (_fill >= 0)
+        {
+            return node.Count < _fill && newSize <= SafetyLimit;
+        }
+        return newSize <= 4096 << (-_fill - 1);
+    }
+
+    private bool AllowMerge(ListNode a, ListNode b)
+    {
+        int size = a.Bytes + b.Bytes;
+        if (_fill >= 0)
+        {
+            return a.Count + b.Count <= _fill && size <= SafetyLimit;
+        }
+        return size <= 4096 << (-_fill - 1);
+    }
+
+    public void PushHead(ReadOnlySpan<byte> value)
+    {
+        int size = ListNode.EntrySize(value.Length);
+        if (_nodeCount == 0 || !AllowInsert(_nodes[_first], size))
+        {
+            if (_nodeCount > 0)
+            {
+                _nodes[_first].TrimExcess();
+            }
+            InsertNode(0, new ListNode(size + 16));
+        }
+        _nodes[_first].PushHead(value);
+        Count++;
+    }
+
+    public void PushTail(ReadOnlySpan<byte> value)
+    {
+        int size = ListNode.EntrySize(value.Length);
+        if (_nodeCount == 0 || !AllowInsert(_nodes[_first + _nodeCount - 1], size))
+        {
+            if (_nodeCount > 0)
+            {
+                _nodes[_first + _nodeCount - 1].TrimExcess();
+            }
+            InsertNode(_nodeCount, new ListNode(size + 16));
+        }
+        _nodes[_first + _nodeCount - 1].PushTail(value);
+        Count++;
+    }
+
+    public void Push(ReadOnlySpan<byte> value, bool head)
+    {
+        if (head)
+        {
+            PushHead(value);
+        }
+        else
+        {
+            PushTail(value);
+        }
+    }
+
+    /// <summary>The first (head) or last element; the span is valid until the list changes. The list must not be empty.</summary>
+    public ReadOnlySpan<byte> Peek(bool head)
+    {
+        ListNode node = head ? _nodes[_first] : _nodes[_first + _nodeCount - 1];
+        node.Read(head ? node.Start : node.EntryBefore(node.End), out ReadOnlySpan<byte> value);
+        return value;
+    }
+
+    /// <summary>Removes and returns the head or tail element as a new array.</summary>
+    public byte[] Pop(bool head)
+    {
+        byte[] value = Peek(head).ToArray();
+        if (head)
+        {
+            RemoveHead(1);
+        }
+        else
+        {
+            RemoveTail(1);
+        }
+        return value;
+    }
+
+    /// <summary>Removes the first <paramref name="n"/> elements (at most Count).</summary>
+    public void RemoveHead(long n)
+    {
+        n = Math.Min(n, Count);
+        Count -= n;
+        while (n > 0)
+        {
+            ListNode node = _nodes[_first];
+            if (node.Count <= n)
+            {
+                n -= node.Count;
+                RemoveNode(0);
+            }
+            else
+            {
+                node.RemoveHead((int)n);
+                n = 0;
+            }
+        }
+    }
+
+    /// <summary>Removes the last <paramref name="n"/> elements (at most Count).</summary>
+    public void RemoveTail(long n)
+    {
+        n = Math.Min(n, Count);
+        Count -= n;
+        while (n > 0)
+        {
+            ListNode node = _nodes[_first + _nodeCount - 1];
+            if (node.Count <= n)
+            {
+                n -= node.Count;
+                RemoveNode(_nodeCount - 1);
+            }
+            else
+            {
+                node.RemoveTail((int)n);
+                n = 0;
+            }
+        }
+    }
+
+    /// <summary>A cursor at element <paramref name="index"/> (0 ≤ index &lt; Count), found from the nearer end.</summary>
+    public ListCursor Seek(long index)
+    {
+        int n;
+        if (index < Count / 2)
+        {
+            n = 0;
+            while (index >= _nodes[_first + n].Count)
+            {
+                index -= _nodes[_first + n].Count;
+                n++;
+            }
+        }
+        else
+        {
+            long fromEnd = Count - 1 - index;
+            n = _nodeCount - 1;
+            while (fromEnd >= _nodes[_first + n].Count)
+            {
+                fromEnd -= _nodes[_first + n].Count;
+                n--;
+            }
+            index = _nodes[_first + n].Count - 1 - fromEnd;
+        }
+        return new ListCursor { Node = n, Pos = _nodes[_first + n].Seek((int)index) };
+    }
+
+    /// <summary>Reads the element at the cursor and moves the cursor to the next one; false past the tail.</summary>
+    public bool Next(ref ListCursor cursor, out ReadOnlySpan<byte> value)
+    {
+        if (cursor.Node >= _nodeCount)
+        {
+            value = default;
+            return false;
+        }
+        ListNode node = _nodes[_first + cursor.Node];
+        int next = node.Read(cursor.Pos, out value);
+        if (next >= node.End)
+        {
+            cursor.Node++;
+            cursor.Pos = cursor.Node < _nodeCount ? _nodes[_first + cursor.Node].Start : 0;
+        }
+        else
+        {
+            cursor.Pos = next;
+        }
+        return true;
+    }
+
+    /// <summary>Reads the element at the cursor and moves the cursor to the previous one; false past the head.</summary>
+    public bool Previous(ref ListCursor cursor, out ReadOnlySpan<byte> value)
+    {
+        if (cursor.Node < 0)
+        {
+            value = default;
+            return false;
+        }
+        ListNode node = _nodes[_first + cursor.Node];
+        node.Read(cursor.Pos, out value);
+        if (cursor.Pos == node.Start)
+        {
+            cursor.Node--;
+            if (cursor.Node >= 0)
+            {
+                ListNode prev = _nodes[_first + cursor.Node];
+                cursor.Pos = prev.EntryBefore(prev.End);
+            }
+        }
+        else
+        {
+            cursor.Pos = node.EntryBefore(cursor.Pos);
+        }
+        return true;
+    }
+
+    /// <summary>A cursor at the first element (for <see cref="Next"/>).</summary>
+    public ListCursor HeadCursor() => new() { Node = 0, Pos = _nodeCount == 0 ? 0 : _nodes[_first].Start };
+
+    /// <summary>A cursor at the last element (for <see cref="Previous"/>).</summary>
+    public ListCursor TailCursor()
+    {
+        if (_nodeCount == 0)
+        {
+            return new ListCursor { Node = -1 };
+        }
+        ListNode last = _nodes[_first + _nodeCount - 1];
+        return new ListCursor { Node = _nodeCount - 1, Pos = last.EntryBefore(last.End) };
+    }
+
+    public ReadOnlySpan<byte> Get(ListCursor cursor)
+    {
+        _nodes[_first + cursor.Node].Read(cursor.Pos, out ReadOnlySpan<byte> value);
+        return value;
+    }
+
+    /// <summary>Replaces the element at the cursor (LSET). A node that grows past its limit is split.</summary>
+    public void Set(ListCursor cursor, ReadOnlySpan<byte> value)
+    {
+        ListNode node = _nodes[_first + cursor.Node];
+        node.ReplaceAt(cursor.Pos, value);
+        SplitIfOversized(cursor.Node);
+    }
+
+    /// <summary>Inserts before or after the element at the cursor (LINSERT).</summary>
+    public void Insert(ListCursor cursor, bool after, ReadOnlySpan<byte> value)
+    {
+        ListNode node = _nodes[_first + cursor.Node];
+        int size = ListNode.EntrySize(value.Length);
+        int pos = after ? node.EntryAfter(cursor.Pos) : cursor.Pos;
+        Count++;
+        if (!AllowInsert(node, size))
+        {
+            // A full node: use a neighbour when inserting at the node's edge, else insert and split.
+            if (pos == node.End && cursor.Node + 1 < _nodeCount && AllowInsert(_nodes[_first + cursor.Node + 1], size))
+            {
+                _nodes[_first + cursor.Node + 1].PushHead(value);
+                return;
+            }
+            if (pos == node.Start && cursor.Node > 0 && AllowInsert(_nodes[_first + cursor.Node - 1], size))
+            {
+                _nodes[_first + cursor.Node - 1].PushTail(value);
+                return;
+            }
+            if (pos == node.End)
+            {
+                var fresh = new ListNode(size + 16);
+                fresh.PushTail(value);
+                InsertNode(cursor.Node + 1, fresh);
+                return;
+            }
+            if (pos == node.Start)
+            {
+                var fresh = new ListNode(size + 16);
+                fresh.PushTail(value);
+                InsertNode(cursor.Node, fresh);
+                return;
+            }
+        }
+        node.InsertAt(pos, value);
+        SplitIfOversized(cursor.Node);
+    }
+
+    private void SplitIfOversized(int n)
+    {
+        ListNode node = _nodes[_first + n];
+        if (node.Count < 2)
+        {
+            return;
+        }
+        bool oversized = _fill >= 0 ? node.Count > Math.Max(_fill, 1) || node.Bytes > SafetyLimit : node.Bytes > 4096 << (-_fill - 1);
+        if (!oversized)
+        {
+            return;
+        }
+        // Split in the middle by bytes, keeping at least one entry on each side.
+        int half = node.Start + node.Bytes / 2;
+        int p = node.Start;
+        int entries = 0;
+        while (entries < node.Count - 1)
+        {
+            int next = node.EntryAfter(p);
+            entries++;
+            p = next;
+            if (p >= half)
+            {
+                break;
+            }
+        }
+        ListNode tail = node.SplitAt(p, node.Count - entries);
+        node.TrimExcess();
+        InsertNode(n + 1, tail);
+    }
+
+    /// <summary>
+    /// LREM: removes elements equal to <paramref name="value"/>: all when count is 0, the first count from the head
+    /// when positive, the last -count from the tail when negative. Returns how many went.
+    /// </summary>
+    public long RemoveMatches(ReadOnlySpan<byte> value, long count)
+    {
+        long budget = count == 0 ? long.MaxValue : Math.Abs(count);
+        bool fromTail = count < 0;
+        long removed = 0;
+        List<int>? matches = null;
+        for (int k = 0; k < _nodeCount && budget > 0; k++)
+        {
+            int n = fromTail ? _nodeCount - 1 - k : k;
+            ListNode node = _nodes[_first + n];
+            matches?.Clear();
+            for (int p = node.Start; p < node.End;)
+            {
+                int next = node.Read(p, out ReadOnlySpan<byte> element);
+                if (element.SequenceEqual(value))
+                {
+                    (matches ??= []).Add(p);
+                }
+                p = next;
+            }
+            if (matches == null || matches.Count == 0)
+            {
+                continue;
+            }
+            int take = (int)Math.Min(budget, matches.Count);
+            int skip = fromTail ? matches.Count - take : 0;
+            node.RemoveEntries(matches, skip, take);
+            budget -= take;
+            removed += take;
+        }
+        if (removed > 0)
+        {
+            Count -= removed;
+            Compact();
+        }
+        return removed;
+    }
+
+    /// <summary>Drops empty nodes and merges neighbours that fit in one node (after removals in the middle).</summary>
+    private void Compact()
+    {
+        int i = 0;
+        while (i < _nodeCount)
+        {
+            ListNode node = _nodes[_first + i];
+            if (node.Count == 0)
+            {
+                RemoveNode(i);
+                continue;
+            }
+            if (i > 0 && AllowMerge(_nodes[_first + i - 1], node))
+            {
+                _nodes[_first + i - 1].Append(node);
+                RemoveNode(i);
+                continue;
+            }
+            i++;
+        }
+    }
+
+    private void InsertNode(int index, ListNode node)
+    {
+        if (_nodeCount == _nodes.Length || (index == 0 && _first == 0) || (index == _nodeCount && _first + _nodeCount == _nodes.Length) ||
+            (index > 0 && index < _nodeCount && _first + _nodeCount == _nodes.Length))
+        {
+            Regrow();
+        }
+        if (index == 0)
+        {
+            _first--;
+        }
+        else
+        {
+            Array.Copy(_nodes, _first + index, _nodes, _first + index + 1, _nodeCount - index);
+        }
+        _nodes[_first + index] = node;
+        _nodeCount++;
+    }
+
+    private void RemoveNode(int index)
+    {
+        if (index == 0)
+        {
+            _nodes[_first] = null!;
+            _first++;
+        }
+        else
+        {
+            Array.Copy(_nodes, _first + index + 1, _nodes, _first + index, _nodeCount - index - 1);
+            _nodes[_first + _nodeCount - 1] = null!;
+        }
+        _nodeCount--;
+        if (_nodeCount == 0)
+        {
+            _first = _nodes.Length / 2;
+        }
+    }
+
+    /// <summary>Re-centres the node array, doubling it when more than half full.</summary>
+    private void Regrow()
+    {
+        int size = _nodeCount * 2 + 4 > _nodes.Length ? _nodes.Length * 2 : _nodes.Length;
+        var nodes = new ListNode[size];
+        int first = (size - _nodeCount) / 2;
+        Array.Copy(_nodes, _first, nodes, first, _nodeCount);
+        _nodes = nodes;
+        _first = first;
+    }
+}
