@@ -22,12 +22,9 @@ public class ListBlockingTests
         }
     }
 
-    /// <summary>The session of the client connected last (after a round trip on it).</summary>
-    private static ClientSession NewestSession(TestServer server, RawClient client)
-    {
-        Assert.Equal("+PONG\r\n", client.Call("PING"));
-        return server.Server.Clients.Snapshot()[^1];
-    }
+    private static long ClientId(RawClient client) => long.Parse(client.Call("CLIENT", "ID")[1..^2]);
+
+    private static ClientSession Session(TestServer server, RawClient client) => server.Server.Clients.Find(ClientId(client))!;
 
     private static long Calls(TestServer server, string command) => server.Server.Commands.Find(command)!.Calls;
 
@@ -315,8 +312,8 @@ public class ListBlockingTests
     {
         await using var server = TestServer.Start();
         using var waiter = server.Raw();
-        long id = NewestSession(server, waiter).Id;
         using var admin = server.Raw();
+        long id = ClientId(waiter);
         Assert.Equal(":0\r\n", admin.Call("CLIENT", "UNBLOCK", id.ToString()));
 
         waiter.SendCommand("BLPOP", "k", "0");
@@ -352,7 +349,7 @@ public class ListBlockingTests
         await using var server = TestServer.Start();
         using var c = server.Raw();
         // What EXEC sets while it runs queued commands.
-        NewestSession(server, c).DenyBlocking = true;
+        Session(server, c).DenyBlocking = true;
         Assert.Equal("*-1\r\n", c.Call("BLPOP", "k", "0"));
         Assert.Equal("*-1\r\n", c.Call("BLMPOP", "0", "1", "k", "left"));
         Assert.Equal("$-1\r\n", c.Call("BRPOPLPUSH", "k", "d", "0"));
@@ -365,10 +362,71 @@ public class ListBlockingTests
     {
         await using var server = TestServer.Start();
         using var c = server.Raw();
-        NewestSession(server, c).Protocol = 3;
+        Assert.StartsWith("%7\r\n", c.Call("HELLO", "3"));
         Assert.Equal("_\r\n", c.Call("BLPOP", "k", "0.01"));
+        Assert.Equal("_\r\n", c.Call("BLMOVE", "k", "d", "left", "left", "0.01"));
         Assert.Equal("_\r\n", c.Call("LPOP", "k", "2"));
         Assert.Equal("_\r\n", c.Call("LPOP", "k"));
+        Assert.Equal("_\r\n", c.Call("LPOS", "k", "x"));
+        Assert.Equal("_\r\n", c.Call("LMPOP", "1", "k", "left"));
+        Session(server, c).DenyBlocking = true;
+        Assert.Equal("_\r\n", c.Call("BRPOPLPUSH", "k", "d", "0"));
+        Session(server, c).DenyBlocking = false;
+
+        using var pusher = server.Raw();
+        c.SendCommand("BLMPOP", "0", "1", "k", "left");
+        await WaitForBlocked(server, 1);
+        Assert.Equal(":1\r\n", pusher.Call("RPUSH", "k", "v"));
+        Assert.Equal("*2\r\n$1\r\nk\r\n*1\r\n$1\r\nv\r\n", c.ReadReply());
+    }
+
+    [Fact]
+    public async Task BlockedClientIsListedWithFlagB()
+    {
+        await using var server = TestServer.Start();
+        using var waiter = server.Raw();
+        using var admin = server.Raw();
+        long id = ClientId(waiter);
+        waiter.SendCommand("BLPOP", "k", "5");
+        await WaitForBlocked(server, 1);
+        Assert.Equal(1, server.Server.Blocking.TimeoutCount);
+        string list = admin.Call("CLIENT", "LIST", "ID", id.ToString());
+        Assert.Contains(" flags=b ", list);
+        Assert.Contains(" cmd=blpop ", list);
+        Assert.Equal(":1\r\n", admin.Call("CLIENT", "UNBLOCK", id.ToString()));
+        Assert.Equal("*-1\r\n", waiter.ReadReply());
+        Assert.Equal(0, server.Server.Blocking.TimeoutCount);
+    }
+
+    [Fact]
+    public async Task KilledWaiterStopsWaiting()
+    {
+        await using var server = TestServer.Start();
+        using var waiter = server.Raw();
+        using var admin = server.Raw();
+        long id = ClientId(waiter);
+        waiter.SendCommand("BRPOP", "k", "0");
+        await WaitForBlocked(server, 1);
+        Assert.Equal(":1\r\n", admin.Call("CLIENT", "KILL", "ID", id.ToString()));
+        Assert.True(waiter.WaitForClose(TimeSpan.FromSeconds(5)));
+        await WaitForBlocked(server, 0);
+        Assert.Equal(":1\r\n", admin.Call("RPUSH", "k", "kept"));
+        Assert.Equal(":1\r\n", admin.Call("LLEN", "k"));
+    }
+
+    [Fact]
+    public async Task IdleTimeoutDoesNotCloseABlockedClient()
+    {
+        await using var server = TestServer.Start(cfg => cfg.TimeoutSeconds = 1);
+        using var waiter = server.Raw();
+        ClientSession session = Session(server, waiter);
+        waiter.SendCommand("BLPOP", "k", "0");
+        await WaitForBlocked(server, 1);
+        session.LastInteractionMs -= 10_000;
+        server.Server.Cron(100);
+        using var pusher = server.Raw();
+        Assert.Equal(":1\r\n", pusher.Call("RPUSH", "k", "v"));
+        Assert.Equal("*2\r\n$1\r\nk\r\n$1\r\nv\r\n", waiter.ReadReply());
     }
 
     [Fact]

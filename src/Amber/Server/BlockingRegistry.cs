@@ -40,10 +40,14 @@ internal sealed class BlockingRegistry(AmberServer server)
     private List<(int Db, byte[] Key)> _ready = [];
     private List<(int Db, byte[] Key)> _spare = [];
     private int _blockedCount;
+    private int _timeoutCount;
     private int _keyCount;
 
     /// <summary>Clients waiting now (INFO clients blocked_clients).</summary>
     public int BlockedCount => Volatile.Read(ref _blockedCount);
+
+    /// <summary>Waiting clients with a deadline (INFO clients clients_in_timeout_table).</summary>
+    public int TimeoutCount => Volatile.Read(ref _timeoutCount);
 
     /// <summary>Distinct keys with at least one waiting client.</summary>
     public int KeyCount => _keyCount;
@@ -74,6 +78,10 @@ internal sealed class BlockingRegistry(AmberServer server)
         client.Waiting = true;
         client.Session.Blocked = client;
         Interlocked.Increment(ref _blockedCount);
+        if (client.DeadlineMs > 0)
+        {
+            Interlocked.Increment(ref _timeoutCount);
+        }
     }
 
     /// <summary>Called when a key is added to a database: queues it if anyone waits on it.</summary>
@@ -214,6 +222,10 @@ internal sealed class BlockingRegistry(AmberServer server)
         client.Nodes = [];
         client.Waiting = false;
         Interlocked.Decrement(ref _blockedCount);
+        if (client.DeadlineMs > 0)
+        {
+            Interlocked.Decrement(ref _timeoutCount);
+        }
         if (countCall)
         {
             // As Redis's updateStatsOnUnblock: the blocked command is counted once, now.
