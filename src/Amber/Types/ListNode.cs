@@ -21,10 +21,11 @@ internal sealed class ListNode
     public int End;
     public int Count;
 
-    public ListNode(int capacity)
+    /// <summary>An empty node whose free room is placed where it will be filled from.</summary>
+    public ListNode(int capacity, bool fillFromHead = false)
     {
         Buffer = new byte[Math.Max(MinCapacity, capacity)];
-        Start = End = Buffer.Length / 2;
+        Start = End = fillFromHead ? Buffer.Length : 0;
     }
 
     /// <summary>Bytes of packed entries (what the fill limit is measured against).</summary>

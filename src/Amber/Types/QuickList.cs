@@ -70,7 +70,7 @@ internal sealed class QuickList
             {
                 _nodes[_first].TrimExcess();
             }
-            InsertNode(0, new ListNode(size + 16));
+            InsertNode(0, new ListNode(size + 16, fillFromHead: true));
         }
         _nodes[_first].PushHead(value);
         Count++;
