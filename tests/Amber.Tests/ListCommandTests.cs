@@ -291,4 +291,19 @@ public class ListCommandTests
         Assert.Equal(["c"], popped.Values.Select(v => (string)v!).ToArray());
         await Assert.ThrowsAsync<RedisServerException>(() => db.ListSetByIndexAsync("missing", 0, "x"));
     }
+
+    [Fact]
+    public async Task NodeSizeFollowsConfigSet()
+    {
+        await using var server = TestServer.Start();
+        using var c = server.Raw();
+        Check(c, "*2\r\n$22\r\nlist-max-listpack-size\r\n$2\r\n-2\r\n", "CONFIG", "GET", "list-max-listpack-size");
+        Check(c, "+OK\r\n", "CONFIG", "SET", "list-max-ziplist-size", "3");
+        Assert.Equal(3, server.Server.Config.ListMaxListpackSize);
+        Check(c, ":10\r\n", "RPUSH", "l", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10");
+        var list = (Amber.Types.QuickList)server.Server.Databases[0].FindRaw("l"u8)!.Value;
+        Assert.Equal(4, list.NodeCount);
+        Check(c, "+OK\r\n", "CONFIG", "SET", "list-compress-depth", "1");
+        Assert.Equal(1, server.Server.Config.ListCompressDepth);
+    }
 }

@@ -225,7 +225,7 @@ internal static partial class ConfigRegistry
         Int("io-threads", null, Immutable, 1, 128, 1);
         Int("auto-aof-rewrite-percentage", null, None, 0, IntMax, 100, c => c.AutoAofRewritePercentage, (c, v) => c.AutoAofRewritePercentage = (int)v);
         Int("cluster-replica-validity-factor", "cluster-slave-validity-factor", None, 0, IntMax, 10);
-        Int("list-max-listpack-size", "list-max-ziplist-size", None, IntMin, IntMax, -2);
+        Int("list-max-listpack-size", "list-max-ziplist-size", None, IntMin, IntMax, -2, c => c.ListMaxListpackSize, (c, v) => c.ListMaxListpackSize = (int)v);
         Int("tcp-keepalive", null, None, 0, IntMax, 300, c => c.TcpKeepAliveSeconds, (c, v) => c.TcpKeepAliveSeconds = (int)v);
         Int("cluster-migration-barrier", null, None, 0, IntMax, 1);
         Int("active-defrag-cycle-min", null, None, 1, 99, 1);
@@ -247,7 +247,7 @@ internal static partial class ConfigRegistry
         Int("cluster-announce-tls-port", null, None, 0, 65535, 0);
         Int("repl-timeout", null, None, 1, IntMax, 60);
         Int("repl-ping-replica-period", "repl-ping-slave-period", None, 1, IntMax, 10);
-        Int("list-compress-depth", null, None, 0, IntMax, 0);
+        Int("list-compress-depth", null, None, 0, IntMax, 0, c => c.ListCompressDepth, (c, v) => c.ListCompressDepth = (int)v);
         Int("rdb-key-save-delay", null, Hidden, IntMin, IntMax, 0);
         Int("key-load-delay", null, Hidden, IntMin, IntMax, 0);
         Int("active-expire-effort", null, None, 1, 10, 1);
