@@ -59,6 +59,9 @@ public class ListBlockingTests
         Assert.Equal("-ERR timeout is negative\r\n", c.Call("BLPOP", "l", "-1"));
         Assert.Equal("-ERR timeout is negative\r\n", c.Call("BRPOP", "l", "inf"));
         Assert.Equal("-ERR timeout is negative\r\n", c.Call("BRPOP", "l", "9223372036854775807"));
+        Assert.Equal("-ERR timeout is negative\r\n", c.Call("BRPOP", "l", "1e400"));
+        Assert.Equal("-ERR timeout is not a float or out of range\r\n", c.Call("BRPOP", "l", "1e5000"));
+        Assert.Equal("-ERR timeout is negative\r\n", c.Call("BRPOP", "l", "9223372036854775.808"));
         Assert.Equal("-ERR timeout is not a float or out of range\r\n", c.Call("BLMOVE", "l", "d", "left", "left", "x"));
         Assert.Equal("-ERR syntax error\r\n", c.Call("BLMOVE", "l", "d", "left", "middle", "x"));
         Assert.Equal("-ERR timeout is negative\r\n", c.Call("BRPOPLPUSH", "l", "d", "-2"));
@@ -439,5 +442,42 @@ public class ListBlockingTests
         await server.Server.StopAsync();
         Assert.True(waiter.WaitForClose(TimeSpan.FromSeconds(5)));
         await WaitForBlocked(server, 0);
+    }
+
+    [Fact]
+    public async Task TimeoutIsParsedAsRedisLongDouble()
+    {
+        await using var server = TestServer.Start();
+        using var c = server.Raw();
+        using var admin = server.Raw();
+        long id = ClientId(c);
+        // A hex float, as strtold reads it: 1/16 s.
+        Assert.Equal("*-1\r\n", c.Call("BLPOP", "k", "0x1p-4"));
+        // -0.001 s times 1000 in extended precision is just above -1, so ceil gives 0: wait forever, as Redis.
+        c.SendCommand("BLPOP", "k", "-0.001");
+        await WaitForBlocked(server, 1);
+        Assert.Equal(0, server.Server.Blocking.TimeoutCount);
+        Assert.Equal(":1\r\n", admin.Call("CLIENT", "UNBLOCK", id.ToString()));
+        Assert.Equal("*-1\r\n", c.ReadReply());
+    }
+
+    [Theory]
+    [InlineData("0", 0)]
+    [InlineData("-0", 0)]
+    [InlineData("0.0001", 1)]
+    [InlineData("0.001", 1)]
+    [InlineData("1.5", 1500)]
+    [InlineData("-0.001", 0)]
+    [InlineData("-0.0001", 0)]
+    [InlineData("-1", -1000)]
+    [InlineData("0x10", 16000)]
+    [InlineData("9223372036854775.807", 9223372036854775807)]
+    [InlineData("9223372036854775.808", long.MinValue)]
+    [InlineData("inf", long.MinValue)]
+    [InlineData("1e400", long.MinValue)]
+    public void CeilMillisecondsMatchesRedis(string text, long expected)
+    {
+        Assert.True(Amber.Text.LongDouble.TryParse(System.Text.Encoding.ASCII.GetBytes(text), out Amber.Text.LongDouble seconds));
+        Assert.Equal(expected, Amber.Commands.BlockingTimeout.CeilMilliseconds(seconds));
     }
 }
