@@ -11,7 +11,7 @@ namespace Amber.Commands;
 /// What a command handler sees: its arguments, the reply writer, the client and the server.
 /// One per session, reused for every request (no allocation per command).
 /// </summary>
-internal sealed class CommandContext(AmberServer server, ClientSession session, ArgList args, RespWriter reply)
+internal sealed partial class CommandContext(AmberServer server, ClientSession session, ArgList args, RespWriter reply)
 {
     public AmberServer Server { get; } = server;
     public ClientSession Session { get; } = session;

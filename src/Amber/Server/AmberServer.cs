@@ -53,6 +53,12 @@ internal sealed partial class AmberServer : IAsyncDisposable
     public Random Random { get; } = new();
     public string RunId { get; }
 
+    /// <summary>Changes since the last successful save (Redis's server.dirty): save points and INFO read it.</summary>
+    public long Dirty;
+
+    /// <summary>WATCH invalidation and keyspace notifications for changed keys; see CommandContext.KeyWritten.</summary>
+    public Notifications.WriteEffects Effects { get; set; } = new();
+
     /// <summary>The TCP ports actually bound (differs from the configured port when it was 0 in tests).</summary>
     public IReadOnlyList<int> BoundPorts => _listeners.ConvertAll(l => ((IPEndPoint)l.LocalEndPoint!).Port);
 
