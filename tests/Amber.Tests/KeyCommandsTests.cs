@@ -250,6 +250,20 @@ public class KeyCommandsTests
     }
 
     [Fact]
+    public async Task NullRepliesUseTheResp3NullType()
+    {
+        await using var server = TestServer.Start();
+        using var c = server.Raw();
+        Assert.StartsWith("%", c.Call("HELLO", "3"));
+        Assert.Equal("_\r\n", c.Call("RANDOMKEY"));
+        Assert.Equal("_\r\n", c.Call("OBJECT", "ENCODING", "nokey"));
+        Assert.Equal("_\r\n", c.Call("OBJECT", "IDLETIME", "nokey"));
+        c.Call("SET", "k", "v");
+        Assert.Equal("+string\r\n", c.Call("TYPE", "k"));
+        Assert.Equal("*2\r\n$1\r\n0\r\n*1\r\n$1\r\nk\r\n", c.Call("SCAN", "0"));
+    }
+
+    [Fact]
     public async Task CopyDuplicatesWithinAndAcrossDatabases()
     {
         await using var server = TestServer.Start();
