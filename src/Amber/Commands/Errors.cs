@@ -29,6 +29,16 @@ internal static class Errors
     public const string UnblockReason = "ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR";
     public const string Unblocked = "UNBLOCKED client unblocked via CLIENT UNBLOCK";
 
+    public const string ExpireNxConflict = "ERR NX and XX, GT or LT options at the same time are not compatible";
+    public const string ExpireGtLtConflict = "ERR GT and LT options at the same time are not compatible";
+    public const string IntOutOfRange = "ERR value is out of range, value must between -2147483648 and 2147483647";
+    public const string InvalidFirstDbIndex = "ERR invalid first DB index";
+    public const string InvalidSecondDbIndex = "ERR invalid second DB index";
+    public const string LfuNotSelected = "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.";
+    public const string LfuSelected = "ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.";
+
+    public static string UnsupportedOption(string option) => $"ERR Unsupported option {option}";
+
     public const string InvalidClientName = "ERR Client names cannot contain spaces, newlines or special characters.";
     public const string NoSuchClient = "ERR No such client";
     public const string InvalidClientId = "ERR Invalid client ID";

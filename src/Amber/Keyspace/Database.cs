@@ -9,14 +9,42 @@ internal sealed class Database(int index, KeyspaceEvents events)
     private readonly List<Entry> _volatile = [];
     private KeyTable _table = new();
 
+    /// <summary>The clock of the latest lookup, in Unix seconds: the access time given to keys added after it.</summary>
+    private uint _clockSeconds;
+
     public int Index { get; private set; } = index;
     public int Count => _table.Count;
     public int VolatileCount => _volatile.Count;
     internal KeyTable Table => _table;
 
-    /// <summary>Finds a live key; a key whose time has passed is deleted now (lazy expiry) and reported absent.</summary>
+    /// <summary>
+    /// Finds a live key; a key whose time has passed is deleted now (lazy expiry) and reported absent.
+    /// Counts as an access (OBJECT IDLETIME, LFU counter).
+    /// </summary>
     public Entry? Find(ReadOnlySpan<byte> key, long nowMs)
     {
+        Entry? e = Peek(key, nowMs);
+        if (e != null)
+        {
+            if (events.TrackFrequency)
+            {
+                AccessTracking.CountAccess(e, _clockSeconds);
+            }
+            else
+            {
+                e.LastAccessSeconds = _clockSeconds;
+            }
+        }
+        return e;
+    }
+
+    /// <summary>
+    /// Like <see cref="Find"/> (expires the key if its time has passed) but not counted as an access:
+    /// Redis's LOOKUP_NOTOUCH, used by TTL, TYPE, EXISTS and OBJECT.
+    /// </summary>
+    public Entry? Peek(ReadOnlySpan<byte> key, long nowMs)
+    {
+        _clockSeconds = AccessTracking.Seconds(nowMs);
         uint hash = KeyHash.Of(key);
         Entry? e = _table.Find(key, hash);
         if (e != null && e.ExpireAtMs != Entry.NoExpiry && e.ExpireAtMs <= nowMs && !events.SuppressExpiry)
@@ -33,7 +61,10 @@ internal sealed class Database(int index, KeyspaceEvents events)
     /// <summary>Adds a key known to be absent (call <see cref="Find"/> first).</summary>
     public Entry Add(byte[] key, object value)
     {
-        var e = new Entry(key, KeyHash.Of(key), value);
+        var e = new Entry(key, KeyHash.Of(key), value)
+        {
+            LastAccessSeconds = _clockSeconds != 0 ? _clockSeconds : AccessTracking.Seconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()),
+        };
         _table.Add(e);
         events.OnKeyAdded(this, e);
         return e;
@@ -192,6 +223,9 @@ internal abstract class KeyspaceEvents
 {
     /// <summary>True while loading a file or serving as a replica: keys are not expired on access then.</summary>
     public bool SuppressExpiry { get; set; }
+
+    /// <summary>True under an LFU maxmemory policy: accesses update the logarithmic frequency counter.</summary>
+    public virtual bool TrackFrequency => false;
 
     public abstract void OnExpired(Database db, Entry entry);
 

@@ -59,6 +59,9 @@ internal sealed partial class AmberServer : IAsyncDisposable
     /// <summary>WATCH invalidation and keyspace notifications for changed keys; see CommandContext.KeyWritten.</summary>
     public Notifications.WriteEffects Effects { get; set; } = new();
 
+    /// <summary>Whether the cron reclaims expired keys nobody touches (DEBUG SET-ACTIVE-EXPIRE; tests of lazy expiry turn it off).</summary>
+    public bool ActiveExpireEnabled { get; set; } = true;
+
     /// <summary>The TCP ports actually bound (differs from the configured port when it was 0 in tests).</summary>
     public IReadOnlyList<int> BoundPorts => _listeners.ConvertAll(l => ((IPEndPoint)l.LocalEndPoint!).Port);
 
@@ -210,7 +213,7 @@ internal sealed partial class AmberServer : IAsyncDisposable
             foreach (Database db in Databases)
             {
                 // As Redis, no active expiry while clients are paused (the dataset must not change).
-                if (db.VolatileCount > 0 && !Pause.Active)
+                if (db.VolatileCount > 0 && ActiveExpireEnabled && !Pause.Active)
                 {
                     db.ActiveExpire(now, Random, deadline);
                 }
@@ -291,9 +294,27 @@ internal sealed partial class AmberServer : IAsyncDisposable
 
     private sealed class ServerKeyspaceEvents(AmberServer server) : KeyspaceEvents
     {
+        private string _policy = "";
+        private bool _lfu;
+
         public override void OnExpired(Database db, Entry entry) => server.Stats.ExpiredKeys++;
 
         public override void OnKeyAdded(Database db, Entry entry) => server.Blocking.SignalKeyAdded(db.Index, entry.Key);
+
+        public override bool TrackFrequency
+        {
+            get
+            {
+                // Re-derived only when CONFIG SET replaced the policy string, so a lookup pays one reference compare.
+                string policy = server.Config.MaxMemoryPolicy;
+                if (!ReferenceEquals(policy, _policy))
+                {
+                    _lfu = AccessTracking.IsLfu(policy);
+                    _policy = policy;
+                }
+                return _lfu;
+            }
+        }
     }
 }
 

@@ -14,7 +14,7 @@ internal struct ListCursor
 /// Pushes and pops at both ends are O(1); an index is found by walking nodes, then entries, from the nearer end.
 /// Lists are never empty in the keyspace: commands delete the key when the last element goes.
 /// </summary>
-internal sealed class QuickList
+internal sealed class QuickList : Keyspace.ITypedValue
 {
     /// <summary>Redis's SIZE_SAFETY_LIMIT: a node sized by element count still never grows past 8 KB.</summary>
     private const int SafetyLimit = 8192;
@@ -33,7 +33,20 @@ internal sealed class QuickList
     public int NodeCount => _nodeCount;
 
     /// <summary>What OBJECT ENCODING reports: Redis 7.0 always encodes lists as a quicklist.</summary>
-    public static string Encoding => "quicklist";
+    public string Encoding => "quicklist";
+
+    public Keyspace.KeyType Type => Keyspace.KeyType.List;
+
+    public Keyspace.ITypedValue Clone()
+    {
+        var copy = new QuickList(_fill);
+        ListCursor cursor = HeadCursor();
+        while (Next(ref cursor, out ReadOnlySpan<byte> value))
+        {
+            copy.PushTail(value);
+        }
+        return copy;
+    }
 
     internal ListNode NodeAt(int i) => _nodes[_first + i];
 
