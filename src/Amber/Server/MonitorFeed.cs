@@ -30,11 +30,15 @@ internal sealed class MonitorFeed
 
     public void Feed(ClientSession from, ArgList args)
     {
-        if (!_any)
+        if (_any)
         {
-            return;
+            // Kept out of line: the lambda's captured variable would otherwise cost an allocation on every request.
+            FeedMonitors(Format(from, args));
         }
-        string line = Format(from, args);
+    }
+
+    private void FeedMonitors(string line)
+    {
         lock (_monitors)
         {
             foreach (ClientSession m in _monitors)
