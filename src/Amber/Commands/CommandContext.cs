@@ -25,6 +25,18 @@ internal sealed partial class CommandContext(AmberServer server, ClientSession s
     /// <summary>Set when the handler replied with an error (for INFO failed_calls/errorstats).</summary>
     public bool Failed { get; set; }
 
+    /// <summary>Arguments hidden from MONITOR and SLOWLOG (bit i = argument i), e.g. AUTH's password.</summary>
+    public ulong RedactedArgs { get; set; }
+
+    /// <summary>Shows argument <paramref name="i"/> as "(redacted)" in MONITOR and SLOWLOG, as Redis does for secrets.</summary>
+    public void RedactArgument(int i)
+    {
+        if (i < 64)
+        {
+            RedactedArgs |= 1UL << i;
+        }
+    }
+
     public Database Db => Server.Databases[Session.DbIndex];
     public int ArgCount => Args.Count;
     public ReadOnlySpan<byte> Arg(int i) => Args[i];

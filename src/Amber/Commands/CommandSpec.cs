@@ -46,6 +46,12 @@ internal sealed class CommandSpec
     public string Group { get; init; } = "generic";
     public string Complexity { get; init; } = "";
 
+    /// <summary>Command tips as COMMAND INFO reports them (e.g. "nondeterministic_output", "request_policy:all_shards").</summary>
+    public string[] Tips { get; init; } = [];
+
+    /// <summary>Redis 7 key specs; when null they are derived from FirstKey/LastKey/Step (see <see cref="KeySpec.For"/>).</summary>
+    public KeySpec[]? KeySpecs { get; init; }
+
     /// <summary>"get", or "config|get" for a subcommand; lowercase, computed once (CLIENT LIST cmd=, errors).</summary>
     public string FullName => _fullName ??= (Parent == null ? Name : Parent.Name + "|" + Name).ToLowerInvariant();
 
@@ -58,6 +64,9 @@ internal sealed class CommandSpec
     public long MicrosecondsTotal;
     public long RejectedCalls;
     public long FailedCalls;
+
+    /// <summary>Latency distribution for INFO latencystats and LATENCY HISTOGRAM; created on the first call.</summary>
+    public Diagnostics.LatencyHistogram? Latency;
 
     public bool ArityMatches(int argc) => Arity >= 0 ? argc == Arity : argc >= -Arity;
 }

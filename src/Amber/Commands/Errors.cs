@@ -38,6 +38,16 @@ internal static class Errors
     public const string LfuSelected = "ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.";
 
     public static string UnsupportedOption(string option) => $"ERR Unsupported option {option}";
+    public const string DebugNotAllowed =
+        "ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", you can run it from a local connection, " +
+        "otherwise you need to set this option in the configuration file, and then restart the server.";
+    public const string InvalidCommandSpecified = "ERR Invalid command specified";
+    public const string CommandHasNoKeys = "ERR The command has no key arguments";
+    public const string InvalidArgCountForCommand = "ERR Invalid number of arguments specified for command";
+    public const string InvalidArgsForCommand = "ERR Invalid arguments specified for command";
+    public const string SlowlogCount = "ERR count should be greater than or equal to -1";
+
+    public static string NoLatencySamples(string ev) => $"ERR No samples available for event '{ev}'";
 
     public const string InvalidClientName = "ERR Client names cannot contain spaces, newlines or special characters.";
     public const string NoSuchClient = "ERR No such client";
@@ -61,8 +71,9 @@ internal static class Errors
 
     public static string NoSuchUser(string user) => $"ERR No such user '{user}'";
 
+    /// <summary>Redis's addReplySubcommandSyntaxError: the subcommand as typed (at most 128 characters), the command upper-case.</summary>
     public static string SubcommandSyntax(string sub, string command) =>
-        $"ERR unknown subcommand or wrong number of arguments for '{sub}'. Try {command.ToUpperInvariant()} HELP.";
+        $"ERR unknown subcommand or wrong number of arguments for '{(sub.Length > 128 ? sub[..128] : sub)}'. Try {command.ToUpperInvariant()} HELP.";
 
     // String and bitmap commands.
     public const string DecrementOverflow = "ERR decrement would overflow";

@@ -29,6 +29,8 @@ internal sealed class ServerConfig
     public long SlowlogLogSlowerThan { get; set; } = 10000;
     public int SlowlogMaxLen { get; set; } = 128;
     public long LatencyMonitorThreshold { get; set; }
+    public bool LatencyTracking { get; set; } = true;
+    public double[] LatencyTrackingInfoPercentiles { get; set; } = [50, 99, 99.9];
     public long MaxMemory { get; set; }
     public string MaxMemoryPolicy { get; set; } = "noeviction";
     public string DbFilename { get; set; } = "dump.rdb";

@@ -22,6 +22,13 @@ internal sealed class ServerStats
     public long KeyspaceMisses;
     public long TotalErrorReplies;
     public long UnexpectedErrorReplies;
+    public long TotalReadsProcessed;
+    public long TotalWritesProcessed;
+
+    private readonly double[] _inputKbpsSamples = new double[16];
+    private readonly double[] _outputKbpsSamples = new double[16];
+    private long _lastSampleInput;
+    private long _lastSampleOutput;
 
     public IReadOnlyDictionary<string, long> ErrorsByCode => _errorsByCode;
 
@@ -63,6 +70,13 @@ internal sealed class ServerStats
             return;
         }
         long commands = Interlocked.Read(ref TotalCommandsProcessed);
+        long input = Interlocked.Read(ref NetInputBytes);
+        long output = Interlocked.Read(ref NetOutputBytes);
+        int slot = _opsSampleIndex % _opsSamples.Length;
+        _inputKbpsSamples[slot] = (input - _lastSampleInput) * 1000.0 / elapsed / 1024;
+        _outputKbpsSamples[slot] = (output - _lastSampleOutput) * 1000.0 / elapsed / 1024;
+        _lastSampleInput = input;
+        _lastSampleOutput = output;
         _opsSamples[_opsSampleIndex++ % _opsSamples.Length] = (commands - _lastSampleCommands) * 1000 / elapsed;
         _lastSampleCommands = commands;
         _lastSampleTicks = now;
@@ -79,6 +93,21 @@ internal sealed class ServerStats
             }
             return sum / _opsSamples.Length;
         }
+    }
+
+    /// <summary>Average network input over the recent samples, in KiB per second (INFO instantaneous_input_kbps).</summary>
+    public double InstantaneousInputKbps => Average(_inputKbpsSamples);
+
+    public double InstantaneousOutputKbps => Average(_outputKbpsSamples);
+
+    private static double Average(double[] samples)
+    {
+        double sum = 0;
+        foreach (double s in samples)
+        {
+            sum += s;
+        }
+        return sum / samples.Length;
     }
 
     public void Reset()

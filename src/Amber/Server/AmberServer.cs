@@ -35,6 +35,10 @@ internal sealed partial class AmberServer : IAsyncDisposable
         SlowLog = new SlowLog(this);
         Blocking = new BlockingRegistry(this);
         RunId = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(20));
+        ReplicationId = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(20));
+        LastSaveUnixSeconds = Stats.StartTimeMs / 1000;
+        PersistenceInfo = new IdlePersistenceInfo(this);
+        Info = new InfoBuilder(this);
     }
 
     public ServerConfig Config { get; }
@@ -52,6 +56,17 @@ internal sealed partial class AmberServer : IAsyncDisposable
     public KeyspaceEvents Events { get; }
     public Random Random { get; } = new();
     public string RunId { get; }
+
+    /// <summary>INFO replication's master_replid.</summary>
+    public string ReplicationId { get; }
+
+    /// <summary>LASTSAVE and rdb_last_save_time, in Unix seconds: the start time until persistence saves.</summary>
+    public long LastSaveUnixSeconds { get; set; }
+
+    /// <summary>INFO's persistence section; persistence code installs its own.</summary>
+    public IPersistenceInfo PersistenceInfo { get; set; }
+
+    public InfoBuilder Info { get; }
 
     /// <summary>Changes since the last successful save (Redis's server.dirty): save points and INFO read it.</summary>
     public long Dirty;
@@ -224,6 +239,7 @@ internal sealed partial class AmberServer : IAsyncDisposable
             }
         }
         Stats.SampleOps();
+        Info.SampleMemory();
         CloseTimedOutClients();
     }
 

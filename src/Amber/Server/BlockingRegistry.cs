@@ -231,6 +231,10 @@ internal sealed class BlockingRegistry(AmberServer server)
             // As Redis's updateStatsOnUnblock: the blocked command is counted once, now.
             client.Command.Calls++;
             client.Command.MicrosecondsTotal += client.InitialMicros + serveMicros;
+            if (server.Config.LatencyTracking)
+            {
+                (client.Command.Latency ??= new Diagnostics.LatencyHistogram()).Record((client.InitialMicros + serveMicros) * 1000);
+            }
             if (client.Failed)
             {
                 client.Command.FailedCalls++;

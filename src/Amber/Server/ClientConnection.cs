@@ -20,6 +20,9 @@ internal sealed class ClientConnection
     private readonly TaskCompletionSource _closedSignal = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task<int>? _pendingReceive;
     private int _pushScheduled;
+
+    // Set while a batch runs and its reply is unsent: pushes (MONITOR lines, messages) wait behind the reply.
+    private int _replyPending;
     private int _closed;
 
     private byte[] _buffer = ArrayPool<byte>.Shared.Rent(InitialBufferSize);
@@ -66,6 +69,7 @@ internal sealed class ClientConnection
                 }
                 _end += n;
                 Interlocked.Add(ref _server.Stats.NetInputBytes, n);
+                Interlocked.Increment(ref _server.Stats.TotalReadsProcessed);
                 if (_end - _start > _server.Config.ClientQueryBufferLimit)
                 {
                     _server.Log.Warning($"Closing client that reached max query buffer length: id={_session.Id} addr={_session.AddressText} qbuf={_end - _start}");
@@ -122,12 +126,11 @@ internal sealed class ClientConnection
         {
             _session.QueryBufferLength = _end - _start;
             _session.QueryBufferFree = _buffer.Length - _end;
+            Volatile.Write(ref _replyPending, 1);
             bool keepGoing = _server.Executor.RunBatch(_session, _buffer, ref _parsePos, _end, ref _start);
             _session.QueryBufferLength = _end - _start;
-            if (_session.Reply.Length > 0)
-            {
-                await SendReplyAsync().ConfigureAwait(false);
-            }
+            // Always: it also releases pushes held behind this batch's reply (even when the reply is empty).
+            await SendReplyAsync().ConfigureAwait(false);
             if (!keepGoing || _session.CloseAfterReply)
             {
                 return false;
@@ -288,8 +291,17 @@ internal sealed class ClientConnection
         await _sendLock.WaitAsync().ConfigureAwait(false);
         try
         {
-            await SendAllAsync(_session.Reply.WrittenMemory).ConfigureAwait(false);
-            _session.Reply.Reset();
+            if (_session.Reply.Length > 0)
+            {
+                await SendAllAsync(_session.Reply.WrittenMemory).ConfigureAwait(false);
+                _session.Reply.Reset();
+            }
+            Volatile.Write(ref _replyPending, 0);
+            while (_session.TakePushes(_pushOut))
+            {
+                await SendAllAsync(_pushOut.WrittenMemory).ConfigureAwait(false);
+                _pushOut.Reset();
+            }
         }
         finally
         {
@@ -300,6 +312,7 @@ internal sealed class ClientConnection
     private async Task SendAllAsync(ReadOnlyMemory<byte> data)
     {
         Interlocked.Add(ref _server.Stats.NetOutputBytes, data.Length);
+        Interlocked.Increment(ref _server.Stats.TotalWritesProcessed);
         while (data.Length > 0)
         {
             int sent = await _socket.SendAsync(data, SocketFlags.None).ConfigureAwait(false);
@@ -321,6 +334,10 @@ internal sealed class ClientConnection
         try
         {
             Volatile.Write(ref _pushScheduled, 0);
+            if (Volatile.Read(ref _replyPending) != 0)
+            {
+                return; // the reader sends them right after its reply
+            }
             while (_session.TakePushes(_pushOut))
             {
                 await SendAllAsync(_pushOut.WrittenMemory).ConfigureAwait(false);

@@ -119,6 +119,13 @@ internal sealed class CommandExecutor(AmberServer server)
             ApplyReplyMode(session, replyStart);
             return;
         }
+        if (spec.Has(CommandFlags.Protected) && !ProtectedCommands.IsAllowed(server, session, spec))
+        {
+            spec.RejectedCalls++;
+            ctx.Error(Errors.DebugNotAllowed);
+            ApplyReplyMode(session, replyStart);
+            return;
+        }
         if (!session.Authenticated && server.Config.RequirePass.Length > 0 && !spec.Has(CommandFlags.NoAuth))
         {
             spec.RejectedCalls++;
@@ -127,17 +134,22 @@ internal sealed class CommandExecutor(AmberServer server)
             return;
         }
 
-        server.Monitors.Feed(session, args);
+        ctx.RedactedArgs = 0;
         ctx.NowMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         long t0 = Stopwatch.GetTimestamp();
         spec.Handler(ctx);
         long micros = (long)Stopwatch.GetElapsedTime(t0).TotalMicroseconds;
         if (session.Blocked != null)
         {
-            // Counted when unblocked (BlockingRegistry), as Redis does.
+            // Counted when unblocked (BlockingRegistry), as Redis does; MONITOR sees the command now.
             session.Blocked.InitialMicros = micros;
+            FeedMonitors(session, spec, args);
             ApplyReplyMode(session, replyStart);
             return;
+        }
+        if (server.Config.LatencyTracking)
+        {
+            (spec.Latency ??= new Diagnostics.LatencyHistogram()).Record(micros * 1000);
         }
         spec.Calls++;
         spec.MicrosecondsTotal += micros;
@@ -147,7 +159,17 @@ internal sealed class CommandExecutor(AmberServer server)
         }
         server.Stats.TotalCommandsProcessed++;
         server.SlowLog.Record(session, args, micros, ctx.NowMs);
+        FeedMonitors(session, spec, args);
         ApplyReplyMode(session, replyStart);
+    }
+
+    /// <summary>After execution, as Redis does (so SELECT shows its new database); admin commands are never shown.</summary>
+    private void FeedMonitors(ClientSession session, CommandSpec spec, ArgList args)
+    {
+        if (!spec.Has(CommandFlags.Admin | CommandFlags.SkipMonitor))
+        {
+            server.Monitors.Feed(session, args, session.Context.RedactedArgs);
+        }
     }
 
     /// <summary>

@@ -28,12 +28,12 @@ internal sealed class MonitorFeed
         }
     }
 
-    public void Feed(ClientSession from, ArgList args)
+    public void Feed(ClientSession from, ArgList args, ulong redacted = 0)
     {
         if (_any)
         {
             // Kept out of line: the lambda's captured variable would otherwise cost an allocation on every request.
-            FeedMonitors(Format(from, args));
+            FeedMonitors(Format(from, args, redacted));
         }
     }
 
@@ -48,13 +48,21 @@ internal sealed class MonitorFeed
         }
     }
 
-    private static string Format(ClientSession from, ArgList args)
+    /// <summary>"1700000000.123456 [0 127.0.0.1:5000] "set" "k" "v"": Unix time with microseconds, database, client, quoted arguments.</summary>
+    internal static string Format(ClientSession from, ArgList args, ulong redacted)
     {
-        double now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0;
+        long micros = (DateTime.UtcNow - DateTime.UnixEpoch).Ticks / 10;
         var sb = new StringBuilder();
-        sb.Append(now.ToString("F6", CultureInfo.InvariantCulture)).Append(" [").Append(from.DbIndex).Append(' ').Append(from.AddressText).Append(']');
+        sb.Append((micros / 1_000_000).ToString(CultureInfo.InvariantCulture)).Append('.')
+          .Append((micros % 1_000_000).ToString("D6", CultureInfo.InvariantCulture))
+          .Append(" [").Append(from.DbIndex).Append(' ').Append(from.AddressText).Append(']');
         for (int i = 0; i < args.Count; i++)
         {
+            if (i < 64 && (redacted & (1UL << i)) != 0)
+            {
+                sb.Append(" \"(redacted)\"");
+                continue;
+            }
             sb.Append(" \"");
             foreach (byte b in args[i])
             {

@@ -20,6 +20,7 @@ internal sealed class SlowLog(AmberServer server)
         {
             return;
         }
+        ulong redacted = session.Context.RedactedArgs;
         int count = Math.Min(args.Count, MaxArgs);
         var copied = new byte[count][];
         for (int i = 0; i < count; i++)
@@ -28,6 +29,11 @@ internal sealed class SlowLog(AmberServer server)
             {
                 copied[i] = System.Text.Encoding.ASCII.GetBytes($"... ({args.Count - MaxArgs + 1} more arguments)");
                 break;
+            }
+            if ((redacted & (1UL << i)) != 0)
+            {
+                copied[i] = "(redacted)"u8.ToArray();
+                continue;
             }
             ReadOnlySpan<byte> a = args[i];
             copied[i] = a.Length > MaxArgLength
