@@ -23,15 +23,24 @@ internal static class ServerCommands
         });
         t.Add(new("time", 1, LS | CommandFlags.Fast, 0, 0, 0, "fast", Time)
         {
-            Group = "server", Since = "2.6.0", Complexity = "O(1)", Summary = "Returns the server's clock.", Tips = ["nondeterministic_output"],
+            Group = "server",
+            Since = "2.6.0",
+            Complexity = "O(1)",
+            Summary = "Returns the server's clock.",
+            Tips = ["nondeterministic_output"],
         });
         t.Add(new("lastsave", 1, LS | CommandFlags.Fast, 0, 0, 0, "admin fast dangerous", LastSave)
         {
-            Group = "server", Complexity = "O(1)", Summary = "Returns when the dataset was last saved, in Unix seconds.", Tips = ["nondeterministic_output"],
+            Group = "server",
+            Complexity = "O(1)",
+            Summary = "Returns when the dataset was last saved, in Unix seconds.",
+            Tips = ["nondeterministic_output"],
         });
         t.Add(new("monitor", 1, AdminNoScriptLS, 0, 0, 0, AdminCats, Monitor)
         {
-            Group = "server", Complexity = "", Summary = "Streams every command the server runs to this connection.",
+            Group = "server",
+            Complexity = "",
+            Summary = "Streams every command the server runs to this connection.",
         });
         t.Add(new("slowlog", -2, CommandFlags.None, 0, 0, 0, "slow", _ => { })
         {

@@ -1,0 +1,93 @@
+using Amber.Tests.Infrastructure;
+
+namespace Amber.Tests;
+
+public class MonitorTests
+{
+    private const string Line = @"^\+[0-9]{10}\.[0-9]{6} \[{0} 127\.0\.0\.1:[0-9]+\] {1}\r\n$";
+
+    private static string Pattern(int db, string args) => Line.Replace("{0}", db.ToString()).Replace("{1}", args);
+
+    [Fact]
+    public async Task MonitorStreamsCommandsOfOtherClients()
+    {
+        await using var server = TestServer.Start();
+        using var monitor = server.Raw();
+        using var c = server.Raw();
+        Assert.Equal("+OK\r\n", monitor.Call("MONITOR"));
+        c.Call("SET", "k", "v");
+        Assert.Matches(Pattern(0, "\"SET\" \"k\" \"v\""), monitor.ReadReply());
+        // Quotes, backslashes, control and non-ASCII bytes are escaped as Redis's sdscatrepr does.
+        c.Send("*3\r\n$3\r\nset\r\n$4\r\na\"\\\u0001\r\n$5\r\nx\r\ny \r\n");
+        Assert.Equal("+OK\r\n", c.ReadReply());
+        Assert.Matches(Pattern(0, "\"set\" \"a\\\\\"\\\\\\\\\\\\x01\" \"x\\\\r\\\\ny \""), monitor.ReadReply());
+        // The line is fed after execution: SELECT shows the database it switched to.
+        c.Call("SELECT", "2");
+        Assert.Matches(Pattern(2, "\"SELECT\" \"2\""), monitor.ReadReply());
+        // Admin commands, unknown commands and arity errors are not shown.
+        c.Call("SLOWLOG", "LEN");
+        c.Call("NOSUCH");
+        c.Call("GET");
+        c.Call("PING");
+        Assert.Matches(Pattern(2, "\"PING\""), monitor.ReadReply());
+    }
+
+    [Fact]
+    public async Task MonitorClientSeesItsOwnCommandsAndRepeatedMonitorIsIgnored()
+    {
+        await using var server = TestServer.Start();
+        using var monitor = server.Raw();
+        Assert.Equal("+OK\r\n", monitor.Call("MONITOR"));
+        Assert.True(server.Server.Clients.Snapshot()[0].IsMonitor);
+        monitor.SendCommand("MONITOR"); // no reply at all
+        Assert.Equal("+PONG\r\n", monitor.Call("PING"));
+        Assert.Matches(Pattern(0, "\"PING\""), monitor.ReadReply());
+        Assert.Equal("-ERR wrong number of arguments for 'monitor' command\r\n", monitor.Call("MONITOR", "x"));
+    }
+
+    [Fact]
+    public async Task OkComesBeforeAnyMonitorLineUnderLoad()
+    {
+        await using var server = TestServer.Start();
+        using var busy = server.Raw();
+        using var stop = new CancellationTokenSource();
+        Task writer = Task.Run(() =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                busy.Call("SET", "k", "v");
+            }
+        });
+        try
+        {
+            for (int i = 0; i < 20; i++)
+            {
+                using var monitor = server.Raw();
+                Assert.Equal("+OK\r\n", monitor.Call("MONITOR"));
+                Assert.Matches(Pattern(0, "\"SET\" \"k\" \"v\""), monitor.ReadReply());
+            }
+        }
+        finally
+        {
+            stop.Cancel();
+            await writer;
+        }
+    }
+
+    [Fact]
+    public async Task RedactedArgumentsAreHidden()
+    {
+        await using var server = TestServer.Start();
+        using var c = server.Raw();
+        c.Call("PING");
+        var session = server.Server.Clients.Snapshot()[0];
+        session.Args.Clear();
+        foreach (string a in new[] { "auth", "user", "secret" })
+        {
+            byte[] bytes = System.Text.Encoding.ASCII.GetBytes(a);
+            session.Args.Add(bytes, 0, bytes.Length);
+        }
+        string line = Amber.Server.MonitorFeed.Format(session, session.Args, redacted: 0b110);
+        Assert.Matches(@"^[0-9]+\.[0-9]{6} \[0 127\.0\.0\.1:[0-9]+\] ""auth"" ""\(redacted\)"" ""\(redacted\)""$", line);
+    }
+}
