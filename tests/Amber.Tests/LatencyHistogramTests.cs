@@ -47,3 +47,24 @@ public class LatencyHistogramTests
         Assert.Equal([(1L, 1L), (4L, 2L), (8L, 3L), (1082130L, 4L)], h.CumulativeByPowerOfTwo());
     }
 }
+
+public class CommandStatisticsTests
+{
+    [Fact]
+    public async Task ResetAllClearsCountersAndHistograms()
+    {
+        await using var server = Infrastructure.TestServer.Start();
+        using var c = server.Raw();
+        c.Call("GET", "k");
+        c.Call("SLOWLOG", "LEN");
+        lock (server.Server.KeyspaceLock)
+        {
+            CommandStatistics.ResetAll(server.Server.Commands);
+        }
+        Assert.Equal("$16\r\n# Commandstats\r\n\r\n", c.Call("INFO", "commandstats"));
+        string latency = c.Call("INFO", "latencystats");
+        Assert.Contains("latency_percentiles_usec_info:", latency); // the INFO just before
+        Assert.DoesNotContain("latency_percentiles_usec_get:", latency);
+        Assert.DoesNotContain("slowlog", latency);
+    }
+}
