@@ -35,6 +35,25 @@ public class DebugCommandsTests
     }
 
     [Fact]
+    public async Task LocalRefusesOtherAddressesEvenOnLoopbackNetwork()
+    {
+        await using var server = TestServer.Start(cfg => cfg.EnableDebugCommand = "local");
+        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        socket.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Parse("127.0.0.2"), 0));
+        socket.Connect(System.Net.IPAddress.Loopback, server.Port);
+        socket.Send("*2\r\n$5\r\nDEBUG\r\n$6\r\nDIGEST\r\n"u8);
+        var buffer = new byte[1024];
+        int n = 0;
+        while (n < Refused.Length)
+        {
+            int got = socket.Receive(buffer, n, buffer.Length - n, System.Net.Sockets.SocketFlags.None);
+            Assert.True(got > 0);
+            n += got;
+        }
+        Assert.Equal(Refused, System.Text.Encoding.ASCII.GetString(buffer, 0, n));
+    }
+
+    [Fact]
     public async Task DigestMatchesRedis()
     {
         await using var server = Start();

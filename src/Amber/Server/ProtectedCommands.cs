@@ -20,7 +20,9 @@ internal static class ProtectedCommands
         {
             return session.RemoteEndPoint switch
             {
-                IPEndPoint ip => IPAddress.IsLoopback(ip.Address.IsIPv4MappedToIPv6 ? ip.Address.MapToIPv4() : ip.Address),
+                // Exactly 127.0.0.1 or ::1, as Redis's islocalClient (not all of 127/8).
+                IPEndPoint ip => (ip.Address.IsIPv4MappedToIPv6 ? ip.Address.MapToIPv4() : ip.Address) is var a &&
+                                 (a.Equals(IPAddress.Loopback) || a.Equals(IPAddress.IPv6Loopback)),
                 null => true, // in-process callers (no socket) are local
                 _ => true,    // Unix domain sockets are local
             };
