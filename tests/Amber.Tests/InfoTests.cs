@@ -233,12 +233,11 @@ public class InfoTests
         Assert.Equal("=4\r\ntxt:\r\n", c.Call("INFO", "nosuch"));
     }
 
-    /// <summary>Switches the raw client's session to RESP3 (HELLO belongs to another command group).</summary>
+    /// <summary>Switches the raw client to RESP3.</summary>
     internal static void UseResp3(TestServer server, RawClient c)
     {
-        Assert.Equal("+PONG\r\n", c.Call("PING"));
-        var session = server.Server.Clients.Snapshot()[^1];
-        session.Protocol = 3;
+        Assert.StartsWith("%7\r\n", c.Call("HELLO", "3"));
+        Assert.Equal(3, server.Server.Clients.Snapshot()[^1].Protocol);
     }
 
     [Fact]

@@ -75,6 +75,23 @@ public class MonitorTests
     }
 
     [Fact]
+    public async Task AuthAndHelloCredentialsAreRedacted()
+    {
+        await using var server = TestServer.Start(cfg => cfg.SlowlogLogSlowerThan = 0);
+        using var monitor = server.Raw();
+        using var c = server.Raw();
+        Assert.Equal("+OK\r\n", monitor.Call("MONITOR"));
+        Assert.StartsWith("-ERR", c.Call("AUTH", "secret"));
+        Assert.Matches(Pattern(0, "\"AUTH\" \"\\(redacted\\)\""), monitor.ReadReply());
+        Assert.StartsWith("%", c.Call("HELLO", "3", "AUTH", "default", "secret")); // no requirepass: any password
+        Assert.Matches(Pattern(0, "\"HELLO\" \"3\" \"AUTH\" \"\\(redacted\\)\" \"\\(redacted\\)\""), monitor.ReadReply());
+        string slowlog = c.Call("SLOWLOG", "GET", "3");
+        Assert.Contains("$5\r\nHELLO\r\n$1\r\n3\r\n$4\r\nAUTH\r\n$10\r\n(redacted)\r\n$10\r\n(redacted)\r\n", slowlog);
+        Assert.Contains("$4\r\nAUTH\r\n$10\r\n(redacted)\r\n", slowlog);
+        Assert.DoesNotContain("secret", slowlog);
+    }
+
+    [Fact]
     public async Task RedactedArgumentsAreHidden()
     {
         await using var server = TestServer.Start();

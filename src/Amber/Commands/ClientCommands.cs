@@ -483,6 +483,8 @@ internal static class ClientCommands
             int more = ctx.ArgCount - j - 1;
             if (ctx.ArgIs(j, "auth") && more >= 2)
             {
+                ctx.RedactArgument(j + 1);
+                ctx.RedactArgument(j + 2);
                 userArg = j + 1;
                 j += 2;
             }
@@ -530,6 +532,12 @@ internal static class ClientCommands
         {
             ctx.SyntaxError();
             return;
+        }
+        // Credentials never show in MONITOR or SLOWLOG, whatever the outcome.
+        ctx.RedactArgument(1);
+        if (ctx.ArgCount == 3)
+        {
+            ctx.RedactArgument(2);
         }
         bool ok;
         if (ctx.ArgCount == 2)
