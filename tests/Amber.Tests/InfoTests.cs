@@ -241,6 +241,18 @@ public class InfoTests
     }
 
     [Fact]
+    public async Task StackExchangeRedisReadsInfoOverResp3()
+    {
+        await using var server = TestServer.Start();
+        var mux = server.Connect(protocol: RedisProtocol.Resp3);
+        IServer s = mux.GetServer(mux.GetEndPoints()[0]);
+        Assert.Equal(RedisProtocol.Resp3, s.Protocol);
+        var groups = await s.InfoAsync("server");
+        Assert.Contains(groups, g => g.Key == "Server" && g.Any(kv => kv.Key == "tcp_port" && kv.Value == server.Port.ToString()));
+        Assert.Contains("redis_version:7.0.15", await s.InfoRawAsync());
+    }
+
+    [Fact]
     public async Task StackExchangeRedisReadsInfo()
     {
         await using var server = TestServer.Start();

@@ -195,16 +195,21 @@ internal sealed class InfoBuilder(AmberServer server)
     {
         List<ClientSession> clients = server.Clients.Snapshot();
         long maxInput = 0;
+        int blocked = 0;
         foreach (ClientSession c in clients)
         {
             maxInput = Math.Max(maxInput, c.QueryBufferLength);
+            if (c.IsBlocked)
+            {
+                blocked++;
+            }
         }
         w.Field("connected_clients", clients.Count);
         w.Field("cluster_connections", 0);
         w.Field("maxclients", server.Config.MaxClients);
         w.Field("client_recent_max_input_buffer", maxInput);
         w.Field("client_recent_max_output_buffer", 0);
-        w.Field("blocked_clients", 0);
+        w.Field("blocked_clients", blocked);
         w.Field("tracking_clients", 0);
         w.Field("clients_in_timeout_table", 0);
     }
