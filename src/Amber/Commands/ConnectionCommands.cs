@@ -8,7 +8,13 @@ internal static class ConnectionCommands
     public static void Register(CommandTable t)
     {
         const CommandFlags Conn = CommandFlags.Fast | CommandFlags.Loading | CommandFlags.Stale;
-        t.Add(new("ping", -1, Conn, 0, 0, 0, "fast connection", Ping) { Group = "connection", Summary = "Returns PONG, or the given message." });
+        // Unlike its neighbours, PING is neither loading nor stale in Redis 7.0 (COMMAND INFO ping).
+        t.Add(new("ping", -1, CommandFlags.Fast, 0, 0, 0, "fast connection", Ping)
+        {
+            Group = "connection",
+            Summary = "Returns PONG, or the given message.",
+            Tips = ["request_policy:all_shards", "response_policy:all_succeeded"],
+        });
         t.Add(new("echo", 2, Conn, 0, 0, 0, "fast connection", Echo) { Group = "connection", Summary = "Returns the given string." });
         t.Add(new("quit", -1, Conn | CommandFlags.NoAuth | CommandFlags.AllowBusy | CommandFlags.NoScript, 0, 0, 0, "fast connection", Quit) { Group = "connection", Summary = "Closes the connection." });
         t.Add(new("select", 2, Conn, 0, 0, 0, "fast connection", Select) { Group = "connection", Summary = "Changes the selected database." });
