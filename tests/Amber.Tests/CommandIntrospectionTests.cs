@@ -94,6 +94,26 @@ public class CommandIntrospectionTests
     }
 
     [Fact]
+    public async Task DocsArgumentsAndDocFlagsMatchRedisShapes()
+    {
+        await using var server = TestServer.Start();
+        using var c = server.Raw();
+        // The arguments part of redis-server 7.0.15's COMMAND DOCS command|list.
+        Assert.EndsWith(
+            "$9\r\narguments\r\n*1\r\n*10\r\n$4\r\nname\r\n$8\r\nfilterby\r\n$4\r\ntype\r\n$5\r\noneof\r\n$5\r\ntoken\r\n$8\r\nFILTERBY\r\n" +
+            "$5\r\nflags\r\n*1\r\n+optional\r\n$9\r\narguments\r\n*3\r\n*6\r\n$4\r\nname\r\n$11\r\nmodule-name\r\n$4\r\ntype\r\n$6\r\nstring\r\n" +
+            "$5\r\ntoken\r\n$6\r\nMODULE\r\n*6\r\n$4\r\nname\r\n$8\r\ncategory\r\n$4\r\ntype\r\n$6\r\nstring\r\n$5\r\ntoken\r\n$6\r\nACLCAT\r\n" +
+            "*6\r\n$4\r\nname\r\n$7\r\npattern\r\n$4\r\ntype\r\n$7\r\npattern\r\n$5\r\ntoken\r\n$7\r\nPATTERN\r\n",
+            c.Call("COMMAND", "DOCS", "command|list"));
+        Assert.EndsWith("$9\r\narguments\r\n*1\r\n*6\r\n$4\r\nname\r\n$7\r\nsection\r\n$4\r\ntype\r\n$6\r\nstring\r\n$5\r\nflags\r\n*2\r\n+optional\r\n+multiple\r\n",
+            c.Call("COMMAND", "DOCS", "info"));
+        Assert.EndsWith("$10\r\ncomplexity\r\n$22\r\nDepends on subcommand.\r\n$9\r\ndoc_flags\r\n*1\r\n+syscmd\r\n", c.Call("COMMAND", "DOCS", "debug"));
+        InfoTests.UseResp3(server, c);
+        Assert.EndsWith("$9\r\narguments\r\n*1\r\n%3\r\n$4\r\nname\r\n$7\r\nsection\r\n$4\r\ntype\r\n$6\r\nstring\r\n$5\r\nflags\r\n~2\r\n+optional\r\n+multiple\r\n",
+            c.Call("COMMAND", "DOCS", "info"));
+    }
+
+    [Fact]
     public async Task ListWithFilters()
     {
         await using var server = TestServer.Start();

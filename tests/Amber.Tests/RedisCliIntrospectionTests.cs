@@ -41,7 +41,7 @@ public class RedisCliIntrospectionTests
         };
         psi.Environment["TERM"] = "dumb";
         using var p = System.Diagnostics.Process.Start(psi)!;
-        p.StandardInput.Write("set k v\nhelp get\ninfo keyspace\nquit\n");
+        p.StandardInput.Write("set k v\nhelp get\nhelp command list\ninfo keyspace\nquit\n");
         p.StandardInput.Flush();
         Task<string> stdout = p.StandardOutput.ReadToEndAsync();
         Task<string> stderr = p.StandardError.ReadToEndAsync();
@@ -54,6 +54,7 @@ public class RedisCliIntrospectionTests
         Assert.Contains("OK", output);
         // Our own summary proves redis-cli read COMMAND DOCS rather than falling back to its built-in table.
         Assert.Contains("Returns the string value of a key.", output);
+        Assert.Contains("[FILTERBY MODULE module-name|ACLCAT category|PATTERN pattern]", output); // from DOCS arguments
         Assert.Contains("db0:keys=1,expires=0,avg_ttl=0", output);
         Assert.DoesNotContain("(error)", output);
     }

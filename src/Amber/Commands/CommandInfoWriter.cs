@@ -109,10 +109,11 @@ internal static class CommandInfoWriter
         }
     }
 
-    /// <summary>One COMMAND DOCS value: a map of summary, since, group, complexity (when known) and subcommands.</summary>
+    /// <summary>One COMMAND DOCS value: summary, since, group, complexity, doc_flags, arguments, subcommands (those known).</summary>
     public static void WriteDocs(RespWriter w, CommandSpec c)
     {
-        int fields = 2 + (c.Summary.Length > 0 ? 1 : 0) + (c.Complexity.Length > 0 ? 1 : 0) + (c.Subcommands.Length > 0 ? 1 : 0);
+        int fields = 2 + (c.Summary.Length > 0 ? 1 : 0) + (c.Complexity.Length > 0 ? 1 : 0) + (c.DocFlags.Length > 0 ? 1 : 0)
+            + (c.Arguments.Length > 0 ? 1 : 0) + (c.Subcommands.Length > 0 ? 1 : 0);
         w.WriteMapHeader(fields);
         if (c.Summary.Length > 0)
         {
@@ -127,6 +128,20 @@ internal static class CommandInfoWriter
         {
             w.WriteBulkString("complexity");
             w.WriteBulkString(c.Complexity);
+        }
+        if (c.DocFlags.Length > 0)
+        {
+            w.WriteBulkString("doc_flags");
+            w.WriteSetHeader(c.DocFlags.Length);
+            foreach (string flag in c.DocFlags)
+            {
+                w.WriteSimpleString(flag);
+            }
+        }
+        if (c.Arguments.Length > 0)
+        {
+            w.WriteBulkString("arguments");
+            CommandArg.WriteList(w, c.Arguments);
         }
         if (c.Subcommands.Length > 0)
         {

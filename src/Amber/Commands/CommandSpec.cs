@@ -49,6 +49,12 @@ internal sealed class CommandSpec
     /// <summary>Command tips as COMMAND INFO reports them (e.g. "nondeterministic_output", "request_policy:all_shards").</summary>
     public string[] Tips { get; init; } = [];
 
+    /// <summary>Documented arguments (COMMAND DOCS, redis-cli help and hints).</summary>
+    public CommandArg[] Arguments { get; init; } = [];
+
+    /// <summary>COMMAND DOCS doc_flags: "syscmd", "deprecated".</summary>
+    public string[] DocFlags { get; init; } = [];
+
     /// <summary>Redis 7 key specs; when null they are derived from FirstKey/LastKey/Step (see <see cref="KeySpec.For"/>).</summary>
     public KeySpec[]? KeySpecs { get; init; }
 

@@ -19,6 +19,7 @@ internal static class DebugCommands
             Group = "server",
             Complexity = "Depends on subcommand.",
             Summary = "Test and inspection hooks for developers.",
+            DocFlags = ["syscmd"],
         });
     }
 

@@ -10,6 +10,7 @@ internal static class IntrospectionCommands
     private const CommandFlags LS = CommandFlags.Loading | CommandFlags.Stale;
     private const string Cats = "slow connection";
     private static readonly string[] OutputOrder = ["nondeterministic_output_order"];
+    private static readonly CommandArg[] CommandNames = [new("command-name", ArgType.String) { Flags = ArgFlags.Optional | ArgFlags.Multiple }];
 
     public static void Register(CommandTable t)
     {
@@ -28,6 +29,7 @@ internal static class IntrospectionCommands
                     Group = "server", Since = "7.0.0", Tips = OutputOrder,
                     Complexity = "O(N) where N is the number of commands to look up",
                     Summary = "Describes commands for documentation and client hints.",
+                    Arguments = CommandNames,
                 },
                 new("getkeys", -4, LS, 0, 0, 0, Cats, GetKeys)
                 {
@@ -45,12 +47,27 @@ internal static class IntrospectionCommands
                     Group = "server", Since = "2.8.13", Tips = OutputOrder,
                     Complexity = "O(N) where N is the number of commands to look up",
                     Summary = "Describes the given commands, or all of them.",
+                    Arguments = CommandNames,
                 },
                 new("list", -2, LS, 0, 0, 0, Cats, List)
                 {
                     Group = "server", Since = "7.0.0", Tips = OutputOrder,
                     Complexity = "O(N) where N is the total number of Redis commands",
                     Summary = "Lists command names, optionally filtered by module, ACL category or pattern.",
+                    Arguments =
+                    [
+                        new("filterby", ArgType.OneOf)
+                        {
+                            Token = "FILTERBY",
+                            Flags = ArgFlags.Optional,
+                            Arguments =
+                            [
+                                new("module-name", ArgType.String) { Token = "MODULE" },
+                                new("category", ArgType.String) { Token = "ACLCAT" },
+                                new("pattern", ArgType.Pattern) { Token = "PATTERN" },
+                            ],
+                        },
+                    ],
                 },
             ],
         });

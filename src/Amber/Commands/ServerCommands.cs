@@ -19,6 +19,7 @@ internal static class ServerCommands
             Group = "server",
             Complexity = "O(1)",
             Summary = "Reports server state and statistics, by section.",
+            Arguments = [new("section", ArgType.String) { Flags = ArgFlags.Optional | ArgFlags.Multiple }],
             Tips = ["nondeterministic_output", "request_policy:all_shards", "response_policy:special"],
         });
         t.Add(new("time", 1, LS | CommandFlags.Fast, 0, 0, 0, "fast", Time)
@@ -53,7 +54,9 @@ internal static class ServerCommands
                 new("get", -2, AdminLS, 0, 0, 0, AdminCats, SlowlogGet)
                 {
                     Group = "server", Since = "2.2.12", Complexity = "O(N) where N is the number of entries returned",
-                    Summary = "Returns the newest slow log entries.", Tips = ["request_policy:all_nodes", "nondeterministic_output"],
+                    Summary = "Returns the newest slow log entries.",
+                    Arguments = [new("count", ArgType.Integer) { Flags = ArgFlags.Optional }],
+                    Tips = ["request_policy:all_nodes", "nondeterministic_output"],
                 },
                 new("help", 2, LS, 0, 0, 0, "slow", SlowlogHelp) { Group = "server", Since = "6.2.0", Complexity = "O(1)", Summary = "Shows the SLOWLOG subcommands." },
                 new("len", 2, AdminLS, 0, 0, 0, AdminCats, SlowlogLen)
@@ -78,18 +81,20 @@ internal static class ServerCommands
             Subcommands =
             [
                 new("doctor", 2, AdminNoScriptLS, 0, 0, 0, AdminCats, LatencyDoctor) { Group = "server", Since = "2.8.13", Complexity = "O(1)", Summary = "Reports on latency events in words.", Tips = special },
-                new("graph", 3, AdminNoScriptLS, 0, 0, 0, AdminCats, LatencyGraph) { Group = "server", Since = "2.8.13", Complexity = "O(1)", Summary = "Draws a latency event's samples as text.", Tips = special },
+                new("graph", 3, AdminNoScriptLS, 0, 0, 0, AdminCats, LatencyGraph) { Group = "server", Since = "2.8.13", Complexity = "O(1)", Summary = "Draws a latency event's samples as text.", Tips = special, Arguments = [new("event", ArgType.String)] },
                 new("help", 2, LS, 0, 0, 0, "slow", LatencyHelp) { Group = "server", Since = "2.8.13", Complexity = "O(1)", Summary = "Shows the LATENCY subcommands." },
                 new("histogram", -2, AdminNoScriptLS, 0, 0, 0, AdminCats, LatencyHistogramCommand)
                 {
                     Group = "server", Since = "7.0.0", Complexity = "O(N) where N is the number of commands with latency information being retrieved.",
                     Summary = "Returns the latency distribution of commands.", Tips = special,
+                    Arguments = [new("command", ArgType.String) { Flags = ArgFlags.Optional | ArgFlags.Multiple }],
                 },
-                new("history", 3, AdminNoScriptLS, 0, 0, 0, AdminCats, LatencyHistory) { Group = "server", Since = "2.8.13", Complexity = "O(1)", Summary = "Returns a latency event's samples.", Tips = special },
+                new("history", 3, AdminNoScriptLS, 0, 0, 0, AdminCats, LatencyHistory) { Group = "server", Since = "2.8.13", Complexity = "O(1)", Summary = "Returns a latency event's samples.", Tips = special, Arguments = [new("event", ArgType.String)] },
                 new("latest", 2, AdminNoScriptLS, 0, 0, 0, AdminCats, LatencyLatest) { Group = "server", Since = "2.8.13", Complexity = "O(1)", Summary = "Returns the latest sample of every latency event.", Tips = special },
                 new("reset", -2, AdminNoScriptLS, 0, 0, 0, AdminCats, LatencyReset)
                 {
                     Group = "server", Since = "2.8.13", Complexity = "O(1)", Summary = "Clears latency event samples.",
+                    Arguments = [new("event", ArgType.String) { Flags = ArgFlags.Optional | ArgFlags.Multiple }],
                     Tips = ["request_policy:all_nodes", "response_policy:all_succeeded"],
                 },
             ],
