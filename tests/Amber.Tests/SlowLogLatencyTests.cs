@@ -131,3 +131,22 @@ public class SlowLogLatencyTests
         Assert.Equal("-ERR wrong number of arguments for 'lastsave' command\r\n", c.Call("LASTSAVE", "x"));
     }
 }
+
+public class LatencyConfigTests
+{
+    [Fact]
+    public async Task ConfigDrivesLatencyTrackingAndPercentiles()
+    {
+        await using var server = TestServer.Start();
+        using var c = server.Raw();
+        Assert.Equal("+OK\r\n", c.Call("CONFIG", "SET", "latency-tracking-info-percentiles", "50 99.99"));
+        c.Call("PING");
+        Assert.Matches(@"\r\nlatency_percentiles_usec_ping:p50=[0-9]+\.[0-9]{3},p99\.99=[0-9]+\.[0-9]{3}\r\n", c.Call("INFO", "latencystats"));
+        Assert.Equal("+OK\r\n", c.Call("CONFIG", "RESETSTAT"));
+        Assert.Equal("+OK\r\n", c.Call("CONFIG", "SET", "latency-tracking", "no"));
+        Assert.False(server.Server.Config.LatencyTracking);
+        c.Call("PING");
+        Assert.Equal("$16\r\n# Latencystats\r\n\r\n", c.Call("INFO", "latencystats"));
+        Assert.Contains("cmdstat_ping:calls=1,", c.Call("INFO", "commandstats"));
+    }
+}

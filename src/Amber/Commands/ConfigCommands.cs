@@ -226,23 +226,8 @@ internal static class ConfigCommands
     private static void ResetStat(CommandContext ctx)
     {
         ctx.Server.Stats.Reset();
-        foreach (CommandSpec spec in ctx.Server.Commands.All)
-        {
-            ResetCommandStats(spec);
-            foreach (CommandSpec sub in spec.Subcommands)
-            {
-                ResetCommandStats(sub);
-            }
-        }
+        Diagnostics.CommandStatistics.ResetAll(ctx.Server.Commands);
         ctx.Reply.WriteOk();
-    }
-
-    private static void ResetCommandStats(CommandSpec spec)
-    {
-        spec.Calls = 0;
-        spec.MicrosecondsTotal = 0;
-        spec.RejectedCalls = 0;
-        spec.FailedCalls = 0;
     }
 
     private static void Rewrite(CommandContext ctx)

@@ -9,7 +9,6 @@ internal static partial class ConfigRegistry
 {
     private const int MaxBindAddresses = 16;
     private static readonly int[] s_oomDefaults = [0, 200, 800];
-    private static readonly double[] s_percentileDefaults = [50, 99, 99.9];
 
     private static void AddSpecials()
     {
@@ -85,7 +84,7 @@ internal static partial class ConfigRegistry
         {
             Getter = c => string.Join(' ', Array.ConvertAll(Percentiles(c), FormatPercentile)),
             Parser = (_, args) => ParsePercentiles(args),
-            Setter = (c, v) => c.Other["latency-tracking-info-percentiles"] = v!,
+            Setter = (c, v) => c.LatencyTrackingInfoPercentiles = (double[])v!,
             Rewriter = (c, state, name) =>
             {
                 double[] p = Percentiles(c);
@@ -290,8 +289,7 @@ internal static partial class ConfigRegistry
         return ($"{args[0]} {port}", null);
     }
 
-    private static double[] Percentiles(ServerConfig c) =>
-        c.Other.TryGetValue("latency-tracking-info-percentiles", out object? v) ? (double[])v : s_percentileDefaults;
+    private static double[] Percentiles(ServerConfig c) => c.LatencyTrackingInfoPercentiles;
 
     private static (object?, string?) ParsePercentiles(string[] args)
     {

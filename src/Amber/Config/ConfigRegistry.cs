@@ -146,7 +146,7 @@ internal static partial class ConfigRegistry
         Bool("disable-thp", null, Immutable, true);
         Bool("cluster-allow-replica-migration", null, None, true);
         Bool("replica-announced", null, None, true);
-        Bool("latency-tracking", null, None, true);
+        Bool("latency-tracking", null, None, true, c => c.LatencyTracking, (c, v) => c.LatencyTracking = v);
         Bool("aof-disable-auto-gc", null, None, false);
         Bool("replica-ignore-disk-write-errors", null, None, false);
     }

@@ -429,6 +429,10 @@ internal sealed class InfoBuilder(AmberServer server)
 
     private void WriteLatencyStats(InfoWriter w)
     {
+        if (!server.Config.LatencyTracking)
+        {
+            return; // Redis prints the header only while tracking is off
+        }
         foreach (CommandSpec c in server.Commands.All)
         {
             WriteLatencyStat(w, c);
