@@ -156,6 +156,7 @@ public class InfoTests
         Assert.Equal("0", f["aof_enabled"]);
         Assert.Equal("ok", f["rdb_last_bgsave_status"]);
         Assert.Equal(server.Server.LastSaveUnixSeconds.ToString(), f["rdb_last_save_time"]);
+        Assert.Equal(server.Server.Dirty.ToString(), f["rdb_changes_since_last_save"]);
     }
 
     [Fact]

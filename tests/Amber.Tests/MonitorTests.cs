@@ -108,3 +108,25 @@ public class MonitorTests
         Assert.Matches(@"^[0-9]+\.[0-9]{6} \[0 127\.0\.0\.1:[0-9]+\] ""auth"" ""\(redacted\)"" ""\(redacted\)""$", line);
     }
 }
+
+public class BlockedCommandDiagnosticsTests
+{
+    [Fact]
+    public async Task BlockedCommandIsMonitoredAtOnceAndCountedWhenServed()
+    {
+        await using var server = TestServer.Start();
+        using var monitor = server.Raw();
+        using var blocked = server.Raw();
+        using var c = server.Raw();
+        Assert.Equal("+OK\r\n", monitor.Call("MONITOR"));
+        blocked.SendCommand("BLPOP", "list", "0");
+        Assert.Matches(@"^\+[0-9.]+ \[0 127\.0\.0\.1:[0-9]+\] ""BLPOP"" ""list"" ""0""\r\n$", monitor.ReadReply());
+        Assert.True(SpinWait.SpinUntil(() => c.Call("INFO", "clients").Contains("\r\nblocked_clients:1\r\n"), 5000));
+        Assert.DoesNotContain("cmdstat_blpop", c.Call("INFO", "commandstats"));
+        c.Call("RPUSH", "list", "x");
+        Assert.Equal("*2\r\n$4\r\nlist\r\n$1\r\nx\r\n", blocked.ReadReply());
+        Assert.Contains("cmdstat_blpop:calls=1,", c.Call("INFO", "commandstats"));
+        Assert.Contains("latency_percentiles_usec_blpop:", c.Call("INFO", "latencystats"));
+        Assert.Contains("\r\nblocked_clients:0\r\n", c.Call("INFO", "clients"));
+    }
+}

@@ -211,7 +211,7 @@ internal sealed class InfoBuilder(AmberServer server)
         w.Field("client_recent_max_output_buffer", 0);
         w.Field("blocked_clients", blocked);
         w.Field("tracking_clients", 0);
-        w.Field("clients_in_timeout_table", 0);
+        w.Field("clients_in_timeout_table", server.Blocking.TimeoutCount);
     }
 
     private void WriteMemory(InfoWriter w)

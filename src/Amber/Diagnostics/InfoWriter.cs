@@ -49,7 +49,7 @@ internal sealed class IdlePersistenceInfo(Server.AmberServer server) : IPersiste
         w.Field("current_fork_perc", "0.00");
         w.Field("current_save_keys_processed", 0);
         w.Field("current_save_keys_total", 0);
-        w.Field("rdb_changes_since_last_save", 0);
+        w.Field("rdb_changes_since_last_save", server.Dirty);
         w.Field("rdb_bgsave_in_progress", 0);
         w.Field("rdb_last_save_time", server.LastSaveUnixSeconds);
         w.Field("rdb_last_bgsave_status", "ok");
