@@ -102,6 +102,18 @@ public class DebugCommandsTests
     }
 
     [Fact]
+    public async Task DigestCoversListsAsRedis()
+    {
+        await using var server = Start();
+        using var c = server.Raw();
+        c.Call("RPUSH", "l", "a", "b", "c");
+        // redis-server 7.0.15: RPUSH l a b c; DEBUG DIGEST-VALUE l
+        Assert.Equal("*1\r\n+8bf72d812571eea9b927f3c11beb0c4165a6ff89\r\n", c.Call("DEBUG", "DIGEST-VALUE", "l"));
+        Assert.Matches(@"^\+[0-9a-f]{40}\r\n$", c.Call("DEBUG", "DIGEST"));
+        Assert.Matches(@"^\+Value at:0x[0-9a-f]+ refcount:1 encoding:quicklist serializedlength:", c.Call("DEBUG", "OBJECT", "l"));
+    }
+
+    [Fact]
     public async Task ObjectDescribesStrings()
     {
         await using var server = Start();

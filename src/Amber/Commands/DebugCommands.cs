@@ -57,15 +57,32 @@ internal static class DebugCommands
         }
         else if (argc == 2 && ctx.ArgIs(1, "digest"))
         {
-            ctx.Reply.WriteSimpleString(DatasetDigest.Compute(ctx.Server.Databases));
+            string? digest = DatasetDigest.Compute(ctx.Server.Databases);
+            if (digest == null)
+            {
+                ctx.Error(Errors.DigestUnsupported);
+                return;
+            }
+            ctx.Reply.WriteSimpleString(digest);
         }
         else if (argc >= 2 && ctx.ArgIs(1, "digest-value"))
         {
-            ctx.Reply.WriteArrayHeader(argc - 2);
+            var digests = new string[argc - 2];
             for (int i = 2; i < argc; i++)
             {
                 // Logically expired keys count too: a debug command must not change the dataset.
-                ctx.Reply.WriteSimpleString(DatasetDigest.ComputeValue(ctx.Db.FindRaw(ctx.Arg(i))));
+                string? digest = DatasetDigest.ComputeValue(ctx.Db.FindRaw(ctx.Arg(i)));
+                if (digest == null)
+                {
+                    ctx.Error(Errors.DigestUnsupported);
+                    return;
+                }
+                digests[i - 2] = digest;
+            }
+            ctx.Reply.WriteArrayHeader(digests.Length);
+            foreach (string digest in digests)
+            {
+                ctx.Reply.WriteSimpleString(digest);
             }
         }
         else

@@ -47,6 +47,9 @@ internal static class Errors
     public const string InvalidArgsForCommand = "ERR Invalid arguments specified for command";
     public const string SlowlogCount = "ERR count should be greater than or equal to -1";
 
+    /// <summary>Amber-only: DEBUG DIGEST met a value type whose digest is not implemented yet (Redis has no such case).</summary>
+    public const string DigestUnsupported = "ERR DEBUG DIGEST does not support this value type yet";
+
     public static string NoLatencySamples(string ev) => $"ERR No samples available for event '{ev}'";
 
     public const string InvalidClientName = "ERR Client names cannot contain spaces, newlines or special characters.";

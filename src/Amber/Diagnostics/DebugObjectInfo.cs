@@ -18,9 +18,6 @@ internal interface IDebugDescribable
 /// <summary>The line DEBUG OBJECT replies: "Value at:0x... refcount:1 encoding:embstr serializedlength:6 lru:... lru_seconds_idle:0".</summary>
 internal static class DebugObjectInfo
 {
-    private const int EmbstrSizeLimit = 44;
-    private const long SharedIntegers = 10000;
-    private const int SharedRefCount = int.MaxValue;
     private const long LruClockMax = (1 << 24) - 1;
 
     public static string Describe(Entry entry, long nowMs, long maxMemory, string maxMemoryPolicy)
@@ -31,20 +28,17 @@ internal static class DebugObjectInfo
         switch (entry.Value)
         {
             case byte[] s:
-                encoding = StringEncoding(s, entry.ForceRawEncoding, out long asInteger);
+                encoding = ValueTypes.StringEncoding(s, entry.ForceRawEncoding);
                 serializedLength = SerializedStringLength(s);
-                bool privateClock = maxMemory > 0 && (maxMemoryPolicy.EndsWith("lru", StringComparison.Ordinal) || maxMemoryPolicy.EndsWith("lfu", StringComparison.Ordinal));
-                if (encoding == "int" && asInteger >= 0 && asInteger < SharedIntegers && !privateClock)
-                {
-                    refCount = SharedRefCount;
-                }
+                refCount = (int)ValueTypes.RefCount(entry, maxMemory, maxMemoryPolicy);
                 break;
             case IDebugDescribable d:
                 encoding = d.Encoding;
                 serializedLength = d.SerializedLength;
                 break;
             default:
-                encoding = "unknown";
+                // Types without RDB sizing yet report their encoding and 0.
+                encoding = ValueTypes.EncodingName(entry);
                 serializedLength = 0;
                 break;
         }
@@ -54,22 +48,6 @@ internal static class DebugObjectInfo
         long address = 0x7f0000000000L | ((long)(uint)RuntimeHelpers.GetHashCode(entry.Value) << 4);
         return string.Create(CultureInfo.InvariantCulture,
             $"Value at:0x{address:x} refcount:{refCount} encoding:{encoding} serializedlength:{serializedLength} lru:{lru} lru_seconds_idle:{idle}");
-    }
-
-    /// <summary>"int" for a canonical 64-bit integer of up to 20 bytes, "embstr" up to 44 bytes, else "raw" (or after in-place edits).</summary>
-    public static string StringEncoding(ReadOnlySpan<byte> value, bool forceRaw, out long asInteger)
-    {
-        asInteger = -1;
-        if (forceRaw)
-        {
-            return "raw";
-        }
-        if (value.Length <= 20 && CommandContext.TryParseLong(value, out asInteger))
-        {
-            return "int";
-        }
-        asInteger = -1;
-        return value.Length <= EmbstrSizeLimit ? "embstr" : "raw";
     }
 
     /// <summary>
