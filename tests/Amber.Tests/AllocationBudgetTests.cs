@@ -9,6 +9,7 @@ namespace Amber.Tests;
 /// Guards the rule that the request hot path allocates nothing per command: pipelined GETs and overwriting SETs
 /// must stay within a small per-request allocation budget (measured process-wide, so the budget includes noise).
 /// </summary>
+[Collection(nameof(AllocationBudgetTests))]
 public class AllocationBudgetTests
 {
     private const int Requests = 20000;
@@ -80,3 +81,7 @@ public class AllocationBudgetTests
         }
     }
 }
+
+/// <summary>Allocation is measured process-wide, so these tests run alone, after the parallel ones.</summary>
+[CollectionDefinition(nameof(AllocationBudgetTests), DisableParallelization = true)]
+public sealed class AllocationBudgetCollection;
