@@ -10,6 +10,8 @@ internal static class CommandRegistry
         ClientCommands.Register(table);
         StringCommands.Register(table);
         ListCommands.Register(table);
+        HashCommands.Register(table);
+        SetCommands.Register(table);
         KeyCommands.Register(table);
         DatabaseCommands.Register(table);
         ServerCommands.Register(table);

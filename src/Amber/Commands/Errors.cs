@@ -28,6 +28,13 @@ internal static class Errors
     public const string LposMaxLenNegative = "ERR MAXLEN can't be negative";
     public const string UnblockReason = "ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR";
     public const string Unblocked = "UNBLOCKED client unblocked via CLIENT UNBLOCK";
+    public const string HashValueNotInteger = "ERR hash value is not an integer";
+    public const string HashValueNotFloat = "ERR hash value is not a float";
+    public const string NanOrInfinity = "ERR value is NaN or Infinity";
+    public const string ValueOutOfRange = "ERR value is out of range";
+    public const string ValueOutOfLongRange = "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807";
+    public const string NumKeysTooMany = "ERR Number of keys can't be greater than number of args";
+    public const string LimitNegative = "ERR LIMIT can't be negative";
 
     public const string ExpireNxConflict = "ERR NX and XX, GT or LT options at the same time are not compatible";
     public const string ExpireGtLtConflict = "ERR GT and LT options at the same time are not compatible";

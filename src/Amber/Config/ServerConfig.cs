@@ -34,6 +34,9 @@ internal sealed class ServerConfig
     public long MaxMemory { get; set; }
     public string MaxMemoryPolicy { get; set; } = "noeviction";
     public string DbFilename { get; set; } = "dump.rdb";
+    public long HashMaxListpackEntries { get; set; } = 512;
+    public long HashMaxListpackValue { get; set; } = 64;
+    public long SetMaxIntsetEntries { get; set; } = 512;
 
     /// <summary>list-max-listpack-size: per quicklist node, negative = size class (-1..-5 = 4..64 KB), positive = elements.</summary>
     public int ListMaxListpackSize { get; set; } = -2;

@@ -1,0 +1,207 @@
+using System.Buffers;
+
+namespace Amber.Types;
+
+/// <summary>
+/// A Redis hash. Small hashes are a <see cref="ListPack"/> of field, value, field, value ... (insertion order,
+/// one object); a hash grows into a <see cref="ByteTable"/> once it has more than hash-max-listpack-entries
+/// fields or a field or value longer than hash-max-listpack-value bytes, and never converts back (as Redis).
+/// </summary>
+internal sealed class HashValue
+{
+    private ListPack? _pack;
+    private ByteTable? _table;
+
+    public HashValue()
+    {
+        _pack = new ListPack();
+    }
+
+    public int Count => _pack != null ? _pack.Count / 2 : _table!.Count;
+
+    public bool IsListPack => _pack != null;
+
+    /// <summary>OBJECT ENCODING's name for the current encoding.</summary>
+    public string EncodingName => _pack != null ? "listpack" : "hashtable";
+
+    /// <summary>The hash table, when that is the encoding (for HSCAN's cursor).</summary>
+    internal ByteTable? Table => _table;
+
+    /// <summary>Looks a field up; the value span is valid until the hash changes.</summary>
+    public bool TryGet(ReadOnlySpan<byte> field, out ReadOnlySpan<byte> value)
+    {
+        if (_pack != null)
+        {
+            int at = _pack.Find(field, 2);
+            if (at < 0)
+            {
+                value = default;
+                return false;
+            }
+            value = _pack.Read(_pack.Next(at));
+            return true;
+        }
+        int i = _table!.Find(field);
+        if (i < 0)
+        {
+            value = default;
+            return false;
+        }
+        value = _table.ValueAt(i);
+        return true;
+    }
+
+    public bool Contains(ReadOnlySpan<byte> field) => _pack != null ? _pack.Find(field, 2) >= 0 : _table!.Find(field) >= 0;
+
+    /// <summary>
+    /// Converts to a hash table ahead of a write when any of the given lengths exceeds
+    /// <paramref name="maxValueLength"/> (Redis's hashTypeTryConversion).
+    /// </summary>
+    public void ConvertIfTooLong(int length, int maxValueLength)
+    {
+        if (_pack != null && length > maxValueLength)
+        {
+            ConvertToTable();
+        }
+    }
+
+    /// <summary>Sets a field (both spans copied); returns true when the field is new.</summary>
+    public bool Set(ReadOnlySpan<byte> field, ReadOnlySpan<byte> value, int maxEntries, int maxValueLength)
+    {
+        if (_pack != null && (field.Length > maxValueLength || value.Length > maxValueLength))
+        {
+            ConvertToTable();
+        }
+        if (_pack != null)
+        {
+            int at = _pack.Find(field, 2);
+            if (at >= 0)
+            {
+                _pack.Replace(_pack.Next(at), value);
+                return false;
+            }
+            _pack.Append(field);
+            _pack.Append(value);
+            if (_pack.Count / 2 > maxEntries)
+            {
+                ConvertToTable();
+            }
+            return true;
+        }
+        int i = _table!.Add(field, out bool added);
+        _table.SetValueAt(i, value.ToArray());
+        return added;
+    }
+
+    public bool Delete(ReadOnlySpan<byte> field)
+    {
+        if (_pack != null)
+        {
+            int at = _pack.Find(field, 2);
+            if (at < 0)
+            {
+                return false;
+            }
+            _pack.Remove(at, 2);
+            return true;
+        }
+        return _table!.Remove(field);
+    }
+
+    /// <summary>Iterates every field and value (insertion order for a listpack).</summary>
+    public PairEnumerator GetEnumerator() => new(this);
+
+    /// <summary>
+    /// Prepares O(1) access by dense index for random picks: a listpack gets a rented array of field offsets
+    /// (give it back with <see cref="ReturnIndex"/>); a hash table needs none and gets null.
+    /// </summary>
+    public int[]? RentIndex()
+    {
+        if (_pack == null)
+        {
+            return null;
+        }
+        int[] offsets = ArrayPool<int>.Shared.Rent(Math.Max(1, Count));
+        int n = 0;
+        for (int at = _pack.First; at >= 0; at = _pack.Next(_pack.Next(at)))
+        {
+            offsets[n++] = at;
+        }
+        return offsets;
+    }
+
+    public static void ReturnIndex(int[]? index)
+    {
+        if (index != null)
+        {
+            ArrayPool<int>.Shared.Return(index);
+        }
+    }
+
+    /// <summary>The pair at a dense index, using the index from <see cref="RentIndex"/>.</summary>
+    public void GetPair(int index, int[]? offsets, out ReadOnlySpan<byte> field, out ReadOnlySpan<byte> value)
+    {
+        if (_pack != null)
+        {
+            field = _pack.Read(offsets![index], out int next);
+            value = _pack.Read(next);
+            return;
+        }
+        field = _table!.KeyAt(index);
+        value = _table.ValueAt(index);
+    }
+
+    private void ConvertToTable()
+    {
+        ListPack pack = _pack!;
+        var table = new ByteTable(withValues: true, pack.Count / 2);
+        for (int at = pack.First; at >= 0;)
+        {
+            byte[] field = pack.Read(at, out int next).ToArray();
+            byte[] value = pack.Read(next, out at).ToArray();
+            table.AddNew(field, value);
+        }
+        _table = table;
+        _pack = null;
+    }
+
+    /// <summary>Walks the pairs of a hash that is not modified meanwhile.</summary>
+    public ref struct PairEnumerator
+    {
+        private readonly HashValue _hash;
+        private int _position;
+        private int _index;
+
+        internal PairEnumerator(HashValue hash)
+        {
+            _hash = hash;
+            _position = hash._pack?.First ?? -1;
+            _index = -1;
+        }
+
+        public ReadOnlySpan<byte> Field { get; private set; }
+        public ReadOnlySpan<byte> Value { get; private set; }
+
+        public bool MoveNext()
+        {
+            if (_hash._pack != null)
+            {
+                if (_position < 0)
+                {
+                    return false;
+                }
+                Field = _hash._pack.Read(_position, out int next);
+                Value = _hash._pack.Read(next, out _position);
+                return true;
+            }
+            ByteTable table = _hash._table!;
+            if (++_index >= table.Count)
+            {
+                return false;
+            }
+            Field = table.KeyAt(_index);
+            Value = table.ValueAt(_index);
+            return true;
+        }
+    }
+}

@@ -1,0 +1,157 @@
+namespace Amber.Types;
+
+/// <summary>
+/// The small encoding: a sequence of byte strings packed into one byte array, like Redis's listpack.
+/// Each entry is its length (7-bit groups, little end first) followed by its bytes. A collection of any size
+/// up to the configured limits is one object; lookups are linear scans, which is fast at these sizes.
+/// Positions are byte offsets into the array and are invalidated by any change.
+/// </summary>
+internal sealed class ListPack
+{
+    private byte[] _data;
+    private int _used;
+
+    public ListPack(int capacity = 32)
+    {
+        _data = new byte[Math.Max(capacity, 8)];
+    }
+
+    /// <summary>Number of entries (for a hash: twice the number of fields).</summary>
+    public int Count { get; private set; }
+
+    /// <summary>Bytes in use (for memory reports).</summary>
+    public int ByteLength => _used;
+
+    /// <summary>Offset of the first entry, or -1 when empty.</summary>
+    public int First => Count == 0 ? -1 : 0;
+
+    /// <summary>The entry at <paramref name="offset"/>; <paramref name="next"/> is the following entry's offset or -1.</summary>
+    public ReadOnlySpan<byte> Read(int offset, out int next)
+    {
+        int length = ReadLength(offset, out int start);
+        int end = start + length;
+        next = end < _used ? end : -1;
+        return new ReadOnlySpan<byte>(_data, start, length);
+    }
+
+    public ReadOnlySpan<byte> Read(int offset) => Read(offset, out _);
+
+    /// <summary>Offset of the entry after <paramref name="offset"/>, or -1.</summary>
+    public int Next(int offset)
+    {
+        int length = ReadLength(offset, out int start);
+        int end = start + length;
+        return end < _used ? end : -1;
+    }
+
+    /// <summary>Finds an entry equal to <paramref name="key"/> among entries 0, stride, 2·stride, ...; returns its offset or -1.</summary>
+    public int Find(ReadOnlySpan<byte> key, int stride)
+    {
+        int offset = 0;
+        while (offset < _used)
+        {
+            int length = ReadLength(offset, out int start);
+            if (length == key.Length && key.SequenceEqual(new ReadOnlySpan<byte>(_data, start, length)))
+            {
+                return offset;
+            }
+            offset = start + length;
+            for (int s = 1; s < stride && offset < _used; s++)
+            {
+                int n = Next(offset);
+                offset = n >= 0 ? n : _used;
+            }
+        }
+        return -1;
+    }
+
+    public void Append(ReadOnlySpan<byte> value)
+    {
+        int size = EncodedSize(value.Length);
+        EnsureCapacity(_used + size);
+        _used += WriteEntry(_data.AsSpan(_used), value);
+        Count++;
+    }
+
+    /// <summary>Replaces the entry at <paramref name="offset"/> in place, shifting what follows when the size changes.</summary>
+    public void Replace(int offset, ReadOnlySpan<byte> value)
+    {
+        int oldLength = ReadLength(offset, out int start);
+        int oldSize = start + oldLength - offset;
+        int newSize = EncodedSize(value.Length);
+        int tail = offset + oldSize;
+        if (newSize != oldSize)
+        {
+            EnsureCapacity(_used - oldSize + newSize);
+            Buffer.BlockCopy(_data, tail, _data, offset + newSize, _used - tail);
+            _used += newSize - oldSize;
+        }
+        WriteEntry(_data.AsSpan(offset), value);
+    }
+
+    /// <summary>Removes <paramref name="entries"/> consecutive entries starting at <paramref name="offset"/>.</summary>
+    public void Remove(int offset, int entries)
+    {
+        int end = offset;
+        for (int i = 0; i < entries; i++)
+        {
+            int length = ReadLength(end, out int start);
+            end = start + length;
+        }
+        Buffer.BlockCopy(_data, end, _data, offset, _used - end);
+        _used -= end - offset;
+        Count -= entries;
+        if (_data.Length > 64 && _used * 4 < _data.Length)
+        {
+            Array.Resize(ref _data, Math.Max(64, _used * 2));
+        }
+    }
+
+    private void EnsureCapacity(int size)
+    {
+        if (size > _data.Length)
+        {
+            Array.Resize(ref _data, Math.Max(size, _data.Length * 2));
+        }
+    }
+
+    private int ReadLength(int offset, out int start)
+    {
+        int length = 0;
+        int shift = 0;
+        byte b;
+        do
+        {
+            b = _data[offset++];
+            length |= (b & 0x7F) << shift;
+            shift += 7;
+        }
+        while ((b & 0x80) != 0);
+        start = offset;
+        return length;
+    }
+
+    private static int EncodedSize(int length)
+    {
+        int size = 1;
+        for (int n = length; n >= 0x80; n >>= 7)
+        {
+            size++;
+        }
+        return size + length;
+    }
+
+    private static int WriteEntry(Span<byte> destination, ReadOnlySpan<byte> value)
+    {
+        int p = 0;
+        uint length = (uint)value.Length;
+        while (length >= 0x80)
+        {
+            destination[p++] = (byte)(length | 0x80);
+            length >>= 7;
+        }
+        destination[p++] = (byte)length;
+        value.CopyTo(destination[p..]);
+        return p + value.Length;
+    }
+}
