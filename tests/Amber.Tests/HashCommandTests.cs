@@ -173,12 +173,30 @@ public class HashCommandTests
         Assert.Equal("*2\r\n$1\r\n0\r\n*2\r\n$1\r\na\r\n$1\r\n1\r\n", c.Call("HSCAN", "h", "0"));
     }
 
-    /// <summary>Switches a raw connection to RESP3 (directly on its session, so the test does not depend on HELLO).</summary>
+    /// <summary>Switches a raw connection to RESP3.</summary>
     internal static void SetResp3(TestServer server, RawClient c)
     {
-        Assert.Equal("+PONG\r\n", c.Call("PING"));
-        var newest = server.Server.Clients.Snapshot()[^1];
-        newest.Protocol = 3;
+        _ = server;
+        Assert.StartsWith("%", c.Call("HELLO", "3"));
+    }
+
+    [Fact]
+    public async Task ConfigSetChangesTheEncodingLimits()
+    {
+        await using var server = TestServer.Start();
+        using RawClient c = server.Raw();
+        Assert.Equal("+OK\r\n", c.Call("CONFIG", "SET", "hash-max-listpack-entries", "2", "hash-max-listpack-value", "3", "set-max-intset-entries", "2"));
+        Assert.Equal("*2\r\n$23\r\nhash-max-ziplist-entries\r\n$1\r\n2\r\n", c.Call("CONFIG", "GET", "hash-max-ziplist-entries"));
+        c.Call("HSET", "h", "a", "1", "b", "2");
+        Assert.Equal("listpack", Encoding(server, "h"));
+        c.Call("HSET", "h", "c", "3");
+        Assert.Equal("hashtable", Encoding(server, "h"));
+        c.Call("HSET", "v", "a", "1234");
+        Assert.Equal("hashtable", Encoding(server, "v"));
+        c.Call("SADD", "s", "1", "2");
+        Assert.Equal("intset", Encoding(server, "s"));
+        c.Call("SADD", "s", "3");
+        Assert.Equal("hashtable", Encoding(server, "s"));
     }
 
     [Fact]

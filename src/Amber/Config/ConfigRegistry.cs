@@ -279,11 +279,13 @@ internal static partial class ConfigRegistry
         Number("maxmemory", null, None, NumberFormat.Memory, true, 0, ULongLongMax, 0, c => c.MaxMemory, (c, v) => c.MaxMemory = v);
         Number("cluster-link-sendbuf-limit", null, None, NumberFormat.Memory, true, 0, ULongLongMax, 0);
 
-        UInt("hash-max-listpack-entries", "hash-max-ziplist-entries", None, 0, LongMax, 512);
-        UInt("set-max-intset-entries", null, None, 0, LongMax, 512);
+        UInt("hash-max-listpack-entries", "hash-max-ziplist-entries", None, 0, LongMax, 512,
+            c => c.HashMaxListpackEntries, (c, v) => c.HashMaxListpackEntries = v);
+        UInt("set-max-intset-entries", null, None, 0, LongMax, 512, c => c.SetMaxIntsetEntries, (c, v) => c.SetMaxIntsetEntries = v);
         UInt("zset-max-listpack-entries", "zset-max-ziplist-entries", None, 0, LongMax, 128);
         Number("active-defrag-ignore-bytes", null, None, NumberFormat.Memory, true, 1, LongMax, 100L << 20);
-        Number("hash-max-listpack-value", "hash-max-ziplist-value", None, NumberFormat.Memory, true, 0, LongMax, 64);
+        Number("hash-max-listpack-value", "hash-max-ziplist-value", None, NumberFormat.Memory, true, 0, LongMax, 64,
+            c => c.HashMaxListpackValue, (c, v) => c.HashMaxListpackValue = v);
         Number("stream-node-max-bytes", null, None, NumberFormat.Memory, true, 0, LongMax, 4096);
         Number("zset-max-listpack-value", "zset-max-ziplist-value", None, NumberFormat.Memory, true, 0, LongMax, 64);
         Number("hll-sparse-max-bytes", null, None, NumberFormat.Memory, true, 0, LongMax, 3000);
