@@ -186,7 +186,7 @@ public class HashCommandTests
         await using var server = TestServer.Start();
         using RawClient c = server.Raw();
         Assert.Equal("+OK\r\n", c.Call("CONFIG", "SET", "hash-max-listpack-entries", "2", "hash-max-listpack-value", "3", "set-max-intset-entries", "2"));
-        Assert.Equal("*2\r\n$23\r\nhash-max-ziplist-entries\r\n$1\r\n2\r\n", c.Call("CONFIG", "GET", "hash-max-ziplist-entries"));
+        Assert.Equal("*2\r\n$24\r\nhash-max-ziplist-entries\r\n$1\r\n2\r\n", c.Call("CONFIG", "GET", "hash-max-ziplist-entries"));
         c.Call("HSET", "h", "a", "1", "b", "2");
         Assert.Equal("listpack", Encoding(server, "h"));
         c.Call("HSET", "h", "c", "3");
