@@ -6,20 +6,24 @@ namespace Amber.Tests;
 
 public class HashCommandTests
 {
-    [Fact]
-    public async Task RecordedRedisSessionReplaysByteForByte()
+    [Theory]
+    [InlineData("hashes.txt")]
+    [InlineData("hincrbyfloat.txt")]
+    public async Task RecordedRedisSessionReplaysByteForByte(string script)
     {
         await using var server = TestServer.Start();
-        RedisScript.Replay(server.Raw(), "hashes.txt");
+        RedisScript.Replay(server.Raw(), script);
     }
 
-    [SkippableFact]
-    public void RecordedSessionStillMatchesRealRedis()
+    [SkippableTheory]
+    [InlineData("hashes.txt")]
+    [InlineData("hincrbyfloat.txt")]
+    public void RecordedSessionStillMatchesRealRedis(string script)
     {
         RedisScript.WithRealRedis(port =>
         {
             using var c = new RawClient(port);
-            RedisScript.Replay(c, "hashes.txt");
+            RedisScript.Replay(c, script);
         });
     }
 
