@@ -330,7 +330,7 @@ internal static class HashCommands
             ctx.Error(Errors.IncrFloatNaN);
             return;
         }
-        byte[] text = System.Text.Encoding.ASCII.GetBytes(sum.ToHumanString());
+        byte[] text = sum.ToHumanBytes();
         hash.Set(ctx.Arg(2), text, MaxEntries(ctx), MaxValue(ctx));
         ctx.Reply.WriteBulkString(text);
     }

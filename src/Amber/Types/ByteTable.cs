@@ -35,6 +35,22 @@ internal sealed class ByteTable
         _buckets = new int[size];
     }
 
+    private ByteTable(ByteTable other)
+    {
+        _keys = (byte[][])other._keys.Clone();
+        _values = (byte[]?[]?)other._values?.Clone();
+        _hashes = (uint[])other._hashes.Clone();
+        _next = (int[])other._next.Clone();
+        _buckets = (int[])other._buckets.Clone();
+        _count = other._count;
+    }
+
+    /// <summary>
+    /// A copy with its own arrays. Element byte[]s are shared: they are never changed in place (a new value
+    /// replaces the array), so sharing them is safe.
+    /// </summary>
+    public ByteTable Clone() => new(this);
+
     public int Count => _count;
     public bool HasValues => _values != null;
     internal int BucketCount => _buckets.Length;

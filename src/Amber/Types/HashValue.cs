@@ -17,6 +17,15 @@ internal sealed class HashValue
         _pack = new ListPack();
     }
 
+    private HashValue(ListPack? pack, ByteTable? table)
+    {
+        _pack = pack;
+        _table = table;
+    }
+
+    /// <summary>A copy sharing nothing mutable (COPY).</summary>
+    public HashValue Clone() => new(_pack?.Clone(), _table?.Clone());
+
     public int Count => _pack != null ? _pack.Count / 2 : _table!.Count;
 
     public bool IsListPack => _pack != null;

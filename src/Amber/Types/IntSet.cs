@@ -15,6 +15,14 @@ internal sealed class IntSet
 
     public int Count { get; private set; }
 
+    public IntSet Clone()
+    {
+        var copy = new IntSet(Count);
+        Array.Copy(_items, copy._items, Count);
+        copy.Count = Count;
+        return copy;
+    }
+
     public long this[int index] => _items[index];
 
     public bool Contains(long value) => Array.BinarySearch(_items, 0, Count, value) >= 0;

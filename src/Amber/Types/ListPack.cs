@@ -16,6 +16,15 @@ internal sealed class ListPack
         _data = new byte[Math.Max(capacity, 8)];
     }
 
+    private ListPack(ListPack other)
+    {
+        _data = other._data.AsSpan(0, Math.Max(other._used, 8)).ToArray();
+        _used = other._used;
+        Count = other.Count;
+    }
+
+    public ListPack Clone() => new(this);
+
     /// <summary>Number of entries (for a hash: twice the number of fields).</summary>
     public int Count { get; private set; }
 

@@ -33,6 +33,9 @@ internal sealed class SetValue
 
     public int Count => _ints?.Count ?? _table!.Count;
 
+    /// <summary>A copy sharing nothing mutable (COPY).</summary>
+    public SetValue Clone() => new(_ints?.Clone(), _table?.Clone());
+
     public bool IsIntSet => _ints != null;
 
     /// <summary>OBJECT ENCODING's name for the current encoding.</summary>

@@ -104,3 +104,45 @@ public class HashValueTests
         }
     }
 }
+
+public class ValueCloneTests
+{
+    private static byte[] B(string s) => Encoding.UTF8.GetBytes(s);
+
+    [Theory]
+    [InlineData(128)]
+    [InlineData(1)]
+    public void HashCloneIsIndependent(int maxEntries)
+    {
+        var h = new HashValue();
+        h.Set(B("a"), B("1"), maxEntries, 64);
+        h.Set(B("b"), B("2"), maxEntries, 64);
+        HashValue copy = h.Clone();
+        copy.Set(B("a"), B("changed"), maxEntries, 64);
+        copy.Delete(B("b"));
+        copy.Set(B("c"), B("3"), maxEntries, 64);
+        Assert.True(h.TryGet(B("a"), out ReadOnlySpan<byte> v) && v.SequenceEqual("1"u8));
+        Assert.True(h.Contains(B("b")));
+        Assert.False(h.Contains(B("c")));
+        Assert.Equal(2, h.Count);
+        Assert.Equal(2, copy.Count);
+        Assert.Equal(h.EncodingName, copy.EncodingName);
+    }
+
+    [Theory]
+    [InlineData("1")]
+    [InlineData("x")]
+    public void SetCloneIsIndependent(string first)
+    {
+        var s = SetValue.CreateFor(B(first));
+        s.Add(B(first), 512);
+        s.Add(B("2"), 512);
+        SetValue copy = s.Clone();
+        copy.Remove(B("2"));
+        copy.Add(B("3"), 512);
+        Assert.True(s.Contains(B("2")));
+        Assert.False(s.Contains(B("3")));
+        Assert.Equal(s.EncodingName, copy.EncodingName);
+        Assert.Equal(2, copy.Count);
+    }
+}
