@@ -102,4 +102,104 @@ public class ByteTableTests
             Assert.Contains("a" + i, seen);
         }
     }
+
+    [Fact]
+    public void RandomOperationsAgreeWithAModelAcrossChunksAndRehashes()
+    {
+        var rnd = new Random(42);
+        var t = new ByteTable(withValues: true);
+        var model = new Dictionary<string, string>();
+        for (int round = 0; round < 60_000; round++)
+        {
+            // Grow to ~12k (three storage chunks), then shrink back, then grow again.
+            int phase = round / 20_000;
+            bool add = phase == 1 ? rnd.Next(10) < 3 : rnd.Next(10) < 7;
+            string k = "k" + rnd.Next(15_000);
+            if (add)
+            {
+                int at = t.Add(B(k), out bool added);
+                Assert.Equal(!model.ContainsKey(k), added);
+                t.SetValueAt(at, B("v" + round));
+                model[k] = "v" + round;
+            }
+            else
+            {
+                Assert.Equal(model.Remove(k), t.Remove(B(k)));
+            }
+            if (round % 4999 == 0)
+            {
+                Assert.Equal(model.Count, t.Count);
+                for (int i = 0; i < t.Count; i++)
+                {
+                    string key = Encoding.UTF8.GetString(t.KeyAt(i));
+                    Assert.Equal(model[key], Encoding.UTF8.GetString(t.ValueAt(i)));
+                    Assert.Equal(i, t.Find(t.KeyAt(i)));
+                }
+            }
+        }
+        Assert.Equal(model.Count, t.Count);
+        foreach (var (k, v) in model)
+        {
+            int at = t.Find(B(k));
+            Assert.True(at >= 0);
+            Assert.Equal(v, Encoding.UTF8.GetString(t.ValueAt(at)));
+        }
+    }
+
+    [Fact]
+    public void ScanDuringIncrementalRehashStillReturnsEveryKey()
+    {
+        var t = new ByteTable(withValues: false);
+        for (int i = 0; i < 5000; i++)
+        {
+            t.Add(B("a" + i), out _);
+        }
+        var seen = new HashSet<string>();
+        var found = new List<int>();
+        ulong cursor = 0;
+        int extra = 0;
+        bool sawRehash = false;
+        do
+        {
+            found.Clear();
+            cursor = t.Scan(cursor, found);
+            foreach (int i in found)
+            {
+                seen.Add(Encoding.UTF8.GetString(t.KeyAt(i)));
+            }
+            // Keep the table growing (and so rehashing) while the scan runs.
+            for (int j = 0; j < 8 && extra < 6000; j++)
+            {
+                t.Add(B("x" + extra++), out _);
+            }
+            sawRehash |= t.IsRehashing;
+        }
+        while (cursor != 0);
+        Assert.True(sawRehash);
+        for (int i = 0; i < 5000; i++)
+        {
+            Assert.Contains("a" + i, seen);
+        }
+    }
+
+    [Fact]
+    public void CloneIsIndependentEvenMidRehash()
+    {
+        var t = new ByteTable(withValues: true);
+        int n = 0;
+        while (!t.IsRehashing || n < 100)
+        {
+            t.AddNew(B("k" + n), B("v" + n));
+            n++;
+        }
+        ByteTable copy = t.Clone();
+        copy.Remove(B("k0"));
+        copy.AddNew(B("new"), B("x"));
+        Assert.True(t.Find(B("k0")) >= 0);
+        Assert.Equal(-1, t.Find(B("new")));
+        for (int i = 1; i < n; i++)
+        {
+            Assert.True(copy.Find(B("k" + i)) >= 0);
+        }
+    }
 }
