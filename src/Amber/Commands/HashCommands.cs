@@ -502,13 +502,15 @@ internal static class HashCommands
         }
         List<int> found = t_scanScratch ??= [];
         found.Clear();
-        long wanted = count * 2;
-        long maxIterations = count * 10;
+        // As Redis: COUNT counts fields and values, and at most ten bucket visits per counted element
+        // (a C long that wraps for absurd counts, and only zero ends the loop).
+        long wanted = unchecked(count * 2);
+        long maxIterations = unchecked(wanted * 10);
         do
         {
             cursor = table.Scan(cursor, found);
         }
-        while (cursor != 0 && maxIterations-- > 0 && found.Count * 2L < wanted);
+        while (cursor != 0 && maxIterations-- != 0 && (ulong)found.Count * 2 < (ulong)wanted);
         ctx.Reply.WriteArrayHeader(2);
         CollectionScan.WriteCursor(ctx, cursor);
         int matched = 0;

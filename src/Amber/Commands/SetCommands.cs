@@ -588,12 +588,12 @@ internal static class SetCommands
         }
         else
         {
-            long maxIterations = count * 10;
+            long maxIterations = unchecked(count * 10);
             do
             {
                 cursor = table.Scan(cursor, found);
             }
-            while (cursor != 0 && maxIterations-- > 0 && found.Count < count);
+            while (cursor != 0 && maxIterations-- != 0 && found.Count < count);
         }
         int matched = 0;
         for (int k = 0; k < found.Count; k++)
