@@ -9,6 +9,7 @@ public class HashCommandTests
     [Theory]
     [InlineData("hashes.txt")]
     [InlineData("hincrbyfloat.txt")]
+    [InlineData("encodings.txt")]
     public async Task RecordedRedisSessionReplaysByteForByte(string script)
     {
         await using var server = TestServer.Start();
@@ -18,6 +19,7 @@ public class HashCommandTests
     [SkippableTheory]
     [InlineData("hashes.txt")]
     [InlineData("hincrbyfloat.txt")]
+    [InlineData("encodings.txt")]
     public void RecordedSessionStillMatchesRealRedis(string script)
     {
         RedisScript.WithRealRedis(port =>

@@ -1,5 +1,6 @@
 using System.Buffers.Text;
 using Amber.Keyspace;
+using Amber.Notifications;
 using Amber.Text;
 using Amber.Types;
 
@@ -129,6 +130,7 @@ internal static class HashCommands
                 added++;
             }
         }
+        ctx.KeyWritten(ctx.Arg(1), NotifyFlags.Hash, "hset", (ctx.ArgCount - 2) / 2);
         return added;
     }
 
@@ -145,6 +147,7 @@ internal static class HashCommands
             return;
         }
         hash.Set(ctx.Arg(2), ctx.Arg(3), MaxEntries(ctx), MaxValue(ctx));
+        ctx.KeyWritten(ctx.Arg(1), NotifyFlags.Hash, "hset");
         ctx.Reply.WriteInteger(1);
     }
 
@@ -191,6 +194,7 @@ internal static class HashCommands
             return;
         }
         long deleted = 0;
+        bool keyRemoved = false;
         if (hash != null)
         {
             for (int i = 2; i < ctx.ArgCount; i++)
@@ -201,9 +205,18 @@ internal static class HashCommands
                     if (hash.Count == 0)
                     {
                         ctx.Db.Delete(ctx.Arg(1));
+                        keyRemoved = true;
                         break;
                     }
                 }
+            }
+        }
+        if (deleted > 0)
+        {
+            ctx.KeyWritten(ctx.Arg(1), NotifyFlags.Hash, "hdel", deleted);
+            if (keyRemoved)
+            {
+                ctx.KeyWritten(ctx.Arg(1), NotifyFlags.Generic, "del", 0);
             }
         }
         ctx.Reply.WriteInteger(deleted);
@@ -299,6 +312,7 @@ internal static class HashCommands
         Span<byte> text = stackalloc byte[20];
         Utf8Formatter.TryFormat(result, text, out int n);
         hash.Set(ctx.Arg(2), text[..n], MaxEntries(ctx), MaxValue(ctx));
+        ctx.KeyWritten(ctx.Arg(1), NotifyFlags.Hash, "hincrby");
         ctx.Reply.WriteInteger(result);
     }
 
@@ -332,6 +346,7 @@ internal static class HashCommands
         }
         byte[] text = sum.ToHumanBytes();
         hash.Set(ctx.Arg(2), text, MaxEntries(ctx), MaxValue(ctx));
+        ctx.KeyWritten(ctx.Arg(1), NotifyFlags.Hash, "hincrbyfloat");
         ctx.Reply.WriteBulkString(text);
     }
 

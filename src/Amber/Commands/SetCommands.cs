@@ -1,4 +1,5 @@
 using Amber.Keyspace;
+using Amber.Notifications;
 using Amber.Protocol;
 using Amber.Types;
 
@@ -117,6 +118,10 @@ internal static class SetCommands
                 added++;
             }
         }
+        if (added > 0)
+        {
+            ctx.KeyWritten(ctx.Arg(1), NotifyFlags.Set, "sadd", added);
+        }
         ctx.Reply.WriteInteger(added);
     }
 
@@ -127,6 +132,7 @@ internal static class SetCommands
             return;
         }
         long removed = 0;
+        bool keyRemoved = false;
         if (set != null)
         {
             for (int i = 2; i < ctx.ArgCount; i++)
@@ -137,9 +143,18 @@ internal static class SetCommands
                     if (set.Count == 0)
                     {
                         ctx.Db.Delete(ctx.Arg(1));
+                        keyRemoved = true;
                         break;
                     }
                 }
+            }
+        }
+        if (removed > 0)
+        {
+            ctx.KeyWritten(ctx.Arg(1), NotifyFlags.Set, "srem", removed);
+            if (keyRemoved)
+            {
+                ctx.KeyWritten(ctx.Arg(1), NotifyFlags.Generic, "del", 0);
             }
         }
         ctx.Reply.WriteInteger(removed);
@@ -218,13 +233,18 @@ internal static class SetCommands
         {
             int i = random.Next(set.Count);
             ctx.Reply.WriteBulkString(set.MemberAt(i, scratch));
-            RemoveAndDropIfEmpty(ctx, set, i);
+            set.RemoveAt(i);
+            ctx.KeyWritten(ctx.Arg(1), NotifyFlags.Set, "spop");
+            DropIfEmpty(ctx, set);
             return;
         }
         if (count >= set.Count)
         {
+            // Redis adds the requested count to the change counter, plus one for the deletion.
             WriteMembers(ctx, set);
             ctx.Db.Delete(ctx.Arg(1));
+            ctx.KeyWritten(ctx.Arg(1), NotifyFlags.Set, "spop", count);
+            ctx.KeyWritten(ctx.Arg(1), NotifyFlags.Generic, "del");
             return;
         }
         ctx.Reply.WriteSetHeader(count);
@@ -234,14 +254,16 @@ internal static class SetCommands
             ctx.Reply.WriteBulkString(set.MemberAt(i, scratch));
             set.RemoveAt(i);
         }
+        ctx.KeyWritten(ctx.Arg(1), NotifyFlags.Set, "spop", count);
     }
 
-    private static void RemoveAndDropIfEmpty(CommandContext ctx, SetValue set, int index)
+    /// <summary>Deletes the key at argument 1 once its set is empty, with the generic "del" event.</summary>
+    private static void DropIfEmpty(CommandContext ctx, SetValue set)
     {
-        set.RemoveAt(index);
         if (set.Count == 0)
         {
             ctx.Db.Delete(ctx.Arg(1));
+            ctx.KeyWritten(ctx.Arg(1), NotifyFlags.Generic, "del", 0);
         }
     }
 
@@ -332,10 +354,8 @@ internal static class SetCommands
             ctx.Reply.WriteInteger(0);
             return;
         }
-        if (from.Count == 0)
-        {
-            ctx.Db.Delete(ctx.Arg(1));
-        }
+        ctx.KeyWritten(ctx.Arg(1), NotifyFlags.Set, "srem");
+        DropIfEmpty(ctx, from);
         SetValue to;
         if (dst == null)
         {
@@ -346,7 +366,11 @@ internal static class SetCommands
         {
             to = (SetValue)dst.Value;
         }
-        to.Add(member, MaxIntset(ctx));
+        // The destination changes (and gets its event) only when the member was new there, as in Redis.
+        if (to.Add(member, MaxIntset(ctx)))
+        {
+            ctx.KeyWritten(ctx.Arg(2), NotifyFlags.Set, "sadd");
+        }
         ctx.Reply.WriteInteger(1);
     }
 
@@ -420,7 +444,7 @@ internal static class SetCommands
         {
             if (store)
             {
-                ctx.Db.Delete(ctx.Arg(1));
+                DeleteDestination(ctx);
                 ctx.Reply.WriteInteger(0);
             }
             else if (cardinality)
@@ -468,7 +492,7 @@ internal static class SetCommands
             {
                 result.Add(smallest.MemberAt(i, scratch), max);
             }
-            Store(ctx, result);
+            Store(ctx, result, "sinterstore");
         }
         else
         {
@@ -485,17 +509,27 @@ internal static class SetCommands
     }
 
     /// <summary>Stores a computed set at argument 1 (replacing any value and time to live) or deletes the key when empty; replies the size.</summary>
-    private static void Store(CommandContext ctx, SetValue result)
+    private static void Store(CommandContext ctx, SetValue result, string eventName)
     {
         if (result.Count == 0)
         {
-            ctx.Db.Delete(ctx.Arg(1));
+            DeleteDestination(ctx);
         }
         else
         {
             ctx.Db.Set(ctx.Arg(1), result, ctx.NowMs);
+            ctx.KeyWritten(ctx.Arg(1), NotifyFlags.Set, eventName);
         }
         ctx.Reply.WriteInteger(result.Count);
+    }
+
+    /// <summary>An empty result deletes the destination (a change only if it existed).</summary>
+    private static void DeleteDestination(CommandContext ctx)
+    {
+        if (ctx.Db.Delete(ctx.Arg(1)))
+        {
+            ctx.KeyWritten(ctx.Arg(1), NotifyFlags.Generic, "del");
+        }
     }
 
     private static void SUnion(CommandContext ctx) => UnionOrDiff(ctx, 1, diff: false, store: false);
@@ -545,7 +579,7 @@ internal static class SetCommands
         }
         if (store)
         {
-            Store(ctx, result);
+            Store(ctx, result, diff ? "sdiffstore" : "sunionstore");
         }
         else
         {

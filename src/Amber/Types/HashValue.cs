@@ -7,7 +7,7 @@ namespace Amber.Types;
 /// one object); a hash grows into a <see cref="ByteTable"/> once it has more than hash-max-listpack-entries
 /// fields or a field or value longer than hash-max-listpack-value bytes, and never converts back (as Redis).
 /// </summary>
-internal sealed class HashValue
+internal sealed class HashValue : Keyspace.ITypedValue
 {
     private ListPack? _pack;
     private ByteTable? _table;
@@ -25,6 +25,13 @@ internal sealed class HashValue
 
     /// <summary>A copy sharing nothing mutable (COPY).</summary>
     public HashValue Clone() => new(_pack?.Clone(), _table?.Clone());
+
+    Keyspace.ITypedValue Keyspace.ITypedValue.Clone() => Clone();
+
+    public Keyspace.KeyType Type => Keyspace.KeyType.Hash;
+
+    /// <summary>What OBJECT ENCODING reports.</summary>
+    public string Encoding => EncodingName;
 
     public int Count => _pack != null ? _pack.Count / 2 : _table!.Count;
 

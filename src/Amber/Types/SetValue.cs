@@ -9,7 +9,7 @@ namespace Amber.Types;
 /// Conversion is one way, as in Redis. Members are addressable by a dense index 0..Count-1 in both encodings,
 /// which makes random picks (SRANDMEMBER, SPOP) O(1).
 /// </summary>
-internal sealed class SetValue
+internal sealed class SetValue : Keyspace.ITypedValue
 {
     /// <summary>Room for a formatted long (what <see cref="MemberAt"/> needs as scratch).</summary>
     public const int ScratchSize = 20;
@@ -35,6 +35,13 @@ internal sealed class SetValue
 
     /// <summary>A copy sharing nothing mutable (COPY).</summary>
     public SetValue Clone() => new(_ints?.Clone(), _table?.Clone());
+
+    Keyspace.ITypedValue Keyspace.ITypedValue.Clone() => Clone();
+
+    public Keyspace.KeyType Type => Keyspace.KeyType.Set;
+
+    /// <summary>What OBJECT ENCODING reports.</summary>
+    public string Encoding => EncodingName;
 
     public bool IsIntSet => _ints != null;
 
