@@ -69,18 +69,6 @@ internal sealed class HashValue : Keyspace.ITypedValue
 
     public bool Contains(ReadOnlySpan<byte> field) => _pack != null ? _pack.Find(field, 2) >= 0 : _table!.Find(field) >= 0;
 
-    /// <summary>
-    /// Converts to a hash table ahead of a write when any of the given lengths exceeds
-    /// <paramref name="maxValueLength"/> (Redis's hashTypeTryConversion).
-    /// </summary>
-    public void ConvertIfTooLong(int length, int maxValueLength)
-    {
-        if (_pack != null && length > maxValueLength)
-        {
-            ConvertToTable();
-        }
-    }
-
     /// <summary>Sets a field (both spans copied); returns true when the field is new.</summary>
     public bool Set(ReadOnlySpan<byte> field, ReadOnlySpan<byte> value, int maxEntries, int maxValueLength)
     {
