@@ -7,7 +7,7 @@ namespace Amber.Types;
 /// one object); a hash grows into a <see cref="ByteTable"/> once it has more than hash-max-listpack-entries
 /// fields or a field or value longer than hash-max-listpack-value bytes, and never converts back (as Redis).
 /// </summary>
-internal sealed class HashValue : Keyspace.ITypedValue
+internal sealed class HashValue : Keyspace.ITypedValue, Diagnostics.IDigestible
 {
     private ListPack? _pack;
     private ByteTable? _table;
@@ -32,6 +32,19 @@ internal sealed class HashValue : Keyspace.ITypedValue
 
     /// <summary>What OBJECT ENCODING reports.</summary>
     public string Encoding => EncodingName;
+
+    /// <summary>Redis's OBJ_HASH.</summary>
+    public int RedisTypeCode => 4;
+
+    /// <summary>As Redis: every field/value pair's mixed digest is xored in, so field order does not matter.</summary>
+    public void AddToDigest(Diagnostics.DigestState digest)
+    {
+        PairEnumerator e = GetEnumerator();
+        while (e.MoveNext())
+        {
+            digest.XorPair(e.Field, e.Value);
+        }
+    }
 
     public int Count => _pack != null ? _pack.Count / 2 : _table!.Count;
 

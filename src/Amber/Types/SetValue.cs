@@ -9,7 +9,7 @@ namespace Amber.Types;
 /// Conversion is one way, as in Redis. Members are addressable by a dense index 0..Count-1 in both encodings,
 /// which makes random picks (SRANDMEMBER, SPOP) O(1).
 /// </summary>
-internal sealed class SetValue : Keyspace.ITypedValue
+internal sealed class SetValue : Keyspace.ITypedValue, Diagnostics.IDigestible
 {
     /// <summary>Room for a formatted long (what <see cref="MemberAt"/> needs as scratch).</summary>
     public const int ScratchSize = 20;
@@ -42,6 +42,19 @@ internal sealed class SetValue : Keyspace.ITypedValue
 
     /// <summary>What OBJECT ENCODING reports.</summary>
     public string Encoding => EncodingName;
+
+    /// <summary>Redis's OBJ_SET.</summary>
+    public int RedisTypeCode => 2;
+
+    /// <summary>As Redis: each member's digest is xored in (order does not matter).</summary>
+    public void AddToDigest(Diagnostics.DigestState digest)
+    {
+        Span<byte> scratch = stackalloc byte[ScratchSize];
+        for (int i = 0; i < Count; i++)
+        {
+            digest.Xor(MemberAt(i, scratch));
+        }
+    }
 
     public bool IsIntSet => _ints != null;
 
