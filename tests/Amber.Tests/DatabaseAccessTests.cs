@@ -12,6 +12,8 @@ public class DatabaseAccessTests
 
         public override bool TrackFrequency => lfu;
 
+        public override Random Random { get; } = new(12345);
+
         public override void OnExpired(Database db, Entry entry) => Expired.Add(Encoding.ASCII.GetString(entry.Key));
     }
 

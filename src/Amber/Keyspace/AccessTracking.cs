@@ -25,14 +25,14 @@ internal static class AccessTracking
     public static uint Seconds(long unixMs) => (uint)(unixMs / 1000);
 
     /// <summary>Records an access under an LFU policy: decay the counter for the idle minutes, then a logarithmic increment.</summary>
-    public static void CountAccess(Entry e, uint nowSeconds)
+    public static void CountAccess(Entry e, uint nowSeconds, Random random)
     {
         int counter = DecayedFrequency(e, nowSeconds);
         if (counter < 255)
         {
             int baseValue = Math.Max(0, counter - LfuInitialValue);
             double p = 1.0 / (baseValue * LfuLogFactor + 1);
-            if (Random.Shared.NextDouble() < p)
+            if (random.NextDouble() < p)
             {
                 counter++;
             }

@@ -28,7 +28,7 @@ internal sealed class Database(int index, KeyspaceEvents events)
         {
             if (events.TrackFrequency)
             {
-                AccessTracking.CountAccess(e, _clockSeconds);
+                AccessTracking.CountAccess(e, _clockSeconds, events.Random);
             }
             else
             {
@@ -226,6 +226,9 @@ internal abstract class KeyspaceEvents
 
     /// <summary>True under an LFU maxmemory policy: accesses update the logarithmic frequency counter.</summary>
     public virtual bool TrackFrequency => false;
+
+    /// <summary>The randomness behind the LFU counter's probabilistic increment (tests pass a seeded one).</summary>
+    public virtual Random Random => Random.Shared;
 
     public abstract void OnExpired(Database db, Entry entry);
 
