@@ -2,7 +2,9 @@
 # Side-by-side throughput: amber-server vs Debian's redis-server 7.0, same settings, redis-benchmark run against
 # each in alternation for several rounds; prints the median requests/s of each and the ratio amber/redis.
 #
-#   bench/compare.sh [--rounds N] [--requests N] [--clients N] [--tests set,get,...] [--pipelines "1 16"]
+#   bench/compare.sh [--rounds N] [--requests N] [--clients N] [--suite strings|types] [--tests set,get,...] [--pipelines "1 16"]
+#
+# Suites: strings = SET GET INCR MSET (issue 2); types = LPUSH LPOP SADD HSET SPOP ZADD LRANGE_100 (issue 3).
 #
 # Needs redis-server and redis-benchmark (apt-get install -y redis-server redis-tools) and the .NET SDK.
 set -euo pipefail
@@ -19,6 +21,13 @@ while [ $# -gt 0 ]; do
     --requests) REQUESTS=$2; shift 2 ;;
     --clients) CLIENTS=$2; shift 2 ;;
     --tests) TESTS=$2; shift 2 ;;
+    --suite)
+      case "$2" in
+        strings) TESTS="set,get,incr,mset" ;;
+        types) TESTS="lpush,lpop,sadd,hset,spop,zadd,lrange_100" ;;
+        *) echo "unknown suite $2" >&2; exit 2 ;;
+      esac
+      shift 2 ;;
     --pipelines) PIPELINES=$2; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
@@ -73,7 +82,7 @@ echo "| test | pipeline | amber req/s | redis req/s | amber/redis |"
 echo "|---|---:|---:|---:|---:|"
 for p in $PIPELINES; do
   for test in $(echo "$TESTS" | tr ',' ' ' | tr a-z A-Z); do
-    key="$test"; [ "$test" = MSET ] && key="MSET"
+    key="$test"
     a=$(echo "${SAMPLES["amber|$p|$key"]:-}" | median)
     r=$(echo "${SAMPLES["redis|$p|$key"]:-}" | median)
     [ -z "$a" ] && continue
