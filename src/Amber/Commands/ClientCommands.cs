@@ -604,6 +604,8 @@ internal static class ClientCommands
             ctx.Server.Monitors.Remove(s);
             s.IsMonitor = false;
         }
+        // Unsubscribes silently (no confirmations), as Redis's clearClientConnectionState.
+        ctx.Server.PubSub.RemoveClient(s);
         s.Authenticated = ctx.Server.Config.RequirePass.Length == 0;
         ctx.Reply.WriteRaw("+RESET\r\n"u8);
     }

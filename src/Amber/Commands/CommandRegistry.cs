@@ -19,6 +19,7 @@ internal static class CommandRegistry
         IntrospectionCommands.Register(table);
         DebugCommands.Register(table);
         ShutdownCommand.Register(table);
+        PubSubCommands.Register(table);
         return table;
     }
 }

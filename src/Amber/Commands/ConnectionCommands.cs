@@ -27,6 +27,14 @@ internal static class ConnectionCommands
             ctx.WrongArgs();
             return;
         }
+        if (ctx.Session.IsPubSub && ctx.Session.Protocol == 2)
+        {
+            // A RESP2 subscriber's connection carries arrays: PING answers in that shape, as Redis does.
+            ctx.Reply.WriteArrayHeader(2);
+            ctx.Reply.WriteBulkString("pong"u8);
+            ctx.Reply.WriteBulkString(ctx.ArgCount == 2 ? ctx.Arg(1) : default);
+            return;
+        }
         if (ctx.ArgCount == 2)
         {
             ctx.Reply.WriteBulkString(ctx.Arg(1));

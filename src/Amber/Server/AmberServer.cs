@@ -34,6 +34,7 @@ internal sealed partial class AmberServer : IAsyncDisposable
         Executor = new CommandExecutor(this);
         SlowLog = new SlowLog(this);
         Blocking = new BlockingRegistry(this);
+        PubSub = new Amber.PubSub.PubSubHub(KeyspaceLock);
         RunId = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(20));
         ReplicationId = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(20));
         LastSaveUnixSeconds = Stats.StartTimeMs / 1000;
@@ -52,6 +53,9 @@ internal sealed partial class AmberServer : IAsyncDisposable
     public ClientPause Pause { get; } = new();
     public SlowLog SlowLog { get; }
     public BlockingRegistry Blocking { get; }
+
+    /// <summary>Channels, patterns and shard channels with their subscribers; Publish for commands and notifications.</summary>
+    public Amber.PubSub.PubSubHub PubSub { get; }
     public ServerStats Stats { get; } = new();
     public KeyspaceEvents Events { get; }
     public Random Random { get; } = new();

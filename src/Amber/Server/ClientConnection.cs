@@ -107,6 +107,7 @@ internal sealed class ClientConnection
                 // The socket is closed, so this ends now; the buffer must not go back to the pool before.
                 await _pendingReceive.ConfigureAwait(false);
             }
+            _server.PubSub.RemoveClient(_session);
             _server.Clients.Remove(_session);
             ArrayPool<byte>.Shared.Return(_buffer);
             _buffer = [];
@@ -297,6 +298,8 @@ internal sealed class ClientConnection
                 _session.Reply.Reset();
             }
             Volatile.Write(ref _replyPending, 0);
+            // Pushes (pub/sub messages) made after this batch ran were held back so they follow its replies.
+            _session.ReplySent();
             while (_session.TakePushes(_pushOut))
             {
                 await SendAllAsync(_pushOut.WrittenMemory).ConfigureAwait(false);

@@ -95,23 +95,72 @@ internal sealed class ClientSession
 
     public void Close() => CloseAction?.Invoke();
 
-    /// <summary>Queues out-of-band data for this client (MONITOR lines, pub/sub messages) from any thread.</summary>
+    /// <summary>
+    /// Queues out-of-band data for this client (MONITOR lines, pub/sub messages) from any thread, written in the
+    /// client's current protocol. Pushes keep Redis's output-buffer order with replies (docs/pubsub.md):
+    /// a push made while this client's own command runs goes into its reply stream (before the reply when the
+    /// command has written nothing yet, else right after the command's reply, never inside it); a push made while
+    /// this client's batch replies are unsent waits for them. Delivered even under CLIENT REPLY OFF, as Redis 7.0.
+    /// </summary>
     public void Push(Action<RespWriter> write)
     {
         lock (_pushGate)
         {
-            _pushes ??= new RespWriter(1024) { Protocol = Protocol };
-            write(_pushes);
+            RespWriter target = PushTarget();
+            write(target);
+            PushWritten(target);
         }
         PushSignal?.Invoke();
     }
 
-    /// <summary>Hands the queued push data to the connection's sender (which copies it out).</summary>
+    /// <summary>
+    /// Pushes a frame rendered once for many clients: <paramref name="resp2Array"/> is a RESP2 array ("*3\r\n...");
+    /// RESP3 clients get the same frame as a push type ('>').
+    /// </summary>
+    internal void PushArrayFrame(ReadOnlySpan<byte> resp2Array)
+    {
+        lock (_pushGate)
+        {
+            RespWriter target = PushTarget();
+            target.WriteRaw(target.IsResp3 ? ">"u8 : "*"u8);
+            target.WriteRaw(resp2Array[1..]);
+            PushWritten(target);
+        }
+        PushSignal?.Invoke();
+    }
+
+    /// <summary>Where a push goes now; caller holds _pushGate.</summary>
+    private RespWriter PushTarget()
+    {
+        int protocol = Protocol;
+        if (_commandDepth > 0 && Monitor.IsEntered(Server.KeyspaceLock))
+        {
+            // Our own command is running (only its thread can hold the keyspace lock now).
+            if (Reply.Length == _commandReplyStart && !SkipCurrentReply && ReplyMode != ReplyMode.Off)
+            {
+                return Reply;
+            }
+        }
+        _pushes ??= new RespWriter(1024);
+        _pushes.Protocol = protocol;
+        return _pushes;
+    }
+
+    /// <summary>A push written into the reply stream is a frame boundary: a next push may follow it directly.</summary>
+    private void PushWritten(RespWriter target)
+    {
+        if (ReferenceEquals(target, Reply))
+        {
+            _commandReplyStart = Reply.Length;
+        }
+    }
+
+    /// <summary>Hands the queued push data to the connection's sender (which copies it out); none while replies wait.</summary>
     internal bool TakePushes(RespWriter into)
     {
         lock (_pushGate)
         {
-            if (_pushes == null || _pushes.Length == 0)
+            if (_holdPushes || _pushes == null || _pushes.Length == 0)
             {
                 return false;
             }
@@ -120,6 +169,78 @@ internal sealed class ClientSession
             return true;
         }
     }
+
+    private bool _holdPushes;
+    private int _commandDepth;
+    private int _commandReplyStart;
+
+    /// <summary>Under the keyspace lock, before this client's batch: pushes queued before it go out before its replies.</summary>
+    internal void BeginBatchPushes()
+    {
+        lock (_pushGate)
+        {
+            MoveQueuedPushesToReply();
+            _holdPushes = true;
+        }
+    }
+
+    /// <summary>Under the keyspace lock, after the batch: pushes from now on wait until the batch's replies are sent.</summary>
+    internal void EndBatchPushes()
+    {
+        bool signal;
+        lock (_pushGate)
+        {
+            _holdPushes = Reply.Length > 0;
+            signal = !_holdPushes && _pushes != null && _pushes.Length > 0;
+        }
+        if (signal)
+        {
+            PushSignal?.Invoke();
+        }
+    }
+
+    /// <summary>The connection sent the batch's replies: queued pushes may follow (the caller then takes them).</summary>
+    internal void ReplySent()
+    {
+        lock (_pushGate)
+        {
+            _holdPushes = false;
+        }
+    }
+
+    /// <summary>A command (top level or nested) starts; <paramref name="replyStart"/> is where its reply begins.</summary>
+    internal void BeginCommandPushes(int replyStart)
+    {
+        if (_commandDepth++ == 0)
+        {
+            _commandReplyStart = replyStart;
+        }
+    }
+
+    /// <summary>The command ended (after CLIENT REPLY OFF/SKIP truncation): pushes it held follow its reply.</summary>
+    internal void EndCommandPushes()
+    {
+        if (_commandDepth == 0 || --_commandDepth > 0)
+        {
+            return;
+        }
+        lock (_pushGate)
+        {
+            MoveQueuedPushesToReply();
+        }
+    }
+
+    private void MoveQueuedPushesToReply()
+    {
+        if (_pushes != null && _pushes.Length > 0)
+        {
+            Reply.WriteRaw(_pushes.WrittenSpan);
+            _pushes.Reset();
+        }
+    }
+
+    /// <summary>This client's channels, patterns and shard channels (null until it first subscribes).</summary>
+    internal PubSub.ClientSubscriptions? PubSubState { get; set; }
 
     public string AddressText => FormatEndPoint(RemoteEndPoint);
 

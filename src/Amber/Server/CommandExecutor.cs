@@ -25,6 +25,7 @@ internal sealed class CommandExecutor(AmberServer server)
             {
                 return false;
             }
+            session.BeginBatchPushes();
             while (true)
             {
                 ParseStatus status = parser.TryParse(buf, ref parsePos, end, session.Args);
@@ -71,6 +72,7 @@ internal sealed class CommandExecutor(AmberServer server)
                 }
                 parser.Authenticated = session.Authenticated || server.Config.RequirePass.Length == 0;
             }
+            session.EndBatchPushes();
         }
         return keepGoing;
     }
@@ -82,6 +84,7 @@ internal sealed class CommandExecutor(AmberServer server)
         ArgList args = session.Args;
         RespWriter reply = session.Reply;
         int replyStart = reply.Length;
+        session.BeginCommandPushes(replyStart);
         ctx.Failed = false;
         session.LastInteractionMs = Environment.TickCount64;
         // CLIENT REPLY SKIP armed the skip for this command (the one after it); CLIENT REPLY ON may cancel it.
@@ -130,6 +133,13 @@ internal sealed class CommandExecutor(AmberServer server)
         {
             spec.RejectedCalls++;
             ctx.Error(Errors.NoAuth);
+            ApplyReplyMode(session, replyStart);
+            return;
+        }
+        if (session.IsPubSub && session.Protocol == 2 && !PubSub.SubscribedContext.Allows(spec))
+        {
+            spec.RejectedCalls++;
+            ctx.Error(PubSub.SubscribedContext.Error(spec));
             ApplyReplyMode(session, replyStart);
             return;
         }
@@ -186,6 +196,7 @@ internal sealed class CommandExecutor(AmberServer server)
         }
         if (spec == null || !spec.ArityMatches(args.Count) ||
             (!session.Authenticated && server.Config.RequirePass.Length > 0 && !spec.Has(CommandFlags.NoAuth)) ||
+            (session.IsPubSub && session.Protocol == 2 && !PubSub.SubscribedContext.Allows(spec)) ||
             !server.Pause.Holds(spec))
         {
             return false;
@@ -205,6 +216,7 @@ internal sealed class CommandExecutor(AmberServer server)
             session.Reply.Truncate(replyStart);
         }
         session.SkipCurrentReply = false;
+        session.EndCommandPushes();
     }
 
     /// <summary>"'a' 'b' " — the argument preview Redis puts in unknown-command errors (first 128 chars of each).</summary>
