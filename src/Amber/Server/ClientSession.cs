@@ -153,7 +153,13 @@ internal sealed class ClientSession
         {
             _commandReplyStart = Reply.Length;
         }
+        else if (_pushLimit.CheckPushBacklog(this, target.Length))
+        {
+            _pushes?.Reset();
+        }
     }
+
+    private readonly PubSub.PushBacklogLimit _pushLimit = new();
 
     /// <summary>Hands the queued push data to the connection's sender (which copies it out); none while replies wait.</summary>
     internal bool TakePushes(RespWriter into)
