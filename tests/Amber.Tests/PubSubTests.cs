@@ -540,4 +540,26 @@ public class PubSubTests
         }
         Assert.Equal(Arr("flood", ":0"), pub.Call("PUBSUB", "NUMSUB", "flood"));
     }
+
+    /// <summary>A RESP3 subscriber blocked in BLPOP gets messages while it waits, and the served reply before later messages.</summary>
+    [Fact]
+    public async Task BlockedResp3SubscriberGetsMessagesAndItsReplyInOrder()
+    {
+        await using var server = TestServer.Start();
+        using var pub = server.Raw();
+        for (int i = 0; i < 30; i++)
+        {
+            using var c = server.Raw();
+            Hello3(c);
+            c.Call("SUBSCRIBE", "ch");
+            c.SendCommand("BLPOP", "L", "0");
+            KeyCommandsTests.WaitUntil(() => pub.Call("CLIENT", "LIST").Contains("cmd=blpop"), "the client to block");
+            Assert.Equal(":1\r\n", pub.Call("PUBLISH", "ch", "during"));
+            Assert.Equal(Push("message", "ch", "during"), c.ReadReply());
+            // RPUSH serves the BLPOP (Redis writes its reply then), the PUBLISH right after comes second.
+            pub.Send("*3\r\n$5\r\nRPUSH\r\n$1\r\nL\r\n$1\r\nv\r\n*3\r\n$7\r\nPUBLISH\r\n$2\r\nch\r\n$5\r\nafter\r\n");
+            Assert.Equal(":1\r\n:1\r\n", ReadN(pub, 2));
+            Assert.Equal("*2\r\n$1\r\nL\r\n$1\r\nv\r\n" + Push("message", "ch", "after"), ReadN(c, 2));
+        }
+    }
 }

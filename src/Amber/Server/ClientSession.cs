@@ -133,6 +133,11 @@ internal sealed class ClientSession
     private RespWriter PushTarget()
     {
         int protocol = Protocol;
+        if (Blocked is { } blocked && blocked.Completion.Task.IsCompleted)
+        {
+            // Served (BLPOP ...) but its reply is not sent yet: Redis wrote that reply first, so this push follows it.
+            _holdPushes = true;
+        }
         if (_commandDepth > 0 && Monitor.IsEntered(Server.KeyspaceLock))
         {
             // Our own command is running (only its thread can hold the keyspace lock now).
