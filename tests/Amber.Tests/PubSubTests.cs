@@ -562,4 +562,19 @@ public class PubSubTests
             Assert.Equal("*2\r\n$1\r\nL\r\n$1\r\nv\r\n" + Push("message", "ch", "after"), ReadN(c, 2));
         }
     }
+
+    /// <summary>As inside EXEC, where Redis refuses SSUBSCRIBE (but lets SUBSCRIBE through for compatibility).</summary>
+    [Fact]
+    public async Task SSubscribeIsRefusedWhenBlockingIsDenied()
+    {
+        await using var server = TestServer.Start();
+        using var c = server.Raw();
+        long id = long.Parse(c.Call("CLIENT", "ID")[1..^2]);
+        lock (server.Server.KeyspaceLock)
+        {
+            server.Server.Clients.Find(id)!.DenyBlocking = true;
+        }
+        Assert.Equal("-ERR SSUBSCRIBE isn't allowed for a DENY BLOCKING client\r\n", c.Call("SSUBSCRIBE", "s"));
+        Assert.Equal(Arr("subscribe", "ch", ":1"), c.Call("SUBSCRIBE", "ch"));
+    }
 }

@@ -75,6 +75,8 @@ internal static class Errors
     public const string ShutdownFailed = "ERR Errors trying to SHUTDOWN. Check logs.";
     public const string CachingWithoutTracking = "ERR CLIENT CACHING can be called only when the client is in tracking mode with OPTIN or OPTOUT mode enabled";
 
+    public const string SSubscribeDenyBlocking = "ERR SSUBSCRIBE isn't allowed for a DENY BLOCKING client";
+
     public static string HelloSyntax(string option) => $"ERR Syntax error in HELLO option '{option}'";
 
     public static string UnknownClientType(string type) => $"ERR Unknown client type '{type}'";

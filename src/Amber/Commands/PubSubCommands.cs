@@ -49,7 +49,16 @@ internal static class PubSubCommands
 
     private static void PSubscribe(CommandContext ctx) => SubscribeEach(ctx, SubscriptionKind.Pattern, "psubscribe"u8);
 
-    private static void SSubscribe(CommandContext ctx) => SubscribeEach(ctx, SubscriptionKind.Shard, "ssubscribe"u8);
+    private static void SSubscribe(CommandContext ctx)
+    {
+        // Inside EXEC (as from a script), unlike SUBSCRIBE which Redis lets MULTI use for compatibility.
+        if (ctx.Session.DenyBlocking)
+        {
+            ctx.Error(Errors.SSubscribeDenyBlocking);
+            return;
+        }
+        SubscribeEach(ctx, SubscriptionKind.Shard, "ssubscribe"u8);
+    }
 
     private static void Unsubscribe(CommandContext ctx) => UnsubscribeEach(ctx, SubscriptionKind.Channel);
 
