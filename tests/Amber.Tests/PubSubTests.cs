@@ -214,6 +214,10 @@ public class PubSubTests
         Assert.Equal(2, server.Server.PubSub.ChannelCount);
         Assert.Equal(2, server.Server.PubSub.PatternCount);
         Assert.Equal(0, server.Server.PubSub.ShardChannelCount);
+        a.SendCommand("SSUBSCRIBE", "s1");
+        a.ReadReply();
+        string stats = q.Call("INFO", "stats");
+        Assert.Contains("\r\npubsub_channels:2\r\npubsub_patterns:2\r\npubsubshard_channels:1\r\n", stats);
         Hello3(q);
         // NUMSUB stays a flat array in RESP3, as in Redis 7.0.
         Assert.Equal(Arr("c1", ":2"), q.Call("PUBSUB", "NUMSUB", "c1"));
@@ -576,5 +580,30 @@ public class PubSubTests
         }
         Assert.Equal("-ERR SSUBSCRIBE isn't allowed for a DENY BLOCKING client\r\n", c.Call("SSUBSCRIBE", "s"));
         Assert.Equal(Arr("subscribe", "ch", ":1"), c.Call("SUBSCRIBE", "ch"));
+    }
+
+    /// <summary>COMMAND INFO as Redis 7.0.15 prints it (flags, key positions, categories, key specs, subcommand order).</summary>
+    [Fact]
+    public async Task CommandInfoMatchesRedis()
+    {
+        await using var server = TestServer.Start();
+        using var c = server.Raw();
+        Assert.Equal(
+            "*1\r\n*10\r\n$7\r\npublish\r\n:3\r\n*4\r\n+pubsub\r\n+loading\r\n+stale\r\n+fast\r\n:0\r\n:0\r\n:0\r\n*2\r\n+@pubsub\r\n+@fast\r\n*0\r\n*0\r\n*0\r\n",
+            c.Call("COMMAND", "INFO", "publish"));
+        Assert.Equal(
+            "*1\r\n*10\r\n$10\r\nssubscribe\r\n:-2\r\n*4\r\n+pubsub\r\n+noscript\r\n+loading\r\n+stale\r\n:1\r\n:-1\r\n:1\r\n*2\r\n+@pubsub\r\n+@slow\r\n*0\r\n" +
+            "*1\r\n*6\r\n$5\r\nflags\r\n*1\r\n+not_key\r\n$12\r\nbegin_search\r\n*4\r\n$4\r\ntype\r\n$5\r\nindex\r\n$4\r\nspec\r\n*2\r\n$5\r\nindex\r\n:1\r\n" +
+            "$9\r\nfind_keys\r\n*4\r\n$4\r\ntype\r\n$5\r\nrange\r\n$4\r\nspec\r\n*6\r\n$7\r\nlastkey\r\n:-1\r\n$7\r\nkeystep\r\n:1\r\n$5\r\nlimit\r\n:0\r\n*0\r\n",
+            c.Call("COMMAND", "INFO", "ssubscribe"));
+        Assert.Equal(
+            "*1\r\n*10\r\n$6\r\npubsub\r\n:-2\r\n*0\r\n:0\r\n:0\r\n:0\r\n*1\r\n+@slow\r\n*0\r\n*0\r\n*6\r\n" +
+            "*10\r\n$13\r\npubsub|numpat\r\n:2\r\n*3\r\n+pubsub\r\n+loading\r\n+stale\r\n:0\r\n:0\r\n:0\r\n*2\r\n+@pubsub\r\n+@slow\r\n*0\r\n*0\r\n*0\r\n" +
+            "*10\r\n$13\r\npubsub|numsub\r\n:-2\r\n*3\r\n+pubsub\r\n+loading\r\n+stale\r\n:0\r\n:0\r\n:0\r\n*2\r\n+@pubsub\r\n+@slow\r\n*0\r\n*0\r\n*0\r\n" +
+            "*10\r\n$18\r\npubsub|shardnumsub\r\n:-2\r\n*3\r\n+pubsub\r\n+loading\r\n+stale\r\n:0\r\n:0\r\n:0\r\n*2\r\n+@pubsub\r\n+@slow\r\n*0\r\n*0\r\n*0\r\n" +
+            "*10\r\n$15\r\npubsub|channels\r\n:-2\r\n*3\r\n+pubsub\r\n+loading\r\n+stale\r\n:0\r\n:0\r\n:0\r\n*2\r\n+@pubsub\r\n+@slow\r\n*0\r\n*0\r\n*0\r\n" +
+            "*10\r\n$11\r\npubsub|help\r\n:2\r\n*2\r\n+loading\r\n+stale\r\n:0\r\n:0\r\n:0\r\n*1\r\n+@slow\r\n*0\r\n*0\r\n*0\r\n" +
+            "*10\r\n$20\r\npubsub|shardchannels\r\n:-2\r\n*3\r\n+pubsub\r\n+loading\r\n+stale\r\n:0\r\n:0\r\n:0\r\n*2\r\n+@pubsub\r\n+@slow\r\n*0\r\n*0\r\n*0\r\n",
+            c.Call("COMMAND", "INFO", "pubsub"));
     }
 }

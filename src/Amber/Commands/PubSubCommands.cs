@@ -19,9 +19,10 @@ internal static class PubSubCommands
         t.Add(Spec("psubscribe", -2, Subscribing, 0, 0, 0, "pubsub slow", PSubscribe, "Listens for messages on channels matching glob patterns.", "2.0.0"));
         t.Add(Spec("punsubscribe", -1, Subscribing, 0, 0, 0, "pubsub slow", PUnsubscribe, "Stops listening on patterns (all of them without arguments).", "2.0.0"));
         t.Add(Spec("publish", 3, Publishing, 0, 0, 0, "pubsub fast", Publish, "Sends a message to a channel; replies how many received it.", "2.0.0"));
-        t.Add(Spec("ssubscribe", -2, Subscribing, 1, -1, 1, "pubsub slow", SSubscribe, "Listens for messages on shard channels.", "7.0.0"));
-        t.Add(Spec("sunsubscribe", -1, Subscribing, 1, -1, 1, "pubsub slow", SUnsubscribe, "Stops listening on shard channels (all of them without arguments).", "7.0.0"));
-        t.Add(Spec("spublish", 3, Publishing, 1, 1, 1, "pubsub fast", SPublish, "Sends a message to a shard channel; replies how many received it.", "7.0.0"));
+        // Shard channels sit at key positions (cluster slots route them) but are flagged not_key.
+        t.Add(Spec("ssubscribe", -2, Subscribing, 1, -1, 1, "pubsub slow", SSubscribe, "Listens for messages on shard channels.", "7.0.0", ShardChannels(-1)));
+        t.Add(Spec("sunsubscribe", -1, Subscribing, 1, -1, 1, "pubsub slow", SUnsubscribe, "Stops listening on shard channels (all of them without arguments).", "7.0.0", ShardChannels(-1)));
+        t.Add(Spec("spublish", 3, Publishing, 1, 1, 1, "pubsub fast", SPublish, "Sends a message to a shard channel; replies how many received it.", "7.0.0", ShardChannels(0)));
         t.Add(new("pubsub", -2, CommandFlags.None, 0, 0, 0, "slow", Container)
         {
             Group = "pubsub",
@@ -29,19 +30,22 @@ internal static class PubSubCommands
             Since = "2.8.0",
             Subcommands =
             [
-                Spec("channels", -2, Inspecting, 0, 0, 0, "pubsub slow", Channels, "Lists the channels that have subscribers, optionally matching a pattern.", "2.8.0"),
-                Spec("help", 2, CommandFlags.Loading | CommandFlags.Stale, 0, 0, 0, "slow", Help, "Lists the PUBSUB subcommands.", "6.2.0"),
+                // In the order COMMAND INFO lists them in Redis 7.0.
                 Spec("numpat", 2, Inspecting, 0, 0, 0, "pubsub slow", NumPat, "Counts the patterns that have subscribers.", "2.8.0"),
                 Spec("numsub", -2, Inspecting, 0, 0, 0, "pubsub slow", NumSub, "Counts each channel's subscribers (patterns not included).", "2.8.0"),
-                Spec("shardchannels", -2, Inspecting, 0, 0, 0, "pubsub slow", ShardChannels, "Lists the shard channels that have subscribers, optionally matching a pattern.", "7.0.0"),
                 Spec("shardnumsub", -2, Inspecting, 0, 0, 0, "pubsub slow", ShardNumSub, "Counts each shard channel's subscribers.", "7.0.0"),
+                Spec("channels", -2, Inspecting, 0, 0, 0, "pubsub slow", Channels, "Lists the channels that have subscribers, optionally matching a pattern.", "2.8.0"),
+                Spec("help", 2, CommandFlags.Loading | CommandFlags.Stale, 0, 0, 0, "slow", Help, "Lists the PUBSUB subcommands.", "6.2.0"),
+                Spec("shardchannels", -2, Inspecting, 0, 0, 0, "pubsub slow", ShardChannels, "Lists the shard channels that have subscribers, optionally matching a pattern.", "7.0.0"),
             ],
         });
     }
 
     private static CommandSpec Spec(string name, int arity, CommandFlags flags, int first, int last, int step, string categories,
-        CommandHandler handler, string summary, string since) =>
-        new(name, arity, flags, first, last, step, categories, handler) { Group = "pubsub", Summary = summary, Since = since };
+        CommandHandler handler, string summary, string since, KeySpec[]? keySpecs = null) =>
+        new(name, arity, flags, first, last, step, categories, handler) { Group = "pubsub", Summary = summary, Since = since, KeySpecs = keySpecs };
+
+    private static KeySpec[] ShardChannels(int lastKey) => [KeySpec.Range(KeySpecFlags.NotKey, 1, lastKey)];
 
     private static void Container(CommandContext ctx) => ctx.WrongArgs();
 

@@ -314,9 +314,9 @@ internal sealed class InfoBuilder(AmberServer server)
         w.Field("current_eviction_exceeded_time", 0);
         w.Field("keyspace_hits", s.KeyspaceHits);
         w.Field("keyspace_misses", s.KeyspaceMisses);
-        w.Field("pubsub_channels", 0);
-        w.Field("pubsub_patterns", 0);
-        w.Field("pubsubshard_channels", 0);
+        w.Field("pubsub_channels", server.PubSub.ChannelCount);
+        w.Field("pubsub_patterns", server.PubSub.PatternCount);
+        w.Field("pubsubshard_channels", server.PubSub.ShardChannelCount);
         w.Field("latest_fork_usec", 0);
         w.Field("total_forks", 0);
         w.Field("migrate_cached_sockets", 0);
