@@ -606,4 +606,23 @@ public class PubSubTests
             "*10\r\n$20\r\npubsub|shardchannels\r\n:-2\r\n*3\r\n+pubsub\r\n+loading\r\n+stale\r\n:0\r\n:0\r\n:0\r\n*2\r\n+@pubsub\r\n+@slow\r\n*0\r\n*0\r\n*0\r\n",
             c.Call("COMMAND", "INFO", "pubsub"));
     }
+
+    /// <summary>Subscribers are exempt from the idle timeout (they wait for messages), as in Redis.</summary>
+    [Fact]
+    public async Task IdleTimeoutSparesSubscribers()
+    {
+        await using var server = TestServer.Start(cfg => cfg.TimeoutSeconds = 1);
+        using var idle = server.Raw();
+        using var sub = server.Raw();
+        using var shard = server.Raw();
+        Assert.Equal("+PONG\r\n", idle.Call("PING"));
+        sub.Call("PSUBSCRIBE", "*");
+        shard.Call("SSUBSCRIBE", "s");
+        Assert.True(idle.WaitForClose(TimeSpan.FromSeconds(10)));
+        using var pub = server.Raw();
+        Assert.Equal(":1\r\n", pub.Call("PUBLISH", "still", "here"));
+        Assert.Equal(Arr("pmessage", "*", "still", "here"), sub.ReadReply());
+        Assert.Equal(":1\r\n", pub.Call("SPUBLISH", "s", "x"));
+        Assert.Equal(Arr("smessage", "s", "x"), shard.ReadReply());
+    }
 }
