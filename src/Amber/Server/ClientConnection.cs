@@ -327,7 +327,9 @@ internal sealed class ClientConnection
     {
         if (Interlocked.Exchange(ref _pushScheduled, 1) == 0)
         {
-            _ = FlushPushesAsync();
+            // On the thread pool: the pusher usually holds the keyspace lock (PUBLISH to many subscribers), and
+            // pushes made meanwhile coalesce into one send.
+            ThreadPool.UnsafeQueueUserWorkItem(static c => _ = c.FlushPushesAsync(), this, preferLocal: false);
         }
     }
 
