@@ -348,6 +348,7 @@ internal sealed class ClientConnection
                 await SendAllAsync(_pushOut.WrittenMemory).ConfigureAwait(false);
                 _pushOut.Reset();
             }
+            _pushOut.ShrinkIfLarge();
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {

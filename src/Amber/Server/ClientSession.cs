@@ -177,6 +177,7 @@ internal sealed class ClientSession
             }
             into.WriteRaw(_pushes.WrittenSpan);
             _pushes.Reset();
+            _pushes.ShrinkIfLarge();
             return true;
         }
     }
