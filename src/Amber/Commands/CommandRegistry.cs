@@ -13,6 +13,7 @@ internal static class CommandRegistry
         HashCommands.Register(table);
         SetCommands.Register(table);
         KeyCommands.Register(table);
+        SortedSetCommands.Register(table);
         DatabaseCommands.Register(table);
         ServerCommands.Register(table);
         ConfigCommands.Register(table);

@@ -35,6 +35,19 @@ internal static class Errors
     public const string ValueOutOfLongRange = "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807";
     public const string NumKeysTooMany = "ERR Number of keys can't be greater than number of args";
     public const string LimitNegative = "ERR LIMIT can't be negative";
+    public const string ZAddXxAndNx = "ERR XX and NX options at the same time are not compatible";
+    public const string ZAddGtLtNx = "ERR GT, LT, and/or NX options at the same time are not compatible";
+    public const string ZAddIncrSinglePair = "ERR INCR option supports a single increment-element pair";
+    public const string ScoreIsNaN = "ERR resulting score is not a number (NaN)";
+    public const string MinMaxNotFloat = "ERR min or max is not a float";
+    public const string MinMaxNotLexItem = "ERR min or max not valid string range item";
+    public const string LimitNeedsByScoreOrByLex = "ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX";
+    public const string WithScoresWithByLex = "ERR syntax error, WITHSCORES not supported in combination with BYLEX";
+    public const string WeightNotFloat = "ERR weight value is not a float";
+
+    public static string AtLeastOneInputKey(string command) => $"ERR at least 1 input key is needed for '{command}' command";
+
+    public static string ValueNotBetween(long min, long max) => $"ERR value is out of range, value must between {min} and {max}";
 
     public const string ExpireNxConflict = "ERR NX and XX, GT or LT options at the same time are not compatible";
     public const string ExpireGtLtConflict = "ERR GT and LT options at the same time are not compatible";

@@ -1,0 +1,165 @@
+using System.Buffers.Text;
+using Amber.Protocol;
+using Amber.Text;
+using Amber.Types;
+
+namespace Amber.Commands;
+
+/// <summary>ZSCAN key cursor [MATCH pattern] [COUNT count].</summary>
+internal static partial class SortedSetCommands
+{
+    [ThreadStatic]
+    private static List<int>? t_scanHandles;
+
+    private static void ZScan(CommandContext ctx)
+    {
+        if (!TryParseScanCursor(ctx.Arg(2), out ulong cursor))
+        {
+            ctx.Error(Errors.InvalidCursor);
+            return;
+        }
+        if (!TryGetZSet(ctx, ctx.Arg(1), write: false, out SortedSet? set))
+        {
+            return;
+        }
+        if (set == null)
+        {
+            ctx.Reply.WriteRaw("*2\r\n$1\r\n0\r\n*0\r\n"u8);
+            return;
+        }
+        long count = 10;
+        int patternIdx = -1;
+        for (int i = 3; i < ctx.ArgCount; i += 2)
+        {
+            bool hasValue = i + 1 < ctx.ArgCount;
+            if (hasValue && ctx.ArgIs(i, "count"))
+            {
+                if (!ctx.TryGetLong(i + 1, out count))
+                {
+                    return;
+                }
+                if (count < 1)
+                {
+                    ctx.SyntaxError();
+                    return;
+                }
+            }
+            else if (hasValue && ctx.ArgIs(i, "match"))
+            {
+                patternIdx = i + 1;
+            }
+            else
+            {
+                ctx.SyntaxError();
+                return;
+            }
+        }
+        if (patternIdx >= 0 && GlobPattern.MatchesAll(ctx.Arg(patternIdx)))
+        {
+            patternIdx = -1;
+        }
+
+        List<int> handles = t_scanHandles ??= [];
+        handles.Clear();
+        if (set.IsCompact)
+        {
+            // Small encodings are returned whole, with cursor 0, whatever COUNT says.
+            set.ScanBucket(0, handles);
+            cursor = 0;
+        }
+        else
+        {
+            long budget = count * 10;
+            do
+            {
+                cursor = set.ScanBucket(cursor, handles);
+            }
+            while (cursor != 0 && budget-- > 0 && handles.Count < count);
+        }
+
+        int matched = 0;
+        if (patternIdx >= 0)
+        {
+            foreach (int h in handles)
+            {
+                if (GlobPattern.IsMatch(ctx.Arg(patternIdx), set.MemberAt(h)))
+                {
+                    handles[matched++] = h;
+                }
+            }
+        }
+        else
+        {
+            matched = handles.Count;
+        }
+
+        RespWriter reply = ctx.Reply;
+        reply.WriteArrayHeader(2);
+        reply.WriteBulkString(cursor.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        reply.WriteArrayHeader(matched * 2);
+        Span<byte> buffer = stackalloc byte[40];
+        for (int i = 0; i < matched; i++)
+        {
+            int h = handles[i];
+            reply.WriteBulkString(set.MemberAt(h));
+            reply.WriteBulkString(buffer[..FormatScanScore(set.ScoreAt(h), set.IsCompact, buffer)]);
+        }
+        handles.Clear();
+    }
+
+    /// <summary>
+    /// ZSCAN sends scores as text: the listpack keeps integral scores (up to 2^62) as integers and prints them so;
+    /// the skiplist prints every score with 17 significant digits.
+    /// </summary>
+    private static int FormatScanScore(double score, bool compact, Span<byte> buffer)
+    {
+        const double IntegerLimit = long.MaxValue / 2;
+        if (compact && score >= -IntegerLimit && score <= IntegerLimit && score == Math.Floor(score))
+        {
+            Utf8Formatter.TryFormat((long)score, buffer, out int n);
+            return n;
+        }
+        return NumberFormat.FormatDouble(score, buffer);
+    }
+
+    /// <summary>Redis's parseScanCursorOrReply: strtoul over the whole argument, no leading space, no overflow.</summary>
+    private static bool TryParseScanCursor(ReadOnlySpan<byte> text, out ulong cursor)
+    {
+        cursor = 0;
+        int i = 0;
+        if (text.Length == 0)
+        {
+            return true; // strtoul("") converts nothing and stops at the terminator
+        }
+        if (text[0] is (byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\v' or (byte)'\f' or (byte)'\r')
+        {
+            return false;
+        }
+        bool negative = false;
+        if (text[0] is (byte)'+' or (byte)'-')
+        {
+            negative = text[0] == (byte)'-';
+            i++;
+        }
+        if (i == text.Length)
+        {
+            return false;
+        }
+        ulong value = 0;
+        for (; i < text.Length; i++)
+        {
+            uint d = (uint)(text[i] - '0');
+            if (d > 9)
+            {
+                return false;
+            }
+            if (value > (ulong.MaxValue - d) / 10)
+            {
+                return false;
+            }
+            value = value * 10 + d;
+        }
+        cursor = negative ? unchecked(0 - value) : value;
+        return true;
+    }
+}
