@@ -228,9 +228,9 @@ internal static partial class SortedSetCommands
         }
         if (count >= size)
         {
-            // The whole set, in order.
+            // The whole set, highest score first (Redis's set-operation iterator walks sorted sets backwards).
             WriteElementsHeader(ctx.Reply, size, withScores);
-            for (int h = set.First(); h != SortedSet.Nil; h = set.Next(h))
+            for (int h = set.Last(); h != SortedSet.Nil; h = set.Prev(h))
             {
                 WriteElement(ctx.Reply, set, h, withScores);
             }

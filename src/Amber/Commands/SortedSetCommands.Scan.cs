@@ -80,8 +80,9 @@ internal static partial class SortedSetCommands
         int matched = 0;
         if (patternIdx >= 0)
         {
-            foreach (int h in handles)
+            for (int i = 0; i < handles.Count; i++)
             {
+                int h = handles[i];
                 if (GlobPattern.IsMatch(ctx.Arg(patternIdx), set.MemberAt(h)))
                 {
                     handles[matched++] = h;

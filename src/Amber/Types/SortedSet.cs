@@ -151,13 +151,14 @@ internal sealed class SortedSet
         {
             score = 0;
         }
+        // Append first: it may compact the buffer, which rewrites the offsets of the items as they stand.
+        int offset = Append(member);
         int pos = CompactPosition(score, member);
         if (_count == _items.Length)
         {
             Array.Resize(ref _items, _items.Length * 2);
         }
         Array.Copy(_items, pos, _items, pos + 1, _count - pos);
-        int offset = Append(member);
         _items[pos] = new Item { Score = score, Offset = offset, Length = member.Length };
         _count++;
     }
