@@ -242,4 +242,14 @@ public class SortedSetClientTests
         Assert.Equal(100, await db.SortedSetRemoveRangeByScoreAsync("z", 0, 1));
         Assert.Equal(4900, await db.SortedSetLengthAsync("z"));
     }
+
+    [SkippableFact]
+    public async Task RedisCliShowsScores()
+    {
+        string cli = Interop.RequireTool("redis-cli");
+        await using var server = TestServer.Start();
+        Assert.Equal("3", Interop.Run(cli, $"-p {server.Port} zadd z 1.5 a 2 b -inf c").Output.Trim());
+        Assert.Equal("c\n-inf\na\n1.5\nb\n2", Interop.Run(cli, $"-p {server.Port} zrange z 0 -1 withscores").Output.Trim());
+        Assert.Equal("1", Interop.Run(cli, $"-p {server.Port} zrank z a").Output.Trim());
+    }
 }

@@ -276,6 +276,7 @@ public class SortedSetRawTests
         ("zmpop x z min", "-ERR numkeys should be greater than 0\r\n"),
         ("zmpop -1 z min", "-ERR numkeys should be greater than 0\r\n"),
         ("zmpop 5 z min", "-ERR syntax error\r\n"),
+        ("zmpop 9223372036854775807 z min", "-ERR syntax error\r\n"),
         ("zmpop 1 z mid", "-ERR syntax error\r\n"),
         ("zmpop 1 z min count 0", "-ERR count should be greater than 0\r\n"),
         ("zmpop 1 z min count x", "-ERR count should be greater than 0\r\n"),

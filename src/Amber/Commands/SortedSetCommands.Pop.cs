@@ -37,7 +37,7 @@ internal static partial class SortedSetCommands
             ctx.Error(Errors.NumKeysNotPositive);
             return;
         }
-        long whereIdx = numKeysIdx + numKeys + 1;
+        long whereIdx = numKeys >= ctx.ArgCount ? long.MaxValue : numKeysIdx + numKeys + 1;
         if (whereIdx >= ctx.ArgCount)
         {
             ctx.SyntaxError();
