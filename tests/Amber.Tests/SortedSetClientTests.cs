@@ -174,6 +174,20 @@ public class SortedSetClientTests
     }
 
     [Fact]
+    public async Task ConfigSetChangesLimitsForLaterAdds()
+    {
+        await using var server = TestServer.Start();
+        using RawClient c = server.Raw();
+        Assert.Equal(":1\r\n", c.Call("ZADD", "z", "1", "a"));
+        Assert.Equal("+OK\r\n", c.Call("CONFIG", "SET", "zset-max-listpack-entries", "1"));
+        Assert.Equal("+OK\r\n", c.Call("CONFIG", "SET", "zset-max-ziplist-value", "10"));
+        Assert.Equal("*2\r\n$23\r\nzset-max-listpack-value\r\n$2\r\n10\r\n", c.Call("CONFIG", "GET", "zset-max-listpack-value"));
+        Assert.True(ValueOf(server, "z")!.IsCompact);
+        Assert.Equal(":1\r\n", c.Call("ZADD", "z", "2", "b"));
+        Assert.False(ValueOf(server, "z")!.IsCompact);
+    }
+
+    [Fact]
     public async Task NegativeZeroSurvivesOnlyInTheLargeEncoding()
     {
         // Redis's listpack stores integral scores as integers, so -0 reads back as 0; the skiplist keeps -0.

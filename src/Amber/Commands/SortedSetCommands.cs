@@ -86,7 +86,7 @@ internal static partial class SortedSetCommands
     }
 
     internal static ZSetLimits Limits(CommandContext ctx) =>
-        new(ctx.Server.Config.ZsetMaxListpackEntries, ctx.Server.Config.ZsetMaxListpackValue);
+        new((int)Math.Min(ctx.Server.Config.ZsetMaxListpackEntries, int.MaxValue), (int)Math.Min(ctx.Server.Config.ZsetMaxListpackValue, int.MaxValue));
 
     /// <summary>
     /// Looks up a sorted set; writes WRONGTYPE and returns false if the key holds another type. Read lookups count

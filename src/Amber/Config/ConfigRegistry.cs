@@ -282,12 +282,14 @@ internal static partial class ConfigRegistry
         UInt("hash-max-listpack-entries", "hash-max-ziplist-entries", None, 0, LongMax, 512,
             c => c.HashMaxListpackEntries, (c, v) => c.HashMaxListpackEntries = v);
         UInt("set-max-intset-entries", null, None, 0, LongMax, 512, c => c.SetMaxIntsetEntries, (c, v) => c.SetMaxIntsetEntries = v);
-        UInt("zset-max-listpack-entries", "zset-max-ziplist-entries", None, 0, LongMax, 128);
+        UInt("zset-max-listpack-entries", "zset-max-ziplist-entries", None, 0, LongMax, 128,
+            c => c.ZsetMaxListpackEntries, (c, v) => c.ZsetMaxListpackEntries = v);
         Number("active-defrag-ignore-bytes", null, None, NumberFormat.Memory, true, 1, LongMax, 100L << 20);
         Number("hash-max-listpack-value", "hash-max-ziplist-value", None, NumberFormat.Memory, true, 0, LongMax, 64,
             c => c.HashMaxListpackValue, (c, v) => c.HashMaxListpackValue = v);
         Number("stream-node-max-bytes", null, None, NumberFormat.Memory, true, 0, LongMax, 4096);
-        Number("zset-max-listpack-value", "zset-max-ziplist-value", None, NumberFormat.Memory, true, 0, LongMax, 64);
+        Number("zset-max-listpack-value", "zset-max-ziplist-value", None, NumberFormat.Memory, true, 0, LongMax, 64,
+            c => c.ZsetMaxListpackValue, (c, v) => c.ZsetMaxListpackValue = v);
         Number("hll-sparse-max-bytes", null, None, NumberFormat.Memory, true, 0, LongMax, 3000);
         UInt("tracking-table-max-keys", null, None, 0, LongMax, 1000000);
         Number("client-query-buffer-limit", null, None, NumberFormat.Memory, true, 1024 * 1024, LongMax, 1024L * 1024 * 1024,

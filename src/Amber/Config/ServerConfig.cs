@@ -45,10 +45,10 @@ internal sealed class ServerConfig
     public int ListCompressDepth { get; set; }
 
     /// <summary>Sorted sets stay in the compact (listpack) encoding up to this many elements ...</summary>
-    public int ZsetMaxListpackEntries { get; set; } = 128;
+    public long ZsetMaxListpackEntries { get; set; } = 128;
 
     /// <summary>... and while every member is at most this many bytes.</summary>
-    public int ZsetMaxListpackValue { get; set; } = 64;
+    public long ZsetMaxListpackValue { get; set; } = 64;
 
     /// <summary>The configuration file the server was started with (CONFIG REWRITE target), if any.</summary>
     public string? ConfigFile { get; set; }
