@@ -163,6 +163,17 @@ internal sealed class SortedSet
         _count++;
     }
 
+    /// <summary>As <see cref="Insert(ReadOnlySpan{byte}, double, ZSetLimits)"/>, keeping <paramref name="member"/> itself when large (no copy).</summary>
+    public void Insert(byte[] member, double score, ZSetLimits limits)
+    {
+        if (_tree != null)
+        {
+            _tree.Insert(member, score);
+            return;
+        }
+        Insert((ReadOnlySpan<byte>)member, score, limits);
+    }
+
     /// <summary>Sets a member's score (by handle), keeping the order.</summary>
     public void UpdateScore(int handle, double score)
     {

@@ -41,7 +41,8 @@ internal sealed class ZSetTree
         _nodes = new Node[Math.Max(capacity, 4)];
         _buckets = new int[BucketsFor(capacity)];
         Array.Fill(_buckets, Nil);
-        _random = 0x9E3779B9u;
+        // A per-set random seed: clients cannot predict priorities and so cannot shape the tree into a list.
+        _random = (uint)Random.Shared.Next() | 1;
     }
 
     public int Count => _count;
