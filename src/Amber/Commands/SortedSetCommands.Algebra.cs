@@ -188,17 +188,13 @@ internal static partial class SortedSetCommands
 
         if (dstIdx >= 0)
         {
-            ReadOnlySpan<byte> dst = ctx.Arg(dstIdx);
-            if (result.Count > 0)
+            result.CompactIfFits(limits);
+            StoreResult(ctx, ctx.Arg(dstIdx), result, op switch
             {
-                result.CompactIfFits(limits);
-                ctx.Db.Set(dst, result, ctx.NowMs);
-            }
-            else
-            {
-                ctx.Db.Delete(dst);
-            }
-            ctx.Reply.WriteInteger(result.Count);
+                SetOp.Union => "zunionstore",
+                SetOp.Inter => "zinterstore",
+                _ => "zdiffstore",
+            });
             return;
         }
         WriteElementsHeader(ctx.Reply, result.Count, withScores);

@@ -1,8 +1,12 @@
+using Amber.Keyspace;
+using Amber.Notifications;
+using Amber.Protocol;
+using Amber.Server;
 using Amber.Types;
 
 namespace Amber.Commands;
 
-/// <summary>ZPOPMIN ZPOPMAX ZMPOP ZRANDMEMBER.</summary>
+/// <summary>ZPOPMIN ZPOPMAX ZMPOP, their blocking forms BZPOPMIN BZPOPMAX BZMPOP, and ZRANDMEMBER.</summary>
 internal static partial class SortedSetCommands
 {
     private static void ZPopMin(CommandContext ctx) => ZPopMinMax(ctx, max: false);
@@ -32,32 +36,39 @@ internal static partial class SortedSetCommands
     /// <summary>ZMPOP numkeys key [key ...] MIN|MAX [COUNT count], numkeys at <paramref name="numKeysIdx"/>.</summary>
     private static void ZMPopGeneric(CommandContext ctx, int numKeysIdx)
     {
-        if (!CommandContext.TryParseLong(ctx.Arg(numKeysIdx), out long numKeys) || numKeys < 1)
+        if (TryParseMPop(ctx, numKeysIdx, out int numKeys, out bool max, out long count))
+        {
+            PopGeneric(ctx, numKeysIdx + 1, numKeys, max, emitKey: true, count, nested: true, nullWhenEmpty: true);
+        }
+    }
+
+    /// <summary>Parses "numkeys key [key ...] MIN|MAX [COUNT count]" (ZMPOP, BZMPOP); count defaults to 1.</summary>
+    private static bool TryParseMPop(CommandContext ctx, int numKeysIdx, out int numKeys, out bool max, out long count)
+    {
+        numKeys = 0;
+        max = false;
+        count = -1;
+        if (!CommandContext.TryParseLong(ctx.Arg(numKeysIdx), out long n) || n < 1)
         {
             ctx.Error(Errors.NumKeysNotPositive);
-            return;
+            return false;
         }
-        long whereIdx = numKeys >= ctx.ArgCount ? long.MaxValue : numKeysIdx + numKeys + 1;
+        long whereIdx = n >= ctx.ArgCount ? long.MaxValue : numKeysIdx + n + 1;
         if (whereIdx >= ctx.ArgCount)
         {
             ctx.SyntaxError();
-            return;
+            return false;
         }
-        bool max;
-        if (ctx.ArgIs((int)whereIdx, "min"))
-        {
-            max = false;
-        }
-        else if (ctx.ArgIs((int)whereIdx, "max"))
+        numKeys = (int)n;
+        if (ctx.ArgIs((int)whereIdx, "max"))
         {
             max = true;
         }
-        else
+        else if (!ctx.ArgIs((int)whereIdx, "min"))
         {
             ctx.SyntaxError();
-            return;
+            return false;
         }
-        long count = -1;
         for (int j = (int)whereIdx + 1; j < ctx.ArgCount; j++)
         {
             bool more = j + 1 < ctx.ArgCount;
@@ -67,20 +78,20 @@ internal static partial class SortedSetCommands
                 if (!CommandContext.TryParseLong(ctx.Arg(j), out count) || count < 1)
                 {
                     ctx.Error(Errors.CountNotPositive);
-                    return;
+                    return false;
                 }
             }
             else
             {
                 ctx.SyntaxError();
-                return;
+                return false;
             }
         }
         if (count == -1)
         {
             count = 1;
         }
-        PopGeneric(ctx, numKeysIdx + 1, (int)numKeys, max, emitKey: true, count, nested: true, nullWhenEmpty: true);
+        return true;
     }
 
     /// <summary>
@@ -120,6 +131,12 @@ internal static partial class SortedSetCommands
             ctx.Reply.WriteEmptyArray();
             return;
         }
+        PopFrom(ctx, ctx.Reply, ctx.Db, ctx.Arg(keyIdx), set, max, emitKey, count, nested);
+    }
+
+    /// <summary>Pops from one non-empty set, writes the reply, records the change and deletes the key if emptied.</summary>
+    private static void PopFrom(CommandContext ctx, RespWriter reply, Database db, ReadOnlySpan<byte> key, SortedSet set, bool max, bool emitKey, long count, bool nested)
+    {
         if (count == -1)
         {
             count = 1;
@@ -127,35 +144,122 @@ internal static partial class SortedSetCommands
         int n = (int)Math.Min(count, set.Count);
         if (!nested && !emitKey)
         {
-            ctx.Reply.WriteArrayHeader(n * 2);
+            reply.WriteArrayHeader(n * 2);
         }
         else if (nested && !emitKey)
         {
-            ctx.Reply.WriteArrayHeader(n);
+            reply.WriteArrayHeader(n);
         }
         else if (!nested)
         {
-            ctx.Reply.WriteArrayHeader(n * 2 + 1);
-            ctx.Reply.WriteBulkString(ctx.Arg(keyIdx));
+            reply.WriteArrayHeader(n * 2 + 1);
+            reply.WriteBulkString(key);
         }
         else
         {
-            ctx.Reply.WriteArrayHeader(2);
-            ctx.Reply.WriteBulkString(ctx.Arg(keyIdx));
-            ctx.Reply.WriteArrayHeader(n);
+            reply.WriteArrayHeader(2);
+            reply.WriteBulkString(key);
+            reply.WriteArrayHeader(n);
         }
         for (int i = 0; i < n; i++)
         {
             int h = max ? set.Last() : set.First();
             if (nested)
             {
-                ctx.Reply.WriteArrayHeader(2);
+                reply.WriteArrayHeader(2);
             }
-            ctx.Reply.WriteBulkString(set.MemberAt(h));
-            ctx.Reply.WriteDouble(set.ScoreAt(h));
+            reply.WriteBulkString(set.MemberAt(h));
+            reply.WriteDouble(set.ScoreAt(h));
             set.RemoveAt(h);
         }
-        DeleteIfEmpty(ctx, ctx.Arg(keyIdx), set);
+        ctx.KeyWrittenIn(db.Index, key, NotifyFlags.SortedSet, max ? "zpopmax" : "zpopmin", n);
+        if (set.Count == 0)
+        {
+            db.Delete(key);
+            ctx.KeyWrittenIn(db.Index, key, NotifyFlags.Generic, "del", 0);
+        }
+    }
+
+    private static void BZPopMin(CommandContext ctx) => BlockingPop(ctx, max: false);
+
+    private static void BZPopMax(CommandContext ctx) => BlockingPop(ctx, max: true);
+
+    /// <summary>BZPOPMIN/BZPOPMAX key [key ...] timeout: a plain pop replied as [key, member, score], or wait.</summary>
+    private static void BlockingPop(CommandContext ctx, bool max)
+    {
+        int timeoutIdx = ctx.ArgCount - 1;
+        if (!BlockingTimeout.TryGetDeadline(ctx, timeoutIdx, out long deadline))
+        {
+            return;
+        }
+        for (int i = 1; i < timeoutIdx; i++)
+        {
+            if (!TryGetZSet(ctx, ctx.Arg(i), write: true, out SortedSet? set))
+            {
+                return;
+            }
+            if (set != null)
+            {
+                PopFrom(ctx, ctx.Reply, ctx.Db, ctx.Arg(i), set, max, emitKey: true, -1, nested: false);
+                return;
+            }
+        }
+        BlockOrGiveUp(ctx, 1, timeoutIdx - 1, deadline, max, -1);
+    }
+
+    /// <summary>BZMPOP timeout numkeys key [key ...] MIN|MAX [COUNT count].</summary>
+    private static void BZMPop(CommandContext ctx)
+    {
+        if (!TryParseMPop(ctx, 2, out int numKeys, out bool max, out long count) ||
+            !BlockingTimeout.TryGetDeadline(ctx, 1, out long deadline))
+        {
+            return;
+        }
+        for (int i = 0; i < numKeys; i++)
+        {
+            if (!TryGetZSet(ctx, ctx.Arg(3 + i), write: true, out SortedSet? set))
+            {
+                return;
+            }
+            if (set != null)
+            {
+                PopFrom(ctx, ctx.Reply, ctx.Db, ctx.Arg(3 + i), set, max, emitKey: true, count, nested: true);
+                return;
+            }
+        }
+        BlockOrGiveUp(ctx, 3, numKeys, deadline, max, count);
+    }
+
+    /// <summary>Nothing to pop: wait for one of the keys (see <see cref="BlockingRegistry"/>), or inside EXEC reply as on a timeout.</summary>
+    private static void BlockOrGiveUp(CommandContext ctx, int firstKey, int keyCount, long deadline, bool max, long count)
+    {
+        if (ctx.Session.DenyBlocking)
+        {
+            ctx.Reply.WriteNullArray();
+            return;
+        }
+        var keys = new byte[keyCount][];
+        for (int i = 0; i < keyCount; i++)
+        {
+            keys[i] = ctx.Args.ToArray(firstKey + i);
+        }
+        ctx.Server.Blocking.Block(new BlockedClient(ctx.Session, ctx.Command, keys, deadline, ServeBlockedPop)
+        {
+            FromHead = !max,
+            Count = count,
+        });
+    }
+
+    /// <summary>Serves a client blocked in BZPOPMIN/BZPOPMAX (Count -1) or BZMPOP from a key that was just created.</summary>
+    private static bool ServeBlockedPop(BlockedClient client, Database db, byte[] key, long nowMs)
+    {
+        if (db.Find(key, nowMs)?.Value is not SortedSet set || set.Count == 0)
+        {
+            return false;
+        }
+        bool nested = client.Count != -1;
+        PopFrom(client.Session.Context, client.Reply, db, key, set, max: !client.FromHead, emitKey: true, client.Count, nested);
+        return true;
     }
 
     private static void ZRandMember(CommandContext ctx)

@@ -1,3 +1,4 @@
+using Amber.Notifications;
 using Amber.Types;
 
 namespace Amber.Commands;
@@ -242,11 +243,9 @@ internal static partial class SortedSetCommands
     /// </summary>
     private static void StoreRange(CommandContext ctx, SortedSet? source, int first, int last, int count, bool reverse, bool byRank)
     {
-        ReadOnlySpan<byte> dst = ctx.Arg(1);
         if (count == 0 || source == null)
         {
-            ctx.Db.Delete(dst);
-            ctx.Reply.WriteInteger(0);
+            StoreResult(ctx, ctx.Arg(1), null, "zrangestore");
             return;
         }
         ZSetLimits limits = Limits(ctx);
@@ -257,8 +256,7 @@ internal static partial class SortedSetCommands
             result.Insert(source.MemberAt(h), source.ScoreAt(h), limits);
             h = reverse ? source.Prev(h) : source.Next(h);
         }
-        ctx.Db.Set(dst, result, ctx.NowMs);
-        ctx.Reply.WriteInteger(count);
+        StoreResult(ctx, ctx.Arg(1), result, "zrangestore");
     }
 
     private static void ZCount(CommandContext ctx)
@@ -315,7 +313,7 @@ internal static partial class SortedSetCommands
             return;
         }
         (int first, int last) = RankSpan(set.Count, start, end, reverse: false);
-        RemoveRanks(ctx, set, first, last);
+        RemoveRanks(ctx, set, first, last, "zremrangebyrank");
     }
 
     private static void ZRemRangeByScore(CommandContext ctx)
@@ -334,7 +332,7 @@ internal static partial class SortedSetCommands
             ctx.Reply.WriteInteger(0);
             return;
         }
-        RemoveRanks(ctx, set, set.CountPrefix(range.Before), set.CountPrefix(range.UpTo) - 1);
+        RemoveRanks(ctx, set, set.CountPrefix(range.Before), set.CountPrefix(range.UpTo) - 1, "zremrangebyscore");
     }
 
     private static void ZRemRangeByLex(CommandContext ctx)
@@ -353,15 +351,16 @@ internal static partial class SortedSetCommands
             ctx.Reply.WriteInteger(0);
             return;
         }
-        RemoveRanks(ctx, set, set.CountPrefix(range.Before), set.CountPrefix(range.UpTo) - 1);
+        RemoveRanks(ctx, set, set.CountPrefix(range.Before), set.CountPrefix(range.UpTo) - 1, "zremrangebylex");
     }
 
-    private static void RemoveRanks(CommandContext ctx, SortedSet set, int first, int last)
+    private static void RemoveRanks(CommandContext ctx, SortedSet set, int first, int last, string eventName)
     {
         int n = Math.Max(0, last - first + 1);
         if (n > 0)
         {
             set.RemoveRankRange(first, last);
+            ctx.KeyWritten(ctx.Arg(1), NotifyFlags.SortedSet, eventName, n);
             DeleteIfEmpty(ctx, ctx.Arg(1), set);
         }
         ctx.Reply.WriteInteger(n);

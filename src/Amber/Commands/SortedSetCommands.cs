@@ -1,4 +1,5 @@
 using Amber.Keyspace;
+using Amber.Notifications;
 using Amber.Protocol;
 using Amber.Text;
 using Amber.Types;
@@ -50,6 +51,10 @@ internal static partial class SortedSetCommands
         t.Add(new("zpopmin", -2, W | F, 1, 1, 1, WF, ZPopMin) { Group = G, Since = "5.0.0", Summary = "Removes and returns the lowest-scored members.", Complexity = "O(log(N)*M)" });
         t.Add(new("zpopmax", -2, W | F, 1, 1, 1, WF, ZPopMax) { Group = G, Since = "5.0.0", Summary = "Removes and returns the highest-scored members.", Complexity = "O(log(N)*M)" });
         t.Add(new("zmpop", -4, W | Mk, 0, 0, 0, WS, ZMPop) { Group = G, Since = "7.0.0", Summary = "Pops members from the first non-empty of several sorted sets.", Complexity = "O(K)+O(M*log(N))", KeyFinder = NumKeysAt(1) });
+        const CommandFlags Blk = CommandFlags.Blocking;
+        t.Add(new("bzpopmin", -3, W | CommandFlags.NoScript | Blk | F, 1, -2, 1, "write sortedset fast blocking", BZPopMin) { Group = G, Since = "5.0.0", Summary = "Pops the lowest-scored member of the first non-empty sorted set, or waits for one.", Complexity = "O(log(N))" });
+        t.Add(new("bzpopmax", -3, W | CommandFlags.NoScript | Blk | F, 1, -2, 1, "write sortedset fast blocking", BZPopMax) { Group = G, Since = "5.0.0", Summary = "Pops the highest-scored member of the first non-empty sorted set, or waits for one.", Complexity = "O(log(N))" });
+        t.Add(new("bzmpop", -5, W | Blk | Mk, 0, 0, 0, "write sortedset slow blocking", BZMPop) { Group = G, Since = "7.0.0", Summary = "Pops members from the first non-empty of several sorted sets, or waits for one.", Complexity = "O(K)+O(M*log(N))", KeyFinder = NumKeysAt(2) });
         t.Add(new("zrandmember", -2, R, 1, 1, 1, RS, ZRandMember) { Group = G, Since = "6.2.0", Summary = "Returns random members.", Complexity = "O(N)" });
 
         t.Add(new("zunion", -3, R | Mk, 0, 0, 0, RS, ZUnion) { Group = G, Since = "6.2.0", Summary = "Returns the union of sorted sets.", Complexity = "O(N)+O(M*log(M))", KeyFinder = NumKeysAt(1) });
@@ -135,13 +140,29 @@ internal static partial class SortedSetCommands
     private static void WriteElementsHeader(RespWriter reply, long count, bool withScores) =>
         reply.WriteArrayHeader(withScores && !reply.IsResp3 ? count * 2 : count);
 
-    /// <summary>Deletes the key when its set has become empty (Redis never keeps empty collections).</summary>
+    /// <summary>Deletes the key when its set has become empty (Redis never keeps empty collections), with its "del" event.</summary>
     private static void DeleteIfEmpty(CommandContext ctx, ReadOnlySpan<byte> key, SortedSet set)
     {
         if (set.Count == 0)
         {
             ctx.Db.Delete(key);
+            ctx.KeyWritten(key, NotifyFlags.Generic, "del", 0);
         }
+    }
+
+    /// <summary>Stores a command's result set in <paramref name="key"/> (replacing any value and its TTL), or deletes the key when empty.</summary>
+    private static void StoreResult(CommandContext ctx, ReadOnlySpan<byte> key, SortedSet? result, string eventName)
+    {
+        if (result != null && result.Count > 0)
+        {
+            ctx.Db.Set(key, result, ctx.NowMs);
+            ctx.KeyWritten(key, NotifyFlags.SortedSet, eventName);
+        }
+        else if (ctx.Db.Delete(key))
+        {
+            ctx.KeyWritten(key, NotifyFlags.Generic, "del");
+        }
+        ctx.Reply.WriteInteger(result?.Count ?? 0);
     }
 
     [Flags]
@@ -275,6 +296,10 @@ internal static partial class SortedSetCommands
                 }
             }
         }
+        if (added + updated > 0)
+        {
+            ctx.KeyWritten(key, NotifyFlags.SortedSet, incr ? "zincr" : "zadd", added + updated);
+        }
         if (incr)
         {
             if (processed > 0)
@@ -309,7 +334,11 @@ internal static partial class SortedSetCommands
                     removed++;
                 }
             }
-            DeleteIfEmpty(ctx, key, set);
+            if (removed > 0)
+            {
+                ctx.KeyWritten(key, NotifyFlags.SortedSet, "zrem", removed);
+                DeleteIfEmpty(ctx, key, set);
+            }
         }
         ctx.Reply.WriteInteger(removed);
     }
