@@ -469,6 +469,43 @@ public class SortedSetRawTests
         ("zintercard 1", "-ERR wrong number of arguments for 'zintercard' command\r\n"),
         ("zscan z", "-ERR wrong number of arguments for 'zscan' command\r\n"));
 
+    [Fact]
+    public Task TypeEncodingAndCopy() => RunScript(
+        ("zadd|z|1|a|2|b", ":2\r\n"),
+        ("type|z", "+zset\r\n"),
+        ("object|encoding|z", "$8\r\nlistpack\r\n"),
+        ("zadd|long|1|xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", ":1\r\n"),
+        ("object|encoding|long", "$8\r\nlistpack\r\n"),
+        ("zadd|long|1|xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", ":1\r\n"),
+        ("object|encoding|long", "$8\r\nskiplist\r\n"),
+        ("zrem|long|xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", ":1\r\n"),
+        ("object|encoding|long", "$8\r\nskiplist\r\n"),
+        ("copy|z|z2", ":1\r\n"),
+        ("zadd|z2|3|c", ":1\r\n"),
+        ("zrange|z|0|-1", "*2\r\n$1\r\na\r\n$1\r\nb\r\n"),
+        ("zrange|z2|0|-1", "*3\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\nc\r\n"),
+        ("zunionstore|u|1|long", ":1\r\n"),
+        ("object|encoding|u", "$8\r\nlistpack\r\n"),
+        ("zrangestore|r|long|0|-1", ":1\r\n"),
+        ("object|encoding|r", "$8\r\nlistpack\r\n"),
+        ("config|set|zset-max-listpack-entries|1", "+OK\r\n"),
+        ("zadd|c1|1|a", ":1\r\n"),
+        ("object|encoding|c1", "$8\r\nlistpack\r\n"),
+        ("zadd|c1|2|b", ":1\r\n"),
+        ("object|encoding|c1", "$8\r\nskiplist\r\n"),
+        ("zrangestore|r2|c1|0|-1", ":2\r\n"),
+        ("object|encoding|r2", "$8\r\nskiplist\r\n"),
+        ("zrangestore|r3|c1|0|0", ":1\r\n"),
+        ("object|encoding|r3", "$8\r\nlistpack\r\n"),
+        ("copy|c1|c2", ":1\r\n"),
+        ("object|encoding|c2", "$8\r\nskiplist\r\n"),
+        ("type|c2", "+zset\r\n"),
+        ("zinterstore|i|1|c1", ":2\r\n"),
+        ("object|encoding|i", "$8\r\nskiplist\r\n"),
+        ("config|set|zset-max-listpack-entries|0", "+OK\r\n"),
+        ("zadd|c0|1|a", ":1\r\n"),
+        ("object|encoding|c0", "$8\r\nskiplist\r\n"));
+
     /// <summary>RESP3 shapes: native doubles and nulls, [member, score] pairs for WITHSCORES and counted pops.</summary>
     [SkippableFact]
     public async Task Resp3Shapes()

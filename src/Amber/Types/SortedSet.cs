@@ -1,3 +1,5 @@
+using Amber.Keyspace;
+
 namespace Amber.Types;
 
 /// <summary>Redis's zset-max-listpack-entries / zset-max-listpack-value: when the compact encoding gives way.</summary>
@@ -13,7 +15,7 @@ internal readonly record struct ZSetLimits(int MaxEntries, int MaxValue)
 /// Elements are addressed by handles: array positions when compact, node indexes when large. Handles stay valid until the
 /// next change to the set; <see cref="Nil"/> means none.
 /// </summary>
-internal sealed class SortedSet
+internal sealed class SortedSet : ITypedValue
 {
     public const int Nil = -1;
 
@@ -53,6 +55,10 @@ internal sealed class SortedSet
 
     /// <summary>What OBJECT ENCODING reports.</summary>
     public string Encoding => _tree == null ? "listpack" : "skiplist";
+
+    public KeyType Type => KeyType.ZSet;
+
+    ITypedValue ITypedValue.Clone() => Clone();
 
     public ReadOnlySpan<byte> MemberAt(int handle)
     {
