@@ -13,7 +13,7 @@ internal static partial class SortedSetCommands
 
     private static void ZScan(CommandContext ctx)
     {
-        if (!TryParseScanCursor(ctx.Arg(2), out ulong cursor))
+        if (!ScanCommand.TryParseCursor(ctx.Arg(2), out ulong cursor))
         {
             ctx.Error(Errors.InvalidCursor);
             return;
@@ -121,46 +121,5 @@ internal static partial class SortedSetCommands
             return n;
         }
         return NumberFormat.FormatDouble(score, buffer);
-    }
-
-    /// <summary>Redis's parseScanCursorOrReply: strtoul over the whole argument, no leading space, no overflow.</summary>
-    private static bool TryParseScanCursor(ReadOnlySpan<byte> text, out ulong cursor)
-    {
-        cursor = 0;
-        int i = 0;
-        if (text.Length == 0)
-        {
-            return true; // strtoul("") converts nothing and stops at the terminator
-        }
-        if (text[0] is (byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\v' or (byte)'\f' or (byte)'\r')
-        {
-            return false;
-        }
-        bool negative = false;
-        if (text[0] is (byte)'+' or (byte)'-')
-        {
-            negative = text[0] == (byte)'-';
-            i++;
-        }
-        if (i == text.Length)
-        {
-            return false;
-        }
-        ulong value = 0;
-        for (; i < text.Length; i++)
-        {
-            uint d = (uint)(text[i] - '0');
-            if (d > 9)
-            {
-                return false;
-            }
-            if (value > (ulong.MaxValue - d) / 10)
-            {
-                return false;
-            }
-            value = value * 10 + d;
-        }
-        cursor = negative ? unchecked(0 - value) : value;
-        return true;
     }
 }
