@@ -290,7 +290,89 @@ internal static class NumberFormat
             "nan"u8.CopyTo(destination);
             return 3;
         }
-        return Encoding.ASCII.GetBytes(FormatG17(value), destination);
+        return FormatG17(value, destination);
+    }
+
+    /// <summary>
+    /// C's %.17g into bytes without allocating: the 17 significant digits of "E16", then placed in fixed or
+    /// exponent form as printf does, trailing zeros trimmed. Finite values only; needs up to 25 bytes.
+    /// </summary>
+    public static int FormatG17(double value, Span<byte> destination)
+    {
+        if (value == 0)
+        {
+            ReadOnlySpan<byte> zero = double.IsNegative(value) ? "-0"u8 : "0"u8;
+            zero.CopyTo(destination);
+            return zero.Length;
+        }
+        Span<byte> e = stackalloc byte[32];
+        value.TryFormat(e, out int len, "E16", CultureInfo.InvariantCulture);
+        int at = 0;
+        int p = 0;
+        if (e[0] == (byte)'-')
+        {
+            destination[at++] = (byte)'-';
+            p = 1;
+        }
+        // e[p] is the first digit, e[p+1] the point, e[p+2 .. p+17] the other 16 digits, then 'E', sign, exponent.
+        Span<byte> digits = stackalloc byte[17];
+        digits[0] = e[p];
+        e.Slice(p + 2, 16).CopyTo(digits[1..]);
+        int exponent = 0;
+        for (int i = p + 20; i < len; i++)
+        {
+            exponent = exponent * 10 + (e[i] - '0');
+        }
+        if (e[p + 19] == (byte)'-')
+        {
+            exponent = -exponent;
+        }
+        int significant = 17;
+        while (significant > 1 && digits[significant - 1] == (byte)'0')
+        {
+            significant--;
+        }
+        if (exponent < -4 || exponent >= 17)
+        {
+            destination[at++] = digits[0];
+            if (significant > 1)
+            {
+                destination[at++] = (byte)'.';
+                digits[1..significant].CopyTo(destination[at..]);
+                at += significant - 1;
+            }
+            destination[at++] = (byte)'e';
+            destination[at++] = exponent < 0 ? (byte)'-' : (byte)'+';
+            int abs = Math.Abs(exponent);
+            if (abs >= 100)
+            {
+                destination[at++] = (byte)('0' + abs / 100);
+            }
+            destination[at++] = (byte)('0' + abs / 10 % 10);
+            destination[at++] = (byte)('0' + abs % 10);
+            return at;
+        }
+        if (exponent < 0)
+        {
+            destination[at++] = (byte)'0';
+            destination[at++] = (byte)'.';
+            for (int i = -1; i > exponent; i--)
+            {
+                destination[at++] = (byte)'0';
+            }
+            digits[..significant].CopyTo(destination[at..]);
+            return at + significant;
+        }
+        // exponent + 1 digits before the point (17 digits cover every case here, exponent < 17).
+        digits[..(exponent + 1)].CopyTo(destination[at..]);
+        at += exponent + 1;
+        if (significant > exponent + 1)
+        {
+            destination[at++] = (byte)'.';
+            digits[(exponent + 1)..significant].CopyTo(destination[at..]);
+            at += significant - exponent - 1;
+        }
+        return at;
     }
 
     /// <summary>C's %.17g: 17 significant digits, exponent form when exp &lt; -4 or ≥ 17, trailing zeros trimmed.</summary>
