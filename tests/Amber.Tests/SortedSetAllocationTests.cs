@@ -9,6 +9,7 @@ namespace Amber.Tests;
 /// Sorted-set hot paths allocate nothing per request: score lookups, ranks, small ranges and score updates of
 /// existing members (measured process-wide over a pipelined batch, so the budgets include a little noise).
 /// </summary>
+[Collection(nameof(AllocationBudgetTests))]
 public class SortedSetAllocationTests
 {
     private const int Requests = 20000;
