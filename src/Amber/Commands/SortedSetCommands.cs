@@ -26,46 +26,53 @@ internal static partial class SortedSetCommands
         const string RS = "read sortedset slow";
         const string G = "sorted-set";
 
-        t.Add(new("zadd", -4, W | Oom | F, 1, 1, 1, WF, ZAdd) { Group = G, Since = "1.2.0", Summary = "Adds members with scores, or updates their scores.", Complexity = "O(log(N)) per element" });
-        t.Add(new("zincrby", 4, W | Oom | F, 1, 1, 1, WF, ZIncrBy) { Group = G, Since = "1.2.0", Summary = "Adds an increment to a member's score.", Complexity = "O(log(N))" });
-        t.Add(new("zrem", -3, W | F, 1, 1, 1, WF, ZRem) { Group = G, Since = "1.2.0", Summary = "Removes members.", Complexity = "O(M*log(N))" });
-        t.Add(new("zscore", 3, R | F, 1, 1, 1, RF, ZScore) { Group = G, Since = "1.2.0", Summary = "Returns a member's score.", Complexity = "O(1)" });
-        t.Add(new("zmscore", -3, R | F, 1, 1, 1, RF, ZMScore) { Group = G, Since = "6.2.0", Summary = "Returns the scores of several members.", Complexity = "O(N)" });
-        t.Add(new("zcard", 2, R | F, 1, 1, 1, RF, ZCard) { Group = G, Since = "1.2.0", Summary = "Returns the number of members.", Complexity = "O(1)" });
-        t.Add(new("zcount", 4, R | F, 1, 1, 1, RF, ZCount) { Group = G, Since = "2.0.0", Summary = "Counts members with scores in a range.", Complexity = "O(log(N))" });
-        t.Add(new("zlexcount", 4, R | F, 1, 1, 1, RF, ZLexCount) { Group = G, Since = "2.8.9", Summary = "Counts members in a lexicographical range.", Complexity = "O(log(N))" });
-        t.Add(new("zrank", 3, R | F, 1, 1, 1, RF, ZRank) { Group = G, Since = "2.0.0", Summary = "Returns a member's position in ascending order.", Complexity = "O(log(N))" });
-        t.Add(new("zrevrank", 3, R | F, 1, 1, 1, RF, ZRevRank) { Group = G, Since = "2.0.0", Summary = "Returns a member's position in descending order.", Complexity = "O(log(N))" });
+        t.Add(new("zadd", -4, W | Oom | F, 1, 1, 1, WF, ZAdd) { Group = G, Since = "1.2.0", Summary = "Adds members with scores, or updates their scores.", Complexity = "O(log(N)) per element" , KeySpecs = Ks(KeySpecFlags.RW | KeySpecFlags.Update) });
+        t.Add(new("zincrby", 4, W | Oom | F, 1, 1, 1, WF, ZIncrBy) { Group = G, Since = "1.2.0", Summary = "Adds an increment to a member's score.", Complexity = "O(log(N))" , KeySpecs = Ks(KeySpecFlags.RW | KeySpecFlags.Access | KeySpecFlags.Update) });
+        t.Add(new("zrem", -3, W | F, 1, 1, 1, WF, ZRem) { Group = G, Since = "1.2.0", Summary = "Removes members.", Complexity = "O(M*log(N))" , KeySpecs = Ks(KeySpecFlags.RW | KeySpecFlags.Delete) });
+        t.Add(new("zscore", 3, R | F, 1, 1, 1, RF, ZScore) { Group = G, Since = "1.2.0", Summary = "Returns a member's score.", Complexity = "O(1)" , KeySpecs = Ks(KeySpecFlags.RO | KeySpecFlags.Access) });
+        t.Add(new("zmscore", -3, R | F, 1, 1, 1, RF, ZMScore) { Group = G, Since = "6.2.0", Summary = "Returns the scores of several members.", Complexity = "O(N)" , KeySpecs = Ks(KeySpecFlags.RO | KeySpecFlags.Access) });
+        t.Add(new("zcard", 2, R | F, 1, 1, 1, RF, ZCard) { Group = G, Since = "1.2.0", Summary = "Returns the number of members.", Complexity = "O(1)" , KeySpecs = Ks(KeySpecFlags.RO) });
+        t.Add(new("zcount", 4, R | F, 1, 1, 1, RF, ZCount) { Group = G, Since = "2.0.0", Summary = "Counts members with scores in a range.", Complexity = "O(log(N))" , KeySpecs = Ks(KeySpecFlags.RO | KeySpecFlags.Access) });
+        t.Add(new("zlexcount", 4, R | F, 1, 1, 1, RF, ZLexCount) { Group = G, Since = "2.8.9", Summary = "Counts members in a lexicographical range.", Complexity = "O(log(N))" , KeySpecs = Ks(KeySpecFlags.RO | KeySpecFlags.Access) });
+        t.Add(new("zrank", 3, R | F, 1, 1, 1, RF, ZRank) { Group = G, Since = "2.0.0", Summary = "Returns a member's position in ascending order.", Complexity = "O(log(N))" , KeySpecs = Ks(KeySpecFlags.RO | KeySpecFlags.Access) });
+        t.Add(new("zrevrank", 3, R | F, 1, 1, 1, RF, ZRevRank) { Group = G, Since = "2.0.0", Summary = "Returns a member's position in descending order.", Complexity = "O(log(N))" , KeySpecs = Ks(KeySpecFlags.RO | KeySpecFlags.Access) });
 
-        t.Add(new("zrange", -4, R, 1, 1, 1, RS, ZRange) { Group = G, Since = "1.2.0", Summary = "Returns members in a range of ranks, scores or names.", Complexity = "O(log(N)+M)" });
-        t.Add(new("zrangestore", -5, W | Oom, 1, 2, 1, WS, ZRangeStore) { Group = G, Since = "6.2.0", Summary = "Stores a range of members in another key.", Complexity = "O(log(N)+M)" });
-        t.Add(new("zrangebyscore", -4, R, 1, 1, 1, RS, ZRangeByScore) { Group = G, Since = "1.0.5", Summary = "Returns members in a score range.", Complexity = "O(log(N)+M)" });
-        t.Add(new("zrevrangebyscore", -4, R, 1, 1, 1, RS, ZRevRangeByScore) { Group = G, Since = "2.2.0", Summary = "Returns members in a score range, highest first.", Complexity = "O(log(N)+M)" });
-        t.Add(new("zrangebylex", -4, R, 1, 1, 1, RS, ZRangeByLex) { Group = G, Since = "2.8.9", Summary = "Returns members in a lexicographical range.", Complexity = "O(log(N)+M)" });
-        t.Add(new("zrevrangebylex", -4, R, 1, 1, 1, RS, ZRevRangeByLex) { Group = G, Since = "2.8.9", Summary = "Returns members in a lexicographical range, last first.", Complexity = "O(log(N)+M)" });
-        t.Add(new("zrevrange", -4, R, 1, 1, 1, RS, ZRevRange) { Group = G, Since = "1.2.0", Summary = "Returns members in a range of ranks, highest first.", Complexity = "O(log(N)+M)" });
-        t.Add(new("zremrangebyrank", 4, W, 1, 1, 1, WS, ZRemRangeByRank) { Group = G, Since = "2.0.0", Summary = "Removes members in a range of ranks.", Complexity = "O(log(N)+M)" });
-        t.Add(new("zremrangebyscore", 4, W, 1, 1, 1, WS, ZRemRangeByScore) { Group = G, Since = "1.2.0", Summary = "Removes members in a score range.", Complexity = "O(log(N)+M)" });
-        t.Add(new("zremrangebylex", 4, W, 1, 1, 1, WS, ZRemRangeByLex) { Group = G, Since = "2.8.9", Summary = "Removes members in a lexicographical range.", Complexity = "O(log(N)+M)" });
+        t.Add(new("zrange", -4, R, 1, 1, 1, RS, ZRange) { Group = G, Since = "1.2.0", Summary = "Returns members in a range of ranks, scores or names.", Complexity = "O(log(N)+M)" , KeySpecs = Ks(KeySpecFlags.RO | KeySpecFlags.Access) });
+        t.Add(new("zrangestore", -5, W | Oom, 1, 2, 1, WS, ZRangeStore) { Group = G, Since = "6.2.0", Summary = "Stores a range of members in another key.", Complexity = "O(log(N)+M)" , KeySpecs = [KeySpec.Range(KeySpecFlags.OW | KeySpecFlags.Update, 1, 0), KeySpec.Range(KeySpecFlags.RO | KeySpecFlags.Access, 2, 0)] });
+        t.Add(new("zrangebyscore", -4, R, 1, 1, 1, RS, ZRangeByScore) { Group = G, Since = "1.0.5", Summary = "Returns members in a score range.", Complexity = "O(log(N)+M)" , KeySpecs = Ks(KeySpecFlags.RO | KeySpecFlags.Access) });
+        t.Add(new("zrevrangebyscore", -4, R, 1, 1, 1, RS, ZRevRangeByScore) { Group = G, Since = "2.2.0", Summary = "Returns members in a score range, highest first.", Complexity = "O(log(N)+M)" , KeySpecs = Ks(KeySpecFlags.RO | KeySpecFlags.Access) });
+        t.Add(new("zrangebylex", -4, R, 1, 1, 1, RS, ZRangeByLex) { Group = G, Since = "2.8.9", Summary = "Returns members in a lexicographical range.", Complexity = "O(log(N)+M)" , KeySpecs = Ks(KeySpecFlags.RO | KeySpecFlags.Access) });
+        t.Add(new("zrevrangebylex", -4, R, 1, 1, 1, RS, ZRevRangeByLex) { Group = G, Since = "2.8.9", Summary = "Returns members in a lexicographical range, last first.", Complexity = "O(log(N)+M)" , KeySpecs = Ks(KeySpecFlags.RO | KeySpecFlags.Access) });
+        t.Add(new("zrevrange", -4, R, 1, 1, 1, RS, ZRevRange) { Group = G, Since = "1.2.0", Summary = "Returns members in a range of ranks, highest first.", Complexity = "O(log(N)+M)" , KeySpecs = Ks(KeySpecFlags.RO | KeySpecFlags.Access) });
+        t.Add(new("zremrangebyrank", 4, W, 1, 1, 1, WS, ZRemRangeByRank) { Group = G, Since = "2.0.0", Summary = "Removes members in a range of ranks.", Complexity = "O(log(N)+M)" , KeySpecs = Ks(KeySpecFlags.RW | KeySpecFlags.Delete) });
+        t.Add(new("zremrangebyscore", 4, W, 1, 1, 1, WS, ZRemRangeByScore) { Group = G, Since = "1.2.0", Summary = "Removes members in a score range.", Complexity = "O(log(N)+M)" , KeySpecs = Ks(KeySpecFlags.RW | KeySpecFlags.Delete) });
+        t.Add(new("zremrangebylex", 4, W, 1, 1, 1, WS, ZRemRangeByLex) { Group = G, Since = "2.8.9", Summary = "Removes members in a lexicographical range.", Complexity = "O(log(N)+M)" , KeySpecs = Ks(KeySpecFlags.RW | KeySpecFlags.Delete) });
 
-        t.Add(new("zpopmin", -2, W | F, 1, 1, 1, WF, ZPopMin) { Group = G, Since = "5.0.0", Summary = "Removes and returns the lowest-scored members.", Complexity = "O(log(N)*M)" });
-        t.Add(new("zpopmax", -2, W | F, 1, 1, 1, WF, ZPopMax) { Group = G, Since = "5.0.0", Summary = "Removes and returns the highest-scored members.", Complexity = "O(log(N)*M)" });
-        t.Add(new("zmpop", -4, W | Mk, 0, 0, 0, WS, ZMPop) { Group = G, Since = "7.0.0", Summary = "Pops members from the first non-empty of several sorted sets.", Complexity = "O(K)+O(M*log(N))", KeyFinder = NumKeysAt(1) });
+        t.Add(new("zpopmin", -2, W | F, 1, 1, 1, WF, ZPopMin) { Group = G, Since = "5.0.0", Summary = "Removes and returns the lowest-scored members.", Complexity = "O(log(N)*M)" , KeySpecs = Ks(KeySpecFlags.RW | KeySpecFlags.Access | KeySpecFlags.Delete) });
+        t.Add(new("zpopmax", -2, W | F, 1, 1, 1, WF, ZPopMax) { Group = G, Since = "5.0.0", Summary = "Removes and returns the highest-scored members.", Complexity = "O(log(N)*M)" , KeySpecs = Ks(KeySpecFlags.RW | KeySpecFlags.Access | KeySpecFlags.Delete) });
+        t.Add(new("zmpop", -4, W | Mk, 0, 0, 0, WS, ZMPop) { Group = G, Since = "7.0.0", Summary = "Pops members from the first non-empty of several sorted sets.", Complexity = "O(K)+O(M*log(N))", KeyFinder = NumKeysAt(1) , KeySpecs = [KeySpec.Keynum(KeySpecFlags.RW | KeySpecFlags.Access | KeySpecFlags.Delete, 1, 0, 1)] });
         const CommandFlags Blk = CommandFlags.Blocking;
-        t.Add(new("bzpopmin", -3, W | CommandFlags.NoScript | Blk | F, 1, -2, 1, "write sortedset fast blocking", BZPopMin) { Group = G, Since = "5.0.0", Summary = "Pops the lowest-scored member of the first non-empty sorted set, or waits for one.", Complexity = "O(log(N))" });
-        t.Add(new("bzpopmax", -3, W | CommandFlags.NoScript | Blk | F, 1, -2, 1, "write sortedset fast blocking", BZPopMax) { Group = G, Since = "5.0.0", Summary = "Pops the highest-scored member of the first non-empty sorted set, or waits for one.", Complexity = "O(log(N))" });
-        t.Add(new("bzmpop", -5, W | Blk | Mk, 0, 0, 0, "write sortedset slow blocking", BZMPop) { Group = G, Since = "7.0.0", Summary = "Pops members from the first non-empty of several sorted sets, or waits for one.", Complexity = "O(K)+O(M*log(N))", KeyFinder = NumKeysAt(2) });
-        t.Add(new("zrandmember", -2, R, 1, 1, 1, RS, ZRandMember) { Group = G, Since = "6.2.0", Summary = "Returns random members.", Complexity = "O(N)" });
+        t.Add(new("bzpopmin", -3, W | CommandFlags.NoScript | Blk | F, 1, -2, 1, "write sortedset fast blocking", BZPopMin) { Group = G, Since = "5.0.0", Summary = "Pops the lowest-scored member of the first non-empty sorted set, or waits for one.", Complexity = "O(log(N))" , KeySpecs = [KeySpec.Range(KeySpecFlags.RW | KeySpecFlags.Access | KeySpecFlags.Delete, 1, -2)] });
+        t.Add(new("bzpopmax", -3, W | CommandFlags.NoScript | Blk | F, 1, -2, 1, "write sortedset fast blocking", BZPopMax) { Group = G, Since = "5.0.0", Summary = "Pops the highest-scored member of the first non-empty sorted set, or waits for one.", Complexity = "O(log(N))" , KeySpecs = [KeySpec.Range(KeySpecFlags.RW | KeySpecFlags.Access | KeySpecFlags.Delete, 1, -2)] });
+        t.Add(new("bzmpop", -5, W | Blk | Mk, 0, 0, 0, "write sortedset slow blocking", BZMPop) { Group = G, Since = "7.0.0", Summary = "Pops members from the first non-empty of several sorted sets, or waits for one.", Complexity = "O(K)+O(M*log(N))", KeyFinder = NumKeysAt(2) , KeySpecs = [KeySpec.Keynum(KeySpecFlags.RW | KeySpecFlags.Access | KeySpecFlags.Delete, 2, 0, 1)] });
+        t.Add(new("zrandmember", -2, R, 1, 1, 1, RS, ZRandMember) { Group = G, Since = "6.2.0", Summary = "Returns random members.", Complexity = "O(N)" , KeySpecs = Ks(KeySpecFlags.RO | KeySpecFlags.Access), Tips = ["nondeterministic_output"] });
 
-        t.Add(new("zunion", -3, R | Mk, 0, 0, 0, RS, ZUnion) { Group = G, Since = "6.2.0", Summary = "Returns the union of sorted sets.", Complexity = "O(N)+O(M*log(M))", KeyFinder = NumKeysAt(1) });
-        t.Add(new("zinter", -3, R | Mk, 0, 0, 0, RS, ZInter) { Group = G, Since = "6.2.0", Summary = "Returns the intersection of sorted sets.", Complexity = "O(N*K)+O(M*log(M))", KeyFinder = NumKeysAt(1) });
-        t.Add(new("zdiff", -3, R | Mk, 0, 0, 0, RS, ZDiff) { Group = G, Since = "6.2.0", Summary = "Returns the difference of sorted sets.", Complexity = "O(L + (N-K)log(N))", KeyFinder = NumKeysAt(1) });
-        t.Add(new("zunionstore", -4, W | Oom | Mk, 1, 1, 1, WS, ZUnionStore) { Group = G, Since = "2.0.0", Summary = "Stores the union of sorted sets.", Complexity = "O(N)+O(M log(M))", KeyFinder = StoreKeys });
-        t.Add(new("zinterstore", -4, W | Oom | Mk, 1, 1, 1, WS, ZInterStore) { Group = G, Since = "2.0.0", Summary = "Stores the intersection of sorted sets.", Complexity = "O(N*K)+O(M*log(M))", KeyFinder = StoreKeys });
-        t.Add(new("zdiffstore", -4, W | Oom | Mk, 1, 1, 1, WS, ZDiffStore) { Group = G, Since = "6.2.0", Summary = "Stores the difference of sorted sets.", Complexity = "O(L + (N-K)log(N))", KeyFinder = StoreKeys });
-        t.Add(new("zintercard", -3, R | Mk, 0, 0, 0, RS, ZInterCard) { Group = G, Since = "7.0.0", Summary = "Counts the members of the intersection of sorted sets.", Complexity = "O(N*K)", KeyFinder = NumKeysAt(1) });
-        t.Add(new("zscan", -3, R, 1, 1, 1, RS, ZScan) { Group = G, Since = "2.8.0", Summary = "Iterates over members and scores with a cursor.", Complexity = "O(1) per call, O(N) for a whole iteration" });
+        t.Add(new("zunion", -3, R | Mk, 0, 0, 0, RS, ZUnion) { Group = G, Since = "6.2.0", Summary = "Returns the union of sorted sets.", Complexity = "O(N)+O(M*log(M))", KeyFinder = NumKeysAt(1) , KeySpecs = [KeySpec.Keynum(KeySpecFlags.RO | KeySpecFlags.Access, 1, 0, 1)] });
+        t.Add(new("zinter", -3, R | Mk, 0, 0, 0, RS, ZInter) { Group = G, Since = "6.2.0", Summary = "Returns the intersection of sorted sets.", Complexity = "O(N*K)+O(M*log(M))", KeyFinder = NumKeysAt(1) , KeySpecs = [KeySpec.Keynum(KeySpecFlags.RO | KeySpecFlags.Access, 1, 0, 1)] });
+        t.Add(new("zdiff", -3, R | Mk, 0, 0, 0, RS, ZDiff) { Group = G, Since = "6.2.0", Summary = "Returns the difference of sorted sets.", Complexity = "O(L + (N-K)log(N))", KeyFinder = NumKeysAt(1) , KeySpecs = [KeySpec.Keynum(KeySpecFlags.RO | KeySpecFlags.Access, 1, 0, 1)] });
+        t.Add(new("zunionstore", -4, W | Oom | Mk, 1, 1, 1, WS, ZUnionStore) { Group = G, Since = "2.0.0", Summary = "Stores the union of sorted sets.", Complexity = "O(N)+O(M log(M))", KeyFinder = StoreKeys , KeySpecs = StoreSpecs });
+        t.Add(new("zinterstore", -4, W | Oom | Mk, 1, 1, 1, WS, ZInterStore) { Group = G, Since = "2.0.0", Summary = "Stores the intersection of sorted sets.", Complexity = "O(N*K)+O(M*log(M))", KeyFinder = StoreKeys , KeySpecs = StoreSpecs });
+        t.Add(new("zdiffstore", -4, W | Oom | Mk, 1, 1, 1, WS, ZDiffStore) { Group = G, Since = "6.2.0", Summary = "Stores the difference of sorted sets.", Complexity = "O(L + (N-K)log(N))", KeyFinder = StoreKeys , KeySpecs = StoreSpecs });
+        t.Add(new("zintercard", -3, R | Mk, 0, 0, 0, RS, ZInterCard) { Group = G, Since = "7.0.0", Summary = "Counts the members of the intersection of sorted sets.", Complexity = "O(N*K)", KeyFinder = NumKeysAt(1) , KeySpecs = [KeySpec.Keynum(KeySpecFlags.RO | KeySpecFlags.Access, 1, 0, 1)] });
+        t.Add(new("zscan", -3, R, 1, 1, 1, RS, ZScan) { Group = G, Since = "2.8.0", Summary = "Iterates over members and scores with a cursor.", Complexity = "O(1) per call, O(N) for a whole iteration" , KeySpecs = Ks(KeySpecFlags.RO | KeySpecFlags.Access), Tips = ["nondeterministic_output"] });
     }
+
+    /// <summary>One key at argument 1 with the given access flags (Redis's key spec for most sorted-set commands).</summary>
+    private static KeySpec[] Ks(KeySpecFlags flags) => [KeySpec.Range(flags, 1, 0)];
+
+    /// <summary>ZUNIONSTORE/ZINTERSTORE/ZDIFFSTORE: the destination, then numkeys source keys.</summary>
+    private static KeySpec[] StoreSpecs =>
+        [KeySpec.Range(KeySpecFlags.OW | KeySpecFlags.Update, 1, 0), KeySpec.Keynum(KeySpecFlags.RO | KeySpecFlags.Access, 2, 0, 1)];
 
     /// <summary>Keys of "numkeys key [key ...]" commands: numkeys at <paramref name="index"/>, keys right after.</summary>
     internal static Func<ArgList, List<int>, bool> NumKeysAt(int index) => (args, keys) => AddNumKeys(args, index, keys);
