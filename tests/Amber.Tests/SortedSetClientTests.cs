@@ -266,4 +266,16 @@ public class SortedSetClientTests
         Assert.Equal("c\n-inf\na\n1.5\nb\n2", Interop.Run(cli, $"-p {server.Port} zrange z 0 -1 withscores").Output.Trim());
         Assert.Equal("1", Interop.Run(cli, $"-p {server.Port} zrank z a").Output.Trim());
     }
+
+    [Fact]
+    public async Task DebugDigestMatchesRedis()
+    {
+        // Digests recorded from redis-server 7.0.15 for the same commands (listpack and skiplist encodings).
+        await using var server = TestServer.Start(cfg => cfg.EnableDebugCommand = "yes");
+        using RawClient c = server.Raw();
+        Assert.Equal(":5\r\n", c.Call("ZADD", "z", "0.1", "a", "1", "b", "-0", "c", "inf", "d", "1e20", "e"));
+        Assert.Equal("*1\r\n+3caa504ed6a2abf4f8d02b24ba982543d7ef35c3\r\n", c.Call("DEBUG", "DIGEST-VALUE", "z"));
+        Assert.Equal(":3\r\n", c.Call("ZADD", "big", "0.1", "a", "-0", "c", "5", new string('x', 70)));
+        Assert.Equal("*1\r\n+bd05c9ad0b30ec4c5768238f773c8017ada1dd36\r\n", c.Call("DEBUG", "DIGEST-VALUE", "big"));
+    }
 }

@@ -15,7 +15,7 @@ internal readonly record struct ZSetLimits(int MaxEntries, int MaxValue)
 /// Elements are addressed by handles: array positions when compact, node indexes when large. Handles stay valid until the
 /// next change to the set; <see cref="Nil"/> means none.
 /// </summary>
-internal sealed class SortedSet : ITypedValue
+internal sealed class SortedSet : ITypedValue, Diagnostics.IDigestible
 {
     public const int Nil = -1;
 
@@ -59,6 +59,20 @@ internal sealed class SortedSet : ITypedValue
     public KeyType Type => KeyType.ZSet;
 
     ITypedValue ITypedValue.Clone() => Clone();
+
+    /// <summary>Redis's OBJ_ZSET.</summary>
+    public int RedisTypeCode => 3;
+
+    /// <summary>As Redis's xorObjectDigest: per element, the member and its score as %.17g text, xored in (order-free).</summary>
+    public void AddToDigest(Diagnostics.DigestState digest)
+    {
+        Span<byte> text = stackalloc byte[40];
+        for (int h = First(); h != Nil; h = Next(h))
+        {
+            int n = Protocol.NumberFormat.FormatDouble(ScoreAt(h), text);
+            digest.XorPair(MemberAt(h), text[..n]);
+        }
+    }
 
     public ReadOnlySpan<byte> MemberAt(int handle)
     {
