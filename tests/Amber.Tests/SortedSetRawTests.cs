@@ -506,6 +506,30 @@ public class SortedSetRawTests
         ("zadd|c0|1|a", ":1\r\n"),
         ("object|encoding|c0", "$8\r\nskiplist\r\n"));
 
+    [Fact]
+    public Task PlainSetsTakePartWithScoreOne() => RunScript(
+        ("sadd si 1 2 3 10", ":4\r\n"),
+        ("sadd sh a b c 2", ":4\r\n"),
+        ("zadd z 1 a 5 2 7 x 0.5 10", ":4\r\n"),
+        ("hset h f v", ":1\r\n"),
+        ("zunion 3 si sh z withscores", "*16\r\n$1\r\n1\r\n$1\r\n1\r\n$1\r\n3\r\n$1\r\n1\r\n$1\r\nb\r\n$1\r\n1\r\n$1\r\nc\r\n$1\r\n1\r\n$2\r\n10\r\n$3\r\n1.5\r\n$1\r\na\r\n$1\r\n2\r\n$1\r\n2\r\n$1\r\n7\r\n$1\r\nx\r\n$1\r\n7\r\n"),
+        ("zunion 2 si sh withscores weights 2 3", "*14\r\n$1\r\n1\r\n$1\r\n2\r\n$2\r\n10\r\n$1\r\n2\r\n$1\r\n3\r\n$1\r\n2\r\n$1\r\na\r\n$1\r\n3\r\n$1\r\nb\r\n$1\r\n3\r\n$1\r\nc\r\n$1\r\n3\r\n$1\r\n2\r\n$1\r\n5\r\n"),
+        ("zinter 2 si z withscores", "*4\r\n$2\r\n10\r\n$3\r\n1.5\r\n$1\r\n2\r\n$1\r\n6\r\n"),
+        ("zinter 2 z si withscores aggregate max weights 2 1", "*4\r\n$2\r\n10\r\n$1\r\n1\r\n$1\r\n2\r\n$2\r\n10\r\n"),
+        ("zinter 3 si sh z withscores", "*2\r\n$1\r\n2\r\n$1\r\n7\r\n"),
+        ("zdiff 2 si z withscores", "*4\r\n$1\r\n1\r\n$1\r\n1\r\n$1\r\n3\r\n$1\r\n1\r\n"),
+        ("zdiff 2 z sh withscores", "*4\r\n$2\r\n10\r\n$3\r\n0.5\r\n$1\r\nx\r\n$1\r\n7\r\n"),
+        ("zintercard 2 si sh", ":1\r\n"),
+        ("zintercard 2 z sh limit 1", ":1\r\n"),
+        ("zunionstore d 2 si sh", ":7\r\n"),
+        ("zrange d 0 -1 withscores", "*14\r\n$1\r\n1\r\n$1\r\n1\r\n$2\r\n10\r\n$1\r\n1\r\n$1\r\n3\r\n$1\r\n1\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$1\r\n1\r\n$1\r\nc\r\n$1\r\n1\r\n$1\r\n2\r\n$1\r\n2\r\n"),
+        ("zinterstore d 2 sh z weights 1 10", ":2\r\n"),
+        ("zrange d 0 -1 withscores", "*4\r\n$1\r\na\r\n$2\r\n11\r\n$1\r\n2\r\n$2\r\n51\r\n"),
+        ("zdiffstore d 1 si", ":4\r\n"),
+        ("zrange d 0 -1 withscores", "*8\r\n$1\r\n1\r\n$1\r\n1\r\n$2\r\n10\r\n$1\r\n1\r\n$1\r\n2\r\n$1\r\n1\r\n$1\r\n3\r\n$1\r\n1\r\n"),
+        ("zunion 2 si h", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
+        ("zinter 2 h nokey", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"));
+
     /// <summary>RESP3 shapes: native doubles and nulls, [member, score] pairs for WITHSCORES and counted pops.</summary>
     [SkippableFact]
     public async Task Resp3Shapes()

@@ -21,12 +21,51 @@ internal static partial class SortedSetCommands
         Max,
     }
 
-    /// <summary>One input: a sorted set (or nothing, for a missing key) and its weight.</summary>
+    /// <summary>One input: a sorted set, a plain set (every member scored 1), or nothing for a missing key; and its weight.</summary>
     private struct Source
     {
-        public SortedSet? Set;
+        public SortedSet? Sorted;
+        public SetValue? Plain;
         public double Weight;
-        public int Count => Set?.Count ?? 0;
+
+        public readonly int Count => Sorted?.Count ?? Plain?.Count ?? 0;
+
+        public readonly bool TryGetScore(ReadOnlySpan<byte> member, out double score)
+        {
+            if (Sorted != null)
+            {
+                return Sorted.TryGetScore(member, out score);
+            }
+            score = 1.0;
+            return Plain != null && Plain.Contains(member);
+        }
+
+        /// <summary>Iterates the members: start with <paramref name="position"/> = -1; false when done.</summary>
+        public readonly bool Next(ref int position, Span<byte> scratch, out ReadOnlySpan<byte> member, out double score)
+        {
+            member = default;
+            score = 1.0;
+            if (Sorted != null)
+            {
+                int h = position == -1 ? Sorted.First() : Sorted.Next(position);
+                if (h == SortedSet.Nil)
+                {
+                    return false;
+                }
+                position = h;
+                member = Sorted.MemberAt(h);
+                score = Sorted.ScoreAt(h);
+                return true;
+            }
+            int index = position + 1;
+            if (Plain == null || index >= Plain.Count)
+            {
+                return false;
+            }
+            position = index;
+            member = Plain.MemberAt(index, scratch);
+            return true;
+        }
     }
 
     private static void ZUnion(CommandContext ctx) => SetOpGeneric(ctx, -1, 1, SetOp.Union, cardinalityOnly: false);
@@ -80,7 +119,7 @@ internal static partial class SortedSetCommands
                     ctx.Server.Stats.KeyspaceHits++;
                 }
             }
-            if (e != null && !TryAsSource(e.Value, out sources[i].Set))
+            if (e != null && !TryAsSource(e.Value, ref sources[i]))
             {
                 ctx.WrongType();
                 return;
@@ -204,11 +243,12 @@ internal static partial class SortedSetCommands
         }
     }
 
-    /// <summary>Accepts a sorted set (and, once the set type exists, a plain set as scores of 1).</summary>
-    private static bool TryAsSource(object value, out SortedSet? set)
+    /// <summary>Accepts a sorted set or a plain set (Redis lets sets take part with a score of 1).</summary>
+    private static bool TryAsSource(object value, ref Source source)
     {
-        set = value as SortedSet;
-        return set != null;
+        source.Sorted = value as SortedSet;
+        source.Plain = value as SetValue;
+        return source.Sorted != null || source.Plain != null;
     }
 
     private static void Accumulate(ref double target, double value, Aggregate aggregate)
@@ -243,17 +283,13 @@ internal static partial class SortedSetCommands
         int largest = sources[^1].Count;
         var scores = new Dictionary<byte[], double>(largest, ByteArrayComparer.Instance);
         var lookup = scores.GetAlternateLookup<ReadOnlySpan<byte>>();
+        Span<byte> scratch = stackalloc byte[SetValue.ScratchSize];
         foreach (Source src in sources)
         {
-            SortedSet? set = src.Set;
-            if (set == null)
+            int position = -1;
+            while (src.Next(ref position, scratch, out ReadOnlySpan<byte> member, out double raw))
             {
-                continue;
-            }
-            for (int h = set.First(); h != SortedSet.Nil; h = set.Next(h))
-            {
-                double score = Weighted(set.ScoreAt(h), src.Weight);
-                ReadOnlySpan<byte> member = set.MemberAt(h);
+                double score = Weighted(raw, src.Weight);
                 if (lookup.TryGetValue(member, out double existing))
                 {
                     Accumulate(ref existing, score, aggregate);
@@ -275,20 +311,17 @@ internal static partial class SortedSetCommands
 
     private static SortedSet Intersect(Source[] sources, Aggregate aggregate, ZSetLimits limits)
     {
-        SortedSet? smallest = sources[0].Set;
-        var result = SortedSet.CreateLarge(smallest?.Count ?? 0);
-        if (smallest == null)
+        Source smallest = sources[0];
+        var result = SortedSet.CreateLarge(smallest.Count);
+        Span<byte> scratch = stackalloc byte[SetValue.ScratchSize];
+        int position = -1;
+        while (smallest.Next(ref position, scratch, out ReadOnlySpan<byte> member, out double raw))
         {
-            return result;
-        }
-        for (int h = smallest.First(); h != SortedSet.Nil; h = smallest.Next(h))
-        {
-            ReadOnlySpan<byte> member = smallest.MemberAt(h);
-            double score = Weighted(smallest.ScoreAt(h), sources[0].Weight);
+            double score = Weighted(raw, smallest.Weight);
             int k = 1;
             for (; k < sources.Length; k++)
             {
-                if (!sources[k].Set!.TryGetScore(member, out double value))
+                if (!sources[k].TryGetScore(member, out double value))
                 {
                     break;
                 }
@@ -304,17 +337,13 @@ internal static partial class SortedSetCommands
 
     private static long InterCardinality(Source[] sources, long limit)
     {
-        SortedSet? smallest = sources[0].Set;
-        if (smallest == null)
-        {
-            return 0;
-        }
         long n = 0;
-        for (int h = smallest.First(); h != SortedSet.Nil; h = smallest.Next(h))
+        Span<byte> scratch = stackalloc byte[SetValue.ScratchSize];
+        int position = -1;
+        while (sources[0].Next(ref position, scratch, out ReadOnlySpan<byte> member, out _))
         {
-            ReadOnlySpan<byte> member = smallest.MemberAt(h);
             int k = 1;
-            while (k < sources.Length && sources[k].Set!.Find(member) != SortedSet.Nil)
+            while (k < sources.Length && sources[k].TryGetScore(member, out _))
             {
                 k++;
             }
@@ -328,23 +357,20 @@ internal static partial class SortedSetCommands
 
     private static SortedSet Difference(Source[] sources, ZSetLimits limits)
     {
-        SortedSet? first = sources[0].Set;
-        var result = SortedSet.CreateLarge(first?.Count ?? 0);
-        if (first == null)
+        Source first = sources[0];
+        var result = SortedSet.CreateLarge(first.Count);
+        Span<byte> scratch = stackalloc byte[SetValue.ScratchSize];
+        int position = -1;
+        while (first.Next(ref position, scratch, out ReadOnlySpan<byte> member, out double score))
         {
-            return result;
-        }
-        for (int h = first.First(); h != SortedSet.Nil; h = first.Next(h))
-        {
-            ReadOnlySpan<byte> member = first.MemberAt(h);
             bool elsewhere = false;
             for (int k = 1; k < sources.Length && !elsewhere; k++)
             {
-                elsewhere = sources[k].Set != null && sources[k].Set!.Find(member) != SortedSet.Nil;
+                elsewhere = sources[k].TryGetScore(member, out _);
             }
             if (!elsewhere)
             {
-                result.Insert(member, first.ScoreAt(h), limits);
+                result.Insert(member, score, limits);
             }
         }
         return result;
