@@ -96,9 +96,10 @@ internal static partial class SortedSetCommands
 
         RespWriter reply = ctx.Reply;
         reply.WriteArrayHeader(2);
-        reply.WriteBulkString(cursor.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        reply.WriteArrayHeader(matched * 2);
         Span<byte> buffer = stackalloc byte[40];
+        Utf8Formatter.TryFormat(cursor, buffer, out int cursorLength);
+        reply.WriteBulkString(buffer[..cursorLength]);
+        reply.WriteArrayHeader(matched * 2);
         for (int i = 0; i < matched; i++)
         {
             int h = handles[i];
