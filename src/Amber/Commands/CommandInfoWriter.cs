@@ -189,6 +189,10 @@ internal static class CommandInfoWriter
             }
             keys.Clear();
         }
+        if (c.KeyFlagsFinder != null)
+        {
+            return c.KeyFlagsFinder(args, keys) && keys.Count > 0;
+        }
         if (c.KeyFinder != null)
         {
             var positions = new List<int>();

@@ -14,6 +14,7 @@ internal static class CommandRegistry
         SetCommands.Register(table);
         KeyCommands.Register(table);
         SortedSetCommands.Register(table);
+        SortCommand.Register(table);
         DatabaseCommands.Register(table);
         ServerCommands.Register(table);
         ConfigCommands.Register(table);

@@ -40,6 +40,9 @@ internal sealed class CommandSpec
     /// <summary>Computes key positions for commands whose keys move (MovableKeys), e.g. ZUNIONSTORE, SORT; null when fixed.</summary>
     public Func<Protocol.ArgList, List<int>, bool>? KeyFinder { get; init; }
 
+    /// <summary>Like <see cref="KeyFinder"/> but also gives each key's flags (SORT: the STORE key is OW update); preferred when set.</summary>
+    public Func<Protocol.ArgList, List<(int Position, KeySpecFlags Flags)>, bool>? KeyFlagsFinder { get; init; }
+
     /// <summary>Short description for COMMAND DOCS, written for Amber.</summary>
     public string Summary { get; init; } = "";
     public string Since { get; init; } = "1.0.0";

@@ -7,6 +7,7 @@ internal static class Errors
     public const string WrongType = "WRONGTYPE Operation against a key holding the wrong kind of value";
     public const string NotInteger = "ERR value is not an integer or out of range";
     public const string NotFloat = "ERR value is not a valid float";
+    public const string SortScoreNotDouble = "ERR One or more scores can't be converted into double";
     public const string Overflow = "ERR increment or decrement would overflow";
     public const string NoSuchKey = "ERR no such key";
     public const string OutOfRange = "ERR index out of range";

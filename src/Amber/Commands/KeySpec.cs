@@ -52,6 +52,11 @@ internal sealed class KeySpec
     public int KeynumIndex { get; init; }
     public int FirstKey { get; init; }
 
+    /// <summary>begin_search and find_keys of type "unknown": the keys cannot be told from the arguments' positions (SORT).</summary>
+    public bool IsUnknown { get; init; }
+
+    public static KeySpec Unknown(KeySpecFlags flags, string? notes = null) => new() { Flags = flags, Notes = notes, IsUnknown = true };
+
     public static KeySpec Range(KeySpecFlags flags, int index, int lastKey, int step = 1, int limit = 0) =>
         new() { Flags = flags, BeginIndex = index, LastKey = lastKey, KeyStep = step, Limit = limit };
 
@@ -104,6 +109,19 @@ internal sealed class KeySpec
         w.WriteBulkString("begin_search");
         w.WriteMapHeader(2);
         w.WriteBulkString("type");
+        if (IsUnknown)
+        {
+            w.WriteBulkString("unknown");
+            w.WriteBulkString("spec");
+            w.WriteMapHeader(0);
+            w.WriteBulkString("find_keys");
+            w.WriteMapHeader(2);
+            w.WriteBulkString("type");
+            w.WriteBulkString("unknown");
+            w.WriteBulkString("spec");
+            w.WriteMapHeader(0);
+            return;
+        }
         if (Keyword == null)
         {
             w.WriteBulkString("index");
@@ -155,6 +173,11 @@ internal sealed class KeySpec
     /// </summary>
     public bool FindKeys(ArgList args, List<(int Position, KeySpecFlags Flags)> keys)
     {
+        if (IsUnknown)
+        {
+            // Redis treats an unknown spec as invalid here and falls back to the command's own key finder.
+            return false;
+        }
         int argc = args.Count;
         int first = 0;
         if (Keyword == null)
