@@ -107,7 +107,7 @@ internal static class SortCommand
         public int Order;
     }
 
-    private sealed class Comparer(bool alpha, bool byPattern, bool binary, bool desc) : IComparer<Item>
+    private sealed class Comparer(bool alpha, bool byPattern, bool binary, bool desc, bool stable) : IComparer<Item>
     {
         public int Compare(Item x, Item y)
         {
@@ -137,7 +137,7 @@ internal static class SortCommand
                 cmp = -cmp;
             }
             // glibc's qsort is a merge sort: equal elements keep their order.
-            return cmp != 0 ? cmp : x.Order.CompareTo(y.Order);
+            return cmp != 0 || !stable ? cmp : x.Order.CompareTo(y.Order);
         }
     }
 
@@ -333,7 +333,15 @@ internal static class SortCommand
                     conversionError = true;
                 }
             }
-            Array.Sort(items, new Comparer(alpha, sortBy >= 0, binary: storeKey >= 0, desc));
+            if (sortBy >= 0 && (start != 0 || end != items.Length - 1))
+            {
+                // Redis sorts only the partitions that hold the LIMIT range then (and ties may move).
+                PartialQuickSort.Sort(items, new Comparer(alpha, byPattern: true, binary: storeKey >= 0, desc, stable: false), start, end);
+            }
+            else
+            {
+                Array.Sort(items, new Comparer(alpha, sortBy >= 0, binary: storeKey >= 0, desc, stable: true));
+            }
         }
 
         if (conversionError)
