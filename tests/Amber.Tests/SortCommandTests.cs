@@ -150,3 +150,100 @@ public class SortCommandTests
         Check(c, ":0\r\n", "exists", "d2");
     }
 }
+
+/// <summary>SORT through StackExchange.Redis's Sort and SortAndStore.</summary>
+public class SortClientTests
+{
+    [Fact]
+    public async Task SortApiWorks()
+    {
+        await using var server = TestServer.Start();
+        IDatabase db = server.Db();
+        await db.ListRightPushAsync("l", ["3", "1", "2", "10"]);
+        await db.StringSetAsync([new("w_1", "c"), new("w_2", "a"), new("w_3", "b"), new("o_1", "one")]);
+        await db.HashSetAsync("h_10", "f", "0");
+
+        Assert.Equal(["1", "2", "3", "10"], (await db.SortAsync("l")).Select(v => (string?)v));
+        Assert.Equal(["10", "3"], (await db.SortAsync("l", 0, 2, Order.Descending)).Select(v => (string?)v));
+        Assert.Equal(["1", "10", "2", "3"], (await db.SortAsync("l", sortType: SortType.Alphabetic)).Select(v => (string?)v));
+        Assert.Equal(["10", "2", "3", "1"], (await db.SortAsync("l", by: "w_*", sortType: SortType.Alphabetic)).Select(v => (string?)v));
+        Assert.Equal(["3", "1", "2", "10"], (await db.SortAsync("l", by: "nosort")).Select(v => (string?)v));
+        Assert.Equal(
+            ["1", "one", "2", null, "3", null, "10", null],
+            (await db.SortAsync("l", get: ["#", "o_*"])).Select(v => (string?)v));
+        Assert.Equal([null, null, null, "0"], (await db.SortAsync("l", get: ["h_*->f"])).Select(v => (string?)v));
+
+        Assert.Equal(2, await db.SortAndStoreAsync("dst", "l", 1, 2, Order.Descending));
+        Assert.Equal(["3", "2"], (await db.ListRangeAsync("dst")).Select(v => (string?)v));
+        Assert.Equal(0, await db.SortAndStoreAsync("dst", "missing"));
+        Assert.False(await db.KeyExistsAsync("dst"));
+
+        await db.SetAddAsync("s", ["b", "a", "c"]);
+        Assert.Equal(["a", "b", "c"], (await db.SortAsync("s", sortType: SortType.Alphabetic)).Select(v => (string?)v));
+        var error = await Assert.ThrowsAsync<RedisServerException>(() => db.SortAsync("s"));
+        Assert.Equal("ERR One or more scores can't be converted into double", error.Message);
+        await db.StringSetAsync("str", "x");
+        error = await Assert.ThrowsAsync<RedisServerException>(() => db.SortAsync("str"));
+        Assert.StartsWith("WRONGTYPE", error.Message);
+    }
+}
+
+/// <summary>What SORT ... STORE changes and announces, and what SORT's key lookups count, as redis-server 7.0.15 does.</summary>
+public class SortWriteEffectsTests
+{
+    private sealed class Recorder : WriteEffects
+    {
+        public readonly List<string> Events = [];
+
+        public override void KeyModified(int dbIndex, ReadOnlySpan<byte> key) => Events.Add("modified:" + System.Text.Encoding.UTF8.GetString(key));
+
+        public override void Notify(NotifyFlags type, string eventName, ReadOnlySpan<byte> key, int dbIndex) =>
+            Events.Add(type + ":" + eventName + ":" + System.Text.Encoding.UTF8.GetString(key));
+    }
+
+    [Fact]
+    public async Task StoreNotifiesAndCountsChanges()
+    {
+        await using var server = TestServer.Start();
+        using RawClient c = server.Raw();
+        c.Call("RPUSH", "l", "3", "1", "2");
+        c.Call("SET", "w_1", "x");
+        c.Call("RPUSH", "bad", "x");
+        var recorder = new Recorder();
+        server.Server.Effects = recorder;
+        long Changes(params string[] args)
+        {
+            long before = server.Server.Dirty;
+            c.Call(args);
+            return server.Server.Dirty - before;
+        }
+        Assert.Equal(3, Changes("SORT", "l", "STORE", "d"));
+        Assert.Equal(6, Changes("SORT", "l", "GET", "#", "GET", "w_*", "STORE", "d"));
+        Assert.Equal(0, Changes("SORT", "l"));
+        Assert.Equal(0, Changes("SORT_RO", "l"));
+        Assert.Equal(1, Changes("SORT", "l", "LIMIT", "0", "0", "STORE", "d"));
+        Assert.Equal(0, Changes("SORT", "l", "LIMIT", "0", "0", "STORE", "d"));
+        Assert.Equal(0, Changes("SORT", "l", "STORE", "d", "LIMIT", "x", "1"));
+        Assert.Equal(0, Changes("SORT", "bad", "STORE", "d"));
+        Assert.Equal(
+            ["modified:d", "List:sortstore:d", "modified:d", "List:sortstore:d", "modified:d", "Generic:del:d"],
+            recorder.Events);
+    }
+
+    [Fact]
+    public async Task EveryKeyLookupCountsAsHitOrMiss()
+    {
+        await using var server = TestServer.Start();
+        using RawClient c = server.Raw();
+        c.Call("RPUSH", "e", "a", "b", "c", "d");
+        c.Call("MSET", "w_a", "3", "w_b", "1");
+        c.Call("HSET", "hw_a", "f", "5");
+        c.Call("CONFIG", "RESETSTAT");
+        // Recorded from redis-server 7.0.15: 1 sorted key, 4 BY lookups, then GET # (none), hw_*->f (4), nostar (none), o_* (4).
+        c.Call("SORT", "e", "BY", "w_*", "GET", "#", "GET", "hw_*->f", "GET", "nostar", "GET", "o_*");
+        c.Call("SORT", "nokey");
+        string info = c.Call("INFO", "stats");
+        Assert.Contains("keyspace_hits:4\r\n", info);
+        Assert.Contains("keyspace_misses:10\r\n", info);
+    }
+}
