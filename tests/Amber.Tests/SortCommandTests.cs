@@ -149,6 +149,46 @@ public class SortCommandTests
         Check(c, ":0\r\n", "sort", "big", "get", "x_*", "limit", "5", "1", "store", "d2");
         Check(c, ":0\r\n", "exists", "d2");
     }
+
+    [Fact]
+    public async Task SortedSets()
+    {
+        await using var server = TestServer.Start();
+        using RawClient c = server.Raw();
+        Check(c, "+OK\r\n", "flushall");
+        // sorted sets: BY nosort keeps the score order; SORT converts the set to the skiplist encoding for good
+        Check(c, ":5\r\n", "zadd", "z", "3", "c", "1", "a", "2", "b", "10", "d", "5", "e");
+        Check(c, "$8\r\nlistpack\r\n", "object", "encoding", "z");
+        Check(c, "*5\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\nc\r\n$1\r\nd\r\n$1\r\ne\r\n", "sort", "z", "alpha");
+        Check(c, "$8\r\nskiplist\r\n", "object", "encoding", "z");
+        Check(c, ":1\r\n", "zadd", "z2", "1", "x");
+        Check(c, "*1\r\n$1\r\nx\r\n", "sort_ro", "z2", "by", "nosort");
+        Check(c, "$8\r\nskiplist\r\n", "object", "encoding", "z2");
+        Check(c, ":1\r\n", "zadd", "z3", "1", "5");
+        Check(c, "-ERR value is not an integer or out of range\r\n", "sort", "z3", "limit", "x", "y");
+        Check(c, "$8\r\nlistpack\r\n", "object", "encoding", "z3");
+        Check(c, "-ERR syntax error\r\n", "sort", "z3", "foo");
+        Check(c, "$8\r\nlistpack\r\n", "object", "encoding", "z3");
+        Check(c, "*5\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\nc\r\n$1\r\ne\r\n$1\r\nd\r\n", "sort", "z", "by", "nosort");
+        Check(c, "*5\r\n$1\r\nd\r\n$1\r\ne\r\n$1\r\nc\r\n$1\r\nb\r\n$1\r\na\r\n", "sort", "z", "by", "nosort", "desc");
+        Check(c, "*2\r\n$1\r\nb\r\n$1\r\nc\r\n", "sort", "z", "by", "nosort", "limit", "1", "2");
+        Check(c, "*2\r\n$1\r\ne\r\n$1\r\nc\r\n", "sort", "z", "by", "nosort", "desc", "limit", "1", "2");
+        Check(c, "*1\r\n$1\r\na\r\n", "sort", "z", "by", "nosort", "desc", "limit", "4", "9");
+        Check(c, "*0\r\n", "sort", "z", "by", "nosort", "desc", "limit", "5", "9");
+        Check(c, "*2\r\n$1\r\na\r\n$1\r\nb\r\n", "sort", "z", "by", "nosort", "limit", "-3", "2");
+        Check(c, ":5\r\n", "sort", "z", "by", "nosort", "store", "dz");
+        Check(c, "*5\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\nc\r\n$1\r\ne\r\n$1\r\nd\r\n", "lrange", "dz", "0", "-1");
+        Check(c, ":10\r\n", "sort", "z", "by", "nosort", "desc", "get", "#", "get", "w_*", "store", "dz");
+        Check(c, "*10\r\n$1\r\nd\r\n$0\r\n\r\n$1\r\ne\r\n$0\r\n\r\n$1\r\nc\r\n$0\r\n\r\n$1\r\nb\r\n$0\r\n\r\n$1\r\na\r\n$0\r\n\r\n", "lrange", "dz", "0", "-1");
+        Check(c, "-ERR One or more scores can't be converted into double\r\n", "sort", "z");
+        Check(c, "+OK\r\n", "mset", "w_a", "5", "w_b", "4", "w_c", "3");
+        Check(c, "*5\r\n$1\r\nd\r\n$1\r\ne\r\n$1\r\nc\r\n$1\r\nb\r\n$1\r\na\r\n", "sort", "z", "by", "w_*");
+        Check(c, "*6\r\n$1\r\nb\r\n$1\r\n4\r\n$1\r\nc\r\n$1\r\n3\r\n$1\r\ne\r\n$-1\r\n", "sort", "z", "by", "w_*", "desc", "limit", "1", "3", "get", "#", "get", "w_*");
+        Check(c, ":3\r\n", "zadd", "zn", "3", "10", "1", "20", "2", "5");
+        Check(c, "*3\r\n$1\r\n5\r\n$2\r\n10\r\n$2\r\n20\r\n", "sort", "zn");
+        Check(c, "*1\r\n$2\r\n10\r\n", "sort", "zn", "desc", "limit", "1", "1");
+        Check(c, "*3\r\n$2\r\n10\r\n$2\r\n20\r\n$1\r\n5\r\n", "sort", "zn", "alpha");
+    }
 }
 
 /// <summary>SORT through StackExchange.Redis's Sort and SortAndStore.</summary>
@@ -182,6 +222,11 @@ public class SortClientTests
         Assert.Equal(["a", "b", "c"], (await db.SortAsync("s", sortType: SortType.Alphabetic)).Select(v => (string?)v));
         var error = await Assert.ThrowsAsync<RedisServerException>(() => db.SortAsync("s"));
         Assert.Equal("ERR One or more scores can't be converted into double", error.Message);
+        await db.SortedSetAddAsync("z", [new("b", 2), new("a", 3), new("c", 1)]);
+        Assert.Equal(["c", "b", "a"], (await db.SortAsync("z", by: "nosort")).Select(v => (string?)v));
+        Assert.Equal(["a", "b"], (await db.SortAsync("z", 0, 2, sortType: SortType.Alphabetic)).Select(v => (string?)v));
+        Assert.Equal(3, await db.SortAndStoreAsync("dz", "z", by: "nosort", order: Order.Descending));
+        Assert.Equal(["a", "b", "c"], (await db.ListRangeAsync("dz")).Select(v => (string?)v));
         await db.StringSetAsync("str", "x");
         error = await Assert.ThrowsAsync<RedisServerException>(() => db.SortAsync("str"));
         Assert.StartsWith("WRONGTYPE", error.Message);

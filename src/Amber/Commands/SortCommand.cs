@@ -219,7 +219,7 @@ internal static class SortCommand
             ctx.Server.Stats.KeyspaceHits++;
         }
         object? source = entry?.Value;
-        if (source != null && source is not QuickList && source is not SetValue)
+        if (source != null && source is not QuickList && source is not SetValue && source is not SortedSet)
         {
             ctx.WrongType();
             return;
@@ -233,10 +233,17 @@ internal static class SortCommand
             sortBy = -1;
         }
 
+        // Redis converts a sorted set it sorts to the skiplist encoding, for good (even SORT_RO, even on a later error).
+        if (source is SortedSet converted)
+        {
+            converted.ConvertToLarge();
+        }
+
         long length = source switch
         {
             QuickList l => l.Count,
             SetValue s => s.Count,
+            SortedSet z => z.Count,
             _ => 0,
         };
         long start = Math.Min(Math.Max(limitStart, 0), length);
@@ -278,6 +285,31 @@ internal static class SortCommand
             }
             end -= start;
             start = 0;
+        }
+        else if (source is SortedSet zset && dontSort)
+        {
+            // The sorted set's own order (reversed for DESC), only the LIMIT range.
+            items = new Item[Math.Max(0, end - start + 1)];
+            int handle = desc
+                ? (start > 0 ? zset.AtRank((int)(zset.Count - start - 1)) : zset.Last())
+                : (start > 0 ? zset.AtRank((int)start) : zset.First());
+            for (int j = 0; j < items.Length; j++)
+            {
+                items[j] = new Item { Value = zset.MemberAt(handle).ToArray(), Order = j };
+                handle = desc ? zset.Prev(handle) : zset.Next(handle);
+            }
+            end -= start;
+            start = 0;
+        }
+        else if (source is SortedSet members)
+        {
+            items = new Item[members.Count];
+            int handle = members.First();
+            for (int j = 0; j < items.Length; j++)
+            {
+                items[j] = new Item { Value = members.MemberAt(handle).ToArray(), Order = j };
+                handle = members.Next(handle);
+            }
         }
         else if (source is QuickList all)
         {

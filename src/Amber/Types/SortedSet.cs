@@ -427,6 +427,15 @@ internal sealed class SortedSet : ITypedValue, Diagnostics.IDigestible
         _garbage = 0;
     }
 
+    /// <summary>Switches to the large encoding now (SORT does this to the set it sorts, as Redis's zsetConvert).</summary>
+    public void ConvertToLarge()
+    {
+        if (_tree == null)
+        {
+            ConvertToTree(Math.Max(_count, 4));
+        }
+    }
+
     private void ConvertToTree(int capacity)
     {
         var tree = new ZSetTree(capacity);
