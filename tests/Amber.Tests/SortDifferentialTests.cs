@@ -57,6 +57,13 @@ public class SortDifferentialTests
         expected.Call("HELLO", "3");
         actual.Call("HELLO", "3");
         Assert.Equal(expected.Call("COMMAND", "INFO", "sort", "sort_ro"), actual.Call("COMMAND", "INFO", "sort", "sort_ro"));
+        // COMMAND DOCS: everything but the summaries (Amber's own words) must match.
+        foreach (string name in (string[])["sort", "sort_ro"])
+        {
+            string want = expected.Call("COMMAND", "DOCS", name);
+            string got = actual.Call("COMMAND", "DOCS", name);
+            Assert.Equal(want[want.IndexOf("since", StringComparison.Ordinal)..], got[got.IndexOf("since", StringComparison.Ordinal)..]);
+        }
     }
 
     [SkippableTheory]

@@ -16,6 +16,34 @@ internal static class SortCommand
     private const string ByGetNotes = "For the optional BY/GET keyword. It is marked 'unknown' because the key names derive from the content of the key we sort";
     private const string StoreNotes = "For the optional STORE keyword. It is marked 'unknown' because the keyword can appear anywhere in the argument array";
 
+    /// <summary>The documented arguments (COMMAND DOCS), SORT_RO's being SORT's without STORE.</summary>
+    private static CommandArg[] Arguments(bool store)
+    {
+        var args = new List<CommandArg>
+        {
+            new("key", ArgType.Key) { KeySpecIndex = 0 },
+            new("pattern", ArgType.Pattern) { KeySpecIndex = 1, Token = "BY", Flags = ArgFlags.Optional },
+            new("offset_count", ArgType.Block)
+            {
+                Token = "LIMIT",
+                Flags = ArgFlags.Optional,
+                Arguments = [new("offset", ArgType.Integer), new("count", ArgType.Integer)],
+            },
+            new("pattern", ArgType.Pattern) { KeySpecIndex = 1, Token = "GET", Flags = ArgFlags.Optional | ArgFlags.Multiple | ArgFlags.MultipleToken },
+            new("order", ArgType.OneOf)
+            {
+                Flags = ArgFlags.Optional,
+                Arguments = [new("asc", ArgType.PureToken) { Token = "ASC" }, new("desc", ArgType.PureToken) { Token = "DESC" }],
+            },
+            new("sorting", ArgType.PureToken) { Token = "ALPHA", Flags = ArgFlags.Optional },
+        };
+        if (store)
+        {
+            args.Add(new("destination", ArgType.Key) { KeySpecIndex = 2, Token = "STORE", Flags = ArgFlags.Optional });
+        }
+        return args.ToArray();
+    }
+
     public static void Register(CommandTable t)
     {
         t.Add(new("sort", -2, CommandFlags.Write | CommandFlags.DenyOom | CommandFlags.MovableKeys, 1, 1, 1, "write set sortedset list slow dangerous", Sort)
@@ -29,6 +57,7 @@ internal static class SortCommand
                 KeySpec.Unknown(KeySpecFlags.RO | KeySpecFlags.Access, ByGetNotes),
                 KeySpec.Unknown(KeySpecFlags.OW | KeySpecFlags.Update, StoreNotes),
             ],
+            Arguments = Arguments(store: true),
             KeyFinder = (args, keys) => FindKeyPositions(args, keys, store: true),
             KeyFlagsFinder = (args, keys) => FindKeys(args, keys, store: true),
         });
@@ -43,6 +72,7 @@ internal static class SortCommand
                 KeySpec.Range(KeySpecFlags.RO | KeySpecFlags.Access, 1, 0),
                 KeySpec.Unknown(KeySpecFlags.RO | KeySpecFlags.Access, ByGetNotes),
             ],
+            Arguments = Arguments(store: false),
             KeyFinder = (args, keys) => FindKeyPositions(args, keys, store: false),
             KeyFlagsFinder = (args, keys) => FindKeys(args, keys, store: false),
         });
