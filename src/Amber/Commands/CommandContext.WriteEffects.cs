@@ -24,4 +24,11 @@ internal sealed partial class CommandContext
         Server.Effects.KeyModified(dbIndex, key);
         Server.Effects.Notify(type, eventName, key, dbIndex);
     }
+
+    /// <summary>
+    /// A further notification about a key this command already reported with <see cref="KeyWritten"/> (SET's "expire"
+    /// after "set", LMOVE's "del" of an emptied source): no dirty count, no second WATCH touch.
+    /// </summary>
+    public void KeyEvent(ReadOnlySpan<byte> key, NotifyFlags type, string eventName) =>
+        Server.Effects.Notify(type, eventName, key, Session.DbIndex);
 }

@@ -1,4 +1,5 @@
 using Amber.Keyspace;
+using Amber.Notifications;
 using Amber.Text;
 
 namespace Amber.Commands;
@@ -62,6 +63,7 @@ internal static class KeyCommands
             // Peek first so an expired key is reclaimed as an expiry (expired_keys), not counted as deleted.
             if (db.Peek(ctx.Arg(i), ctx.NowMs) != null && db.Delete(ctx.Arg(i)))
             {
+                ctx.KeyWritten(ctx.Arg(i), NotifyFlags.Generic, "del");
                 deleted++;
             }
         }
@@ -136,6 +138,8 @@ internal static class KeyCommands
             db.SetExpiry(target, source.ExpireAtMs);
         }
         db.Delete(key);
+        ctx.KeyWritten(key, NotifyFlags.Generic, "rename_from");
+        ctx.KeyWritten(newKey, NotifyFlags.Generic, "rename_to", changes: 0);
         WriteRenameResult(ctx, nx, renamed: true);
     }
 
@@ -262,6 +266,7 @@ internal static class KeyCommands
         {
             destination.SetExpiry(copy, e.ExpireAtMs);
         }
+        ctx.KeyWrittenIn(destination.Index, newKey, NotifyFlags.Generic, "copy_to");
         ctx.Reply.WriteInteger(1);
     }
 }
