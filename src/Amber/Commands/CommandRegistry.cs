@@ -21,6 +21,7 @@ internal static class CommandRegistry
         DebugCommands.Register(table);
         ShutdownCommand.Register(table);
         PubSubCommands.Register(table);
+        TransactionCommands.Register(table);
         return table;
     }
 }
