@@ -31,4 +31,8 @@ internal sealed partial class CommandContext
     /// </summary>
     public void KeyEvent(ReadOnlySpan<byte> key, NotifyFlags type, string eventName) =>
         Server.Effects.Notify(type, eventName, key, Session.DbIndex);
+
+    /// <summary>A read lookup found no key: Redis's "keymiss" notification (class m), sent with the miss statistic.</summary>
+    public void KeyMissed(ReadOnlySpan<byte> key) =>
+        Server.Effects.Notify(NotifyFlags.KeyMiss, "keymiss", key, Session.DbIndex);
 }

@@ -27,13 +27,20 @@ internal static class KeyCommands
         ObjectCommand.Register(t);
     }
 
-    /// <summary>A read lookup that counts keyspace hits and misses, as Redis's lookupKeyRead does.</summary>
-    internal static Entry? LookupRead(CommandContext ctx, ReadOnlySpan<byte> key, bool touch = true)
+    /// <summary>
+    /// A read lookup that counts keyspace hits and misses, as Redis's lookupKeyRead does, and reports a miss as a
+    /// "keymiss" notification unless <paramref name="notifyMiss"/> is false (Redis's LOOKUP_NONOTIFY: OBJECT, SCAN).
+    /// </summary>
+    internal static Entry? LookupRead(CommandContext ctx, ReadOnlySpan<byte> key, bool touch = true, bool notifyMiss = true)
     {
         Entry? e = touch ? ctx.Db.Find(key, ctx.NowMs) : ctx.Db.Peek(key, ctx.NowMs);
         if (e == null)
         {
             ctx.Server.Stats.KeyspaceMisses++;
+            if (notifyMiss)
+            {
+                ctx.KeyMissed(key);
+            }
         }
         else
         {

@@ -72,6 +72,7 @@ internal static partial class ListCommands
             if (read)
             {
                 ctx.Server.Stats.KeyspaceMisses++;
+                ctx.KeyMissed(key);
             }
             return true;
         }

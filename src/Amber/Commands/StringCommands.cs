@@ -47,6 +47,7 @@ internal static class StringCommands
         if (entry == null)
         {
             ctx.Server.Stats.KeyspaceMisses++;
+            ctx.KeyMissed(key);
             return true;
         }
         ctx.Server.Stats.KeyspaceHits++;
@@ -272,6 +273,7 @@ internal static class StringCommands
             if (e == null)
             {
                 ctx.Server.Stats.KeyspaceMisses++;
+                ctx.KeyMissed(ctx.Arg(i));
                 ctx.Reply.WriteNull();
                 continue;
             }
