@@ -601,6 +601,37 @@ public class TransactionTests
         Assert.Equal("100", (string?)dbs[0].StringGet("counter"));
     }
 
+    [Fact]
+    public async Task MonitorShowsQueuedCommandsWhenExecutedAndExecAfterThem()
+    {
+        await using var server = TestServer.Start();
+        var monitor = server.Raw();
+        var c = server.Raw();
+        Assert.Equal("+OK\r\n", monitor.Call("MONITOR"));
+        c.Call("MULTI");
+        c.Call("SET", "a", "1");
+        c.Call("GET", "a");
+        c.Call("EXEC");
+        c.Call("MULTI");
+        c.Call("NOSUCH");
+        c.Call("EXEC");
+        c.Call("MULTI");
+        c.Call("DISCARD");
+        c.Call("EXEC", "x");
+        c.Call("MULTI");
+        c.Call("MONITOR");
+        Assert.Equal("*1\r\n-ERR MONITOR isn't allowed for DENY BLOCKING client\r\n", c.Call("EXEC"));
+        string[] expected =
+        [
+            "\"MULTI\"", "\"SET\" \"a\" \"1\"", "\"GET\" \"a\"", "\"EXEC\"", "\"MULTI\"", "\"EXEC\"", "\"MULTI\"", "\"DISCARD\"",
+            "\"EXEC\" \"x\"", "\"MULTI\"", "\"EXEC\"",
+        ];
+        foreach (string line in expected)
+        {
+            Assert.EndsWith("] " + line + "\r\n", monitor.ReadReply());
+        }
+    }
+
     private static void WaitUntil(Func<bool> condition)
     {
         long deadline = Environment.TickCount64 + 10_000;

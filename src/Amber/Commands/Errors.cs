@@ -134,6 +134,7 @@ internal static class Errors
     public const string NestedMulti = "ERR MULTI calls can not be nested";
     public const string WatchInsideMulti = "ERR WATCH inside MULTI is not allowed";
     public const string NotAllowedInMulti = "ERR Command not allowed inside a transaction";
+    public const string MonitorDenyBlocking = "ERR MONITOR isn't allowed for DENY BLOCKING client";
     public const string ExecAbort = "EXECABORT Transaction discarded because of previous errors.";
 
     /// <summary>EXEC itself rejected (wrong arity, NOAUTH ...): the reason without its "ERR " code.</summary>
