@@ -18,9 +18,16 @@ internal static class TransactionCommands
     {
         const CommandFlags Control = CommandFlags.NoScript | CommandFlags.Loading | CommandFlags.Stale | CommandFlags.Fast | CommandFlags.AllowBusy;
         t.Add(new("multi", 1, Control, 0, 0, 0, "fast transaction", Multi) { Group = "transactions", Since = "1.2.0", Complexity = "O(1)", Summary = "Starts a transaction: later commands are queued until EXEC." });
-        t.Add(new("exec", 1, CommandFlags.NoScript | CommandFlags.Loading | CommandFlags.Stale | CommandFlags.SkipSlowlog, 0, 0, 0, "slow transaction", Exec) { Group = "transactions", Since = "1.2.0", Complexity = "The sum of the queued commands'", Summary = "Runs the queued commands of a transaction atomically." });
+        t.Add(new("exec", 1, CommandFlags.NoScript | CommandFlags.Loading | CommandFlags.Stale | CommandFlags.SkipSlowlog, 0, 0, 0, "slow transaction", Exec) { Group = "transactions", Since = "1.2.0", Complexity = "Depends on the queued commands", Summary = "Runs the queued commands of a transaction atomically." });
         t.Add(new("discard", 1, Control, 0, 0, 0, "fast transaction", Discard) { Group = "transactions", Since = "2.0.0", Complexity = "O(N) in the queued commands", Summary = "Drops the queued commands and leaves the transaction." });
-        t.Add(new("watch", -2, Control, 1, -1, 1, "fast transaction", Watch) { Group = "transactions", Since = "2.2.0", Complexity = "O(1) per key", Summary = "Makes the next EXEC fail if any of the keys changes before it." });
+        t.Add(new("watch", -2, Control, 1, -1, 1, "fast transaction", Watch)
+        {
+            Group = "transactions",
+            Since = "2.2.0",
+            Complexity = "O(1) per key",
+            Summary = "Makes the next EXEC fail if any of the keys changes before it.",
+            KeySpecs = [KeySpec.Range(KeySpecFlags.RO, 1, -1)],
+        });
         t.Add(new("unwatch", 1, Control, 0, 0, 0, "fast transaction", Unwatch) { Group = "transactions", Since = "2.2.0", Complexity = "O(1)", Summary = "Forgets every watched key." });
     }
 
