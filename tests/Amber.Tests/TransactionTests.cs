@@ -632,6 +632,23 @@ public class TransactionTests
         }
     }
 
+    [SkippableFact]
+    public async Task RedisCliTransactionAndCommandInfoMatchRedis()
+    {
+        string cli = Interop.RequireTool("redis-cli");
+        using var redis = RealRedis.Start();
+        await using var server = TestServer.Start();
+        const string Script = "MULTI\nSET a 1\nINCR a\nLPUSH a x\nEXEC\nMULTI\nNOSUCH\nEXEC\nWATCH a\nSET a 2\nMULTI\nEXEC\n";
+        string want = Interop.Run(cli, $"-p {redis.Port}", Script).Output;
+        Assert.Equal(want, Interop.Run(cli, $"-p {server.Port}", Script).Output);
+        using var expected = redis.Connect();
+        var actual = server.Raw();
+        foreach (string name in new[] { "multi", "exec", "discard", "watch", "unwatch" })
+        {
+            Assert.Equal(expected.Call("COMMAND", "INFO", name), actual.Call("COMMAND", "INFO", name));
+        }
+    }
+
     private static void WaitUntil(Func<bool> condition)
     {
         long deadline = Environment.TickCount64 + 10_000;
