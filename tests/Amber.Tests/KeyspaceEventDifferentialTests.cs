@@ -50,6 +50,16 @@ public class KeyspaceEventDifferentialTests
         ["BLMOVE", "q", "q2", "LEFT", "RIGHT", "0"], ["BRPOPLPUSH", "q", "q2", "0"], ["BLMPOP", "0", "1", "q2", "RIGHT", "COUNT", "5"],
         ["RPUSH", "t", "a", "a", "b"], ["LREM", "t", "0", "a"], ["LREM", "t", "0", "b"],
 
+        // Hashes and sets (deterministic forms only: SPOP and random picks differ between servers).
+        ["HSET", "h", "a", "1", "b", "2"], ["HSET", "h", "a", "1"], ["HMSET", "h", "c", "3"], ["HSETNX", "h", "a", "1"],
+        ["HSETNX", "h", "d", "1"], ["HDEL", "h", "zz"], ["HDEL", "h", "a", "b"], ["HINCRBY", "h", "n", "1"],
+        ["HINCRBYFLOAT", "h", "f", "1.5"], ["HINCRBY", "h", "c", "x"], ["HDEL", "h", "c", "d", "n", "f"], ["HGET", "h", "a"],
+        ["SADD", "s", "a", "b"], ["SADD", "s", "a"], ["SREM", "s", "zz"], ["SREM", "s", "a", "b"], ["SADD", "s", "1", "2"],
+        ["SMOVE", "s", "t", "1"], ["SMOVE", "s", "t", "zz"], ["SMOVE", "s", "t", "2"], ["SADD", "sa", "1", "2"],
+        ["SADD", "sb", "2", "3"], ["SINTERSTORE", "sd", "sa", "sb"], ["SUNIONSTORE", "sd", "sa", "sb"],
+        ["SDIFFSTORE", "sd", "sa", "sb"], ["SINTERSTORE", "sd", "sa", "nokey"], ["SINTERSTORE", "sd", "sa", "nokey"],
+        ["SADD", "one", "x"], ["SPOP", "one"], ["SPOP", "one"], ["SADD", "one", "x"], ["SPOP", "one", "5"], ["SMEMBERS", "nokey"],
+
         // Databases.
         ["SWAPDB", "0", "0"], ["SWAPDB", "0", "1"], ["SWAPDB", "1", "0"], ["SELECT", "1"], ["FLUSHDB"], ["FLUSHDB"],
         ["SELECT", "0"], ["SET", "z", "1"], ["FLUSHALL"], ["FLUSHALL"],
