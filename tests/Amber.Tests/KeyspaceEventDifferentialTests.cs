@@ -113,6 +113,9 @@ public class KeyspaceEventDifferentialTests
             ["BITCOUNT", "m18"], ["GETBIT", "m18", "0"], ["BITPOS", "m18", "1"], ["BITFIELD_RO", "m18", "GET", "u8", "0"],
             ["BITFIELD", "m18", "GET", "u8", "0"], ["LCS", "m19", "m20"], ["LPOP", "m21"], ["INCR", "m22"],
             ["APPEND", "m23", "x"], ["SCAN", "0"], ["RANDOMKEY"], ["BLPOP", "m24", "0.01"], ["SET", "m25", "x", "NX"],
+            ["HGET", "m26", "f"], ["HLEN", "m26"], ["HGETALL", "m26"], ["HSCAN", "m26", "0"], ["HINCRBY", "m26", "f", "1"],
+            ["SMEMBERS", "m27"], ["SCARD", "m27"], ["SISMEMBER", "m27", "x"], ["SSCAN", "m27", "0"], ["SINTER", "m27", "m28"],
+            ["SUNIONSTORE", "d2", "m27", "m28"], ["SMOVE", "m29", "d3", "x"], ["SREM", "m30", "x"], ["SPOP", "m31"],
         ];
         int total = 0;
         foreach (string[] command in script)

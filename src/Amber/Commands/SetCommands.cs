@@ -55,6 +55,7 @@ internal static class SetCommands
         if (e == null)
         {
             ctx.Server.Stats.KeyspaceMisses++;
+            ctx.KeyMissed(key);
             return true;
         }
         ctx.Server.Stats.KeyspaceHits++;
