@@ -60,6 +60,18 @@ public class KeyspaceEventDifferentialTests
         ["SDIFFSTORE", "sd", "sa", "sb"], ["SINTERSTORE", "sd", "sa", "nokey"], ["SINTERSTORE", "sd", "sa", "nokey"],
         ["SADD", "one", "x"], ["SPOP", "one"], ["SPOP", "one"], ["SADD", "one", "x"], ["SPOP", "one", "5"], ["SMEMBERS", "nokey"],
 
+        // Sorted sets.
+        ["ZADD", "z", "1", "a", "2", "b", "3", "c"], ["ZADD", "z", "1", "a"], ["ZADD", "z", "NX", "5", "a"], ["ZADD", "z", "XX", "5", "zz"],
+        ["ZADD", "z", "GT", "CH", "0", "a", "9", "b"], ["ZADD", "z", "INCR", "1", "c"], ["ZINCRBY", "z", "1", "new"],
+        ["ZREM", "z", "zz"], ["ZREM", "z", "new"], ["ZREMRANGEBYSCORE", "z", "100", "200"], ["ZREMRANGEBYSCORE", "z", "0", "1"],
+        ["ZADD", "zl", "0", "p", "0", "q", "0", "r"], ["ZREMRANGEBYLEX", "zl", "[p", "[q"], ["ZREMRANGEBYLEX", "zl", "[a", "[b"],
+        ["ZREMRANGEBYLEX", "zl", "-", "+"], ["ZREMRANGEBYRANK", "z", "0", "0"],
+        ["ZPOPMIN", "z"], ["ZPOPMAX", "z", "0"], ["ZPOPMAX", "z", "10"], ["ZPOPMIN", "z"], ["ZADD", "za", "1", "x", "2", "y"],
+        ["ZADD", "zb", "2", "y", "3", "w"], ["ZUNIONSTORE", "zd", "2", "za", "zb"], ["ZINTERSTORE", "zd", "2", "za", "zb"],
+        ["ZDIFFSTORE", "zd", "2", "za", "zb"], ["ZINTERSTORE", "zd", "2", "za", "none"], ["ZINTERSTORE", "zd", "2", "za", "none"],
+        ["ZRANGESTORE", "zr", "za", "0", "-1"], ["ZRANGESTORE", "zr", "za", "5", "6"], ["ZMPOP", "2", "none", "za", "MIN", "COUNT", "5"],
+        ["BZPOPMIN", "zb", "0"], ["BZMPOP", "0", "1", "zb", "MAX"], ["ZADD", "zc", "1", "x"], ["ZSCORE", "none", "x"],
+
         // Databases.
         ["SWAPDB", "0", "0"], ["SWAPDB", "0", "1"], ["SWAPDB", "1", "0"], ["SELECT", "1"], ["FLUSHDB"], ["FLUSHDB"],
         ["SELECT", "0"], ["SET", "z", "1"], ["FLUSHALL"], ["FLUSHALL"],
@@ -71,7 +83,8 @@ public class KeyspaceEventDifferentialTests
         using var redis = RealRedis.Start();
         await using var server = TestServer.Start();
         using var events = new RedisEventSubscriber(redis, "KEAn");
-        var sink = new AmberEventSink(server, "KEAn");
+        // End to end: Amber's notifications arrive through its own PSUBSCRIBE, as Redis's do.
+        using var sink = new RedisEventSubscriber(server.Port, "KEAn");
         using var expected = redis.Connect();
         var actual = server.Raw();
         int total = 0;
@@ -151,6 +164,9 @@ public class KeyspaceEventDifferentialTests
             [["BRPOPLPUSH", "q3", "q3", "0"], ["RPUSH", "q3", "x", "y"]],
             [["BLMPOP", "0", "1", "q4", "LEFT", "COUNT", "5"], ["RPUSH", "q4", "x", "y"]],
             [["BLMOVE", "q5", "dst", "LEFT", "LEFT", "0"], ["LPUSH", "q5", "x"]],
+            [["BZPOPMIN", "zq", "0"], ["ZADD", "zq", "1", "a", "2", "b"]],
+            [["BZPOPMAX", "zq1", "0"], ["ZADD", "zq1", "1", "a"]],
+            [["BZMPOP", "0", "1", "zq2", "MAX", "COUNT", "5"], ["ZADD", "zq2", "1", "a", "2", "b"]],
         ];
         using var redisWaiter = redis.Connect();
         using var redisPusher = redis.Connect();

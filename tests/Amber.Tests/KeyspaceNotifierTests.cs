@@ -97,6 +97,39 @@ public class KeyspaceNotifierTests
     }
 
     [Fact]
+    public async Task DeliveredThroughPubSub()
+    {
+        await using var server = TestServer.Start();
+        using var events = new RedisEventSubscriber(server.Port, "KEA");
+        var c = server.Raw();
+        c.Call("SET", "a", "1");
+        c.Call("LPUSH", "l", "x");
+        c.Call("SELECT", "9");
+        c.Call("DEL", "nothing");
+        c.Call("EXPIRE", "nothing", "10");
+        c.Call("SET", "b", "1");
+        Assert.Equal(
+            [
+                "__keyspace@0__:a set", "__keyevent@0__:set a", "__keyspace@0__:l lpush", "__keyevent@0__:lpush l",
+                "__keyspace@9__:b set", "__keyevent@9__:set b",
+            ],
+            events.Take());
+
+        // Exact frames for a plain subscriber, RESP2 and RESP3.
+        var sub = server.Raw();
+        sub.Call("SUBSCRIBE", "__keyevent@0__:incrby");
+        c.Call("SELECT", "0");
+        c.Call("INCR", "n");
+        Assert.Equal("*3\r\n$7\r\nmessage\r\n$21\r\n__keyevent@0__:incrby\r\n$1\r\nn\r\n", sub.ReadReply());
+        var sub3 = server.Raw();
+        sub3.Call("HELLO", "3");
+        sub3.Call("SUBSCRIBE", "__keyspace@0__:n");
+        c.Call("INCRBY", "n", "2");
+        Assert.Equal("*3\r\n$7\r\nmessage\r\n$21\r\n__keyevent@0__:incrby\r\n$1\r\nn\r\n", sub.ReadReply());
+        Assert.Equal(">3\r\n$7\r\nmessage\r\n$16\r\n__keyspace@0__:n\r\n$6\r\nincrby\r\n", sub3.ReadReply());
+    }
+
+    [Fact]
     public async Task LazyAndActiveExpiryPublishExpired()
     {
         await using var server = TestServer.Start();

@@ -1,8 +1,12 @@
+using System.Buffers;
 using System.Buffers.Text;
 using System.Text;
 using Amber.Config;
 
 namespace Amber.Notifications;
+
+/// <summary>Publishes one message to a channel (pub/sub's PUBLISH). Both spans are only valid during the call.</summary>
+internal delegate void KeyspacePublish(ReadOnlySpan<byte> channel, ReadOnlySpan<byte> message);
 
 /// <summary>
 /// Keyspace notifications, as Redis's notifyKeyspaceEvent: when notify-keyspace-events selects the event's class,
@@ -18,13 +22,13 @@ internal sealed class KeyspaceNotifier(ServerConfig config)
     // Event names are a handful of literals: their bytes are made once.
     private readonly Dictionary<string, byte[]> _eventBytes = new(StringComparer.Ordinal);
 
-    /// <summary>Receives (channel, message) for every notification sent; set by pub/sub.</summary>
-    public Action<byte[], byte[]>? Publish { get; set; }
+    /// <summary>Receives (channel, message) for every notification sent: the server plugs pub/sub's PUBLISH in here.</summary>
+    public KeyspacePublish? Publish { get; set; }
 
     public void Notify(NotifyFlags type, string eventName, ReadOnlySpan<byte> key, int dbIndex)
     {
         var enabled = (NotifyFlags)(int)config.NotifyKeyspaceEvents;
-        Action<byte[], byte[]>? publish = Publish;
+        KeyspacePublish? publish = Publish;
         if ((enabled & type) == 0 || publish == null || (enabled & (NotifyFlags.Keyspace | NotifyFlags.Keyevent)) == 0)
         {
             return;
@@ -32,11 +36,31 @@ internal sealed class KeyspaceNotifier(ServerConfig config)
         byte[] eventBytes = EventBytes(eventName);
         if ((enabled & NotifyFlags.Keyspace) != 0)
         {
-            publish(Channel(KeyspacePrefix, dbIndex, key), eventBytes);
+            PublishTo(publish, KeyspacePrefix, dbIndex, key, eventBytes);
         }
         if ((enabled & NotifyFlags.Keyevent) != 0)
         {
-            publish(Channel(KeyeventPrefix, dbIndex, eventBytes), key.ToArray());
+            PublishTo(publish, KeyeventPrefix, dbIndex, eventBytes, key);
+        }
+    }
+
+    /// <summary>Formats the channel prefix + db + "__:" + suffix in a stack or pooled buffer and publishes.</summary>
+    private static void PublishTo(KeyspacePublish publish, ReadOnlySpan<byte> prefix, int dbIndex, ReadOnlySpan<byte> suffix, ReadOnlySpan<byte> message)
+    {
+        int length = prefix.Length + 11 + 3 + suffix.Length;
+        byte[]? rented = length > 256 ? ArrayPool<byte>.Shared.Rent(length) : null;
+        Span<byte> buffer = rented ?? stackalloc byte[256];
+        try
+        {
+            int written = FormatChannel(buffer, prefix, dbIndex, suffix);
+            publish(buffer[..written], message);
+        }
+        finally
+        {
+            if (rented != null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
         }
     }
 
@@ -50,19 +74,14 @@ internal sealed class KeyspaceNotifier(ServerConfig config)
         return bytes;
     }
 
-    /// <summary>prefix + db + "__:" + suffix.</summary>
-    internal static byte[] Channel(ReadOnlySpan<byte> prefix, int dbIndex, ReadOnlySpan<byte> suffix)
+    /// <summary>Writes prefix + db + "__:" + suffix into <paramref name="into"/>; returns the length.</summary>
+    private static int FormatChannel(Span<byte> into, ReadOnlySpan<byte> prefix, int dbIndex, ReadOnlySpan<byte> suffix)
     {
-        Span<byte> db = stackalloc byte[11];
-        Utf8Formatter.TryFormat(dbIndex, db, out int dbLength);
-        byte[] channel = new byte[prefix.Length + dbLength + 3 + suffix.Length];
-        Span<byte> c = channel;
-        prefix.CopyTo(c);
-        c = c[prefix.Length..];
-        db[..dbLength].CopyTo(c);
-        c = c[dbLength..];
-        "__:"u8.CopyTo(c);
-        suffix.CopyTo(c[3..]);
-        return channel;
+        prefix.CopyTo(into);
+        Utf8Formatter.TryFormat(dbIndex, into[prefix.Length..], out int dbLength);
+        Span<byte> rest = into[(prefix.Length + dbLength)..];
+        "__:"u8.CopyTo(rest);
+        suffix.CopyTo(rest[3..]);
+        return prefix.Length + dbLength + 3 + suffix.Length;
     }
 }

@@ -36,6 +36,7 @@ internal sealed partial class AmberServer : IAsyncDisposable
         Blocking = new BlockingRegistry(this);
         PubSub = new Amber.PubSub.PubSubHub(KeyspaceLock);
         Effects = new ServerWriteEffects(this);
+        Notifier.Publish = (channel, message) => PubSub.Publish(channel, message);
         RunId = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(20));
         ReplicationId = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(20));
         LastSaveUnixSeconds = Stats.StartTimeMs / 1000;

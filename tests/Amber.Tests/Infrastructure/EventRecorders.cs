@@ -66,10 +66,16 @@ internal sealed class RedisEventSubscriber : IDisposable
     private readonly RawClient _control;
 
     public RedisEventSubscriber(RealRedis redis, string classes = "KEA")
+        : this(redis.Port, classes)
     {
-        _control = redis.Connect();
+    }
+
+    /// <summary>Subscribes on any server speaking the protocol (Amber's own pub/sub too).</summary>
+    public RedisEventSubscriber(int port, string classes)
+    {
+        _control = new RawClient(port);
         Assert.Equal("+OK\r\n", _control.Call("CONFIG", "SET", "notify-keyspace-events", classes));
-        _sub = redis.Connect();
+        _sub = new RawClient(port);
         _sub.SendCommand("PSUBSCRIBE", "__key*__:*");
         _sub.ReadReply();
     }
