@@ -263,14 +263,6 @@ internal static partial class ListCommands
         }
     }
 
-    internal static void DeleteIfEmpty(Database db, ReadOnlySpan<byte> key, QuickList list)
-    {
-        if (list.Count == 0)
-        {
-            db.Delete(key);
-        }
-    }
-
     private static void LLen(CommandContext ctx)
     {
         if (TryGetList(ctx, ctx.Arg(1), read: true, out QuickList? list))
