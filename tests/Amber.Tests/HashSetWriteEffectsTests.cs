@@ -13,8 +13,14 @@ public class HashSetWriteEffectsTests
 
         public override void KeyModified(int dbIndex, ReadOnlySpan<byte> key) => Modified.Add(System.Text.Encoding.UTF8.GetString(key));
 
-        public override void Notify(NotifyFlags type, string eventName, ReadOnlySpan<byte> key, int dbIndex) =>
-            Events.Add(System.Text.Encoding.UTF8.GetString(key) + ":" + eventName);
+        public override void Notify(NotifyFlags type, string eventName, ReadOnlySpan<byte> key, int dbIndex)
+        {
+            // As published under notify-keyspace-events KEA: "new" (n) and "keymiss" (m) are not in A.
+            if ((type & (NotifyFlags.New | NotifyFlags.KeyMiss)) == 0)
+            {
+                Events.Add(System.Text.Encoding.UTF8.GetString(key) + ":" + eventName);
+            }
+        }
     }
 
     [Fact]

@@ -89,7 +89,7 @@ internal static class BitCommands
             ctx.Error(Errors.BitValue);
             return;
         }
-        if (!TryGetStringForBitWrite(ctx, offset, out _, out byte[] value, out _))
+        if (!TryGetStringForBitWrite(ctx, offset, out _, out byte[] value, out bool grew))
         {
             return;
         }
@@ -97,6 +97,11 @@ internal static class BitCommands
         int mask = 1 << (7 - (int)(offset & 7));
         bool old = (value[index] & mask) != 0;
         value[index] = (byte)(on != 0 ? value[index] | mask : value[index] & ~mask);
+        // As Redis 7.0: a bit set to the value it had, in a string that did not grow, changes nothing.
+        if (grew || old != (on != 0))
+        {
+            ctx.KeyWritten(ctx.Arg(1), Notifications.NotifyFlags.String, "setbit");
+        }
         ctx.Reply.WriteInteger(old ? 1 : 0);
     }
 
@@ -388,7 +393,10 @@ internal static class BitCommands
         }
         if (maxLength == 0)
         {
-            ctx.Db.Delete(ctx.Arg(2));
+            if (ctx.Db.Delete(ctx.Arg(2)))
+            {
+                ctx.KeyWritten(ctx.Arg(2), Notifications.NotifyFlags.Generic, "del");
+            }
             ctx.Reply.WriteInteger(0);
             return;
         }
@@ -407,6 +415,7 @@ internal static class BitCommands
         }
         Entry e = ctx.Db.Set(ctx.Arg(2), result, ctx.NowMs);
         e.ForceRawEncoding = true;
+        ctx.KeyWritten(ctx.Arg(2), Notifications.NotifyFlags.String, "set");
         ctx.Reply.WriteInteger(maxLength);
     }
 

@@ -117,6 +117,7 @@ internal static class BitfieldCommand
         }
 
         byte[]? data;
+        bool grew = false;
         if (readOnly)
         {
             if (!StringCommands.TryGetString(ctx, ctx.Arg(1), out _, out data))
@@ -131,7 +132,7 @@ internal static class BitfieldCommand
                 ctx.Error(Errors.BitfieldReadOnly);
                 return;
             }
-            if (!BitCommands.TryGetStringForBitWrite(ctx, highestWriteBit, out Entry _, out byte[] grown, out _))
+            if (!BitCommands.TryGetStringForBitWrite(ctx, highestWriteBit, out Entry _, out byte[] grown, out grew))
             {
                 return;
             }
@@ -139,6 +140,7 @@ internal static class BitfieldCommand
         }
 
         ctx.Reply.WriteArrayHeader(count);
+        long changes = 0;
         for (int i = 0; i < count; i++)
         {
             ref Op op = ref ops[i];
@@ -148,11 +150,20 @@ internal static class BitfieldCommand
                 ctx.Reply.WriteInteger(op.Signed ? SignExtend(raw, op.Bits) : (long)raw);
                 continue;
             }
-            Execute(ctx, data!, ref op);
+            // As Redis 7.0: a write counts when it changed the bits or the string was created or grown, unless it failed.
+            if (Execute(ctx, data!, ref op) is { } changed && (changed || grew))
+            {
+                changes++;
+            }
+        }
+        if (changes > 0)
+        {
+            ctx.KeyWritten(ctx.Arg(1), Notifications.NotifyFlags.String, "setbit", changes);
         }
     }
 
-    private static void Execute(CommandContext ctx, byte[] data, ref Op op)
+    /// <summary>Runs a SET or INCRBY; returns whether it changed the bits, or null when it failed (OVERFLOW FAIL).</summary>
+    private static bool? Execute(CommandContext ctx, byte[] data, ref Op op)
     {
         ulong raw = ReadBits(data, op.Offset, op.Bits);
         bool overflowed;
@@ -197,10 +208,11 @@ internal static class BitfieldCommand
         if (overflowed && op.Overflow == Overflow.Fail)
         {
             ctx.Reply.WriteNull();
-            return;
+            return null;
         }
         ctx.Reply.WriteInteger(reply);
         WriteBits(data, op.Offset, op.Bits, store);
+        return ReadBits(data, op.Offset, op.Bits) != raw;
     }
 
     /// <summary>"i1".."i64" or "u1".."u63", lowercase prefix only (Redis reads the number up to a NUL byte).</summary>

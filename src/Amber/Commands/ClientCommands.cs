@@ -607,6 +607,7 @@ internal static class ClientCommands
         // Unsubscribes silently (no confirmations), as Redis's clearClientConnectionState.
         ctx.Server.PubSub.RemoveClient(s);
         s.Authenticated = ctx.Server.Config.RequirePass.Length == 0;
+        TransactionCommands.DiscardTransaction(s);
         ctx.Reply.WriteRaw("+RESET\r\n"u8);
     }
 

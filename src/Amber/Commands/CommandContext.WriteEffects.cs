@@ -24,4 +24,15 @@ internal sealed partial class CommandContext
         Server.Effects.KeyModified(dbIndex, key);
         Server.Effects.Notify(type, eventName, key, dbIndex);
     }
+
+    /// <summary>
+    /// A further notification about a key this command already reported with <see cref="KeyWritten"/> (SET's "expire"
+    /// after "set", LMOVE's "del" of an emptied source): no dirty count, no second WATCH touch.
+    /// </summary>
+    public void KeyEvent(ReadOnlySpan<byte> key, NotifyFlags type, string eventName) =>
+        Server.Effects.Notify(type, eventName, key, Session.DbIndex);
+
+    /// <summary>A read lookup found no key: Redis's "keymiss" notification (class m), sent with the miss statistic.</summary>
+    public void KeyMissed(ReadOnlySpan<byte> key) =>
+        Server.Effects.Notify(NotifyFlags.KeyMiss, "keymiss", key, Session.DbIndex);
 }

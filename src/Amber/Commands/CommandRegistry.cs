@@ -22,6 +22,7 @@ internal static class CommandRegistry
         DebugCommands.Register(table);
         ShutdownCommand.Register(table);
         PubSubCommands.Register(table);
+        TransactionCommands.Register(table);
         return table;
     }
 }

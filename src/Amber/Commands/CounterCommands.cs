@@ -1,5 +1,6 @@
 using System.Buffers.Text;
 using Amber.Keyspace;
+using Amber.Notifications;
 using Amber.Text;
 
 namespace Amber.Commands;
@@ -65,6 +66,7 @@ internal static class CounterCommands
         Span<byte> text = stackalloc byte[20];
         Utf8Formatter.TryFormat(value, text, out int n);
         Store(ctx, entry, text[..n].ToArray());
+        ctx.KeyWritten(ctx.Arg(1), NotifyFlags.String, "incrby");
         ctx.Reply.WriteInteger(value);
     }
 
@@ -87,6 +89,7 @@ internal static class CounterCommands
         }
         byte[] text = sum.ToHumanBytes();
         Store(ctx, entry, text);
+        ctx.KeyWritten(ctx.Arg(1), NotifyFlags.String, "incrbyfloat");
         ctx.Reply.WriteBulkString(text);
     }
 

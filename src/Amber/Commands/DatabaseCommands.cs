@@ -1,4 +1,5 @@
 using Amber.Keyspace;
+using Amber.Notifications;
 
 namespace Amber.Commands;
 
@@ -51,8 +52,15 @@ internal static class DatabaseCommands
         }
         if (first != second)
         {
+            // Watches are checked against both contents before the swap (Redis 7.0's touchAllWatchedKeysInDb order).
+            ctx.Server.Effects.DatabaseModified(first, second);
+            ctx.Server.Effects.DatabaseModified(second, first);
             ctx.Server.Databases[first].SwapContents(ctx.Server.Databases[second]);
+            // Clients blocked on a key that the swap brought in are served now.
+            ctx.Server.Blocking.SignalExistingKeys(ctx.Server.Databases[first]);
+            ctx.Server.Blocking.SignalExistingKeys(ctx.Server.Databases[second]);
         }
+        ctx.Server.Dirty++;
         ctx.Reply.WriteOk();
     }
 
@@ -88,6 +96,8 @@ internal static class DatabaseCommands
             destination.SetExpiry(moved, e.ExpireAtMs);
         }
         source.Delete(key);
+        ctx.KeyWritten(key, NotifyFlags.Generic, "move_from");
+        ctx.KeyWrittenIn(index, key, NotifyFlags.Generic, "move_to", changes: 0);
         ctx.Reply.WriteInteger(1);
     }
 
@@ -106,6 +116,8 @@ internal static class DatabaseCommands
     {
         if (TryParseFlushMode(ctx))
         {
+            ctx.Server.Effects.DatabaseModified(ctx.Session.DbIndex);
+            ctx.Server.Dirty += ctx.Db.Count;
             ctx.Db.Clear();
             ctx.Reply.WriteOk();
         }
@@ -115,6 +127,12 @@ internal static class DatabaseCommands
     {
         if (TryParseFlushMode(ctx))
         {
+            // Redis 7.0 counts the keys removed (plus a save, done by persistence when save points are set).
+            foreach (Database db in ctx.Server.Databases)
+            {
+                ctx.Server.Effects.DatabaseModified(db.Index);
+                ctx.Server.Dirty += db.Count;
+            }
             ctx.Server.FlushAll();
             ctx.Reply.WriteOk();
         }

@@ -128,4 +128,17 @@ internal static class Errors
     public static string ConfigSetUnknown(string name) => $"ERR Unknown option or number of arguments for CONFIG SET - '{name}'";
 
     public static string ConfigSetFailed(string name, string reason) => $"ERR CONFIG SET failed (possibly related to argument '{name}') - {reason}";
+
+    // Transactions.
+    public const string ExecWithoutMulti = "ERR EXEC without MULTI";
+    public const string DiscardWithoutMulti = "ERR DISCARD without MULTI";
+    public const string NestedMulti = "ERR MULTI calls can not be nested";
+    public const string WatchInsideMulti = "ERR WATCH inside MULTI is not allowed";
+    public const string NotAllowedInMulti = "ERR Command not allowed inside a transaction";
+    public const string MonitorDenyBlocking = "ERR MONITOR isn't allowed for DENY BLOCKING client";
+    public const string ExecAbort = "EXECABORT Transaction discarded because of previous errors.";
+
+    /// <summary>EXEC itself rejected (wrong arity, NOAUTH ...): the reason without its "ERR " code.</summary>
+    public static string ExecAbortBecause(string error) =>
+        "EXECABORT Transaction discarded because of: " + (error.StartsWith("ERR ", StringComparison.Ordinal) ? error[4..] : error);
 }

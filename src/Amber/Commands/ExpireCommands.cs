@@ -1,5 +1,6 @@
 using System.Globalization;
 using Amber.Keyspace;
+using Amber.Notifications;
 
 namespace Amber.Commands;
 
@@ -76,10 +77,12 @@ internal static class ExpireCommands
         {
             // A time in the past deletes the key now (Redis propagates this as a DEL).
             db.Delete(ctx.Arg(1));
+            ctx.KeyWritten(ctx.Arg(1), NotifyFlags.Generic, "del");
         }
         else
         {
             db.SetExpiry(e, when);
+            ctx.KeyWritten(ctx.Arg(1), NotifyFlags.Generic, "expire");
         }
         ctx.Reply.WriteInteger(1);
     }
@@ -171,6 +174,12 @@ internal static class ExpireCommands
     {
         Database db = ctx.Db;
         Entry? e = db.Find(ctx.Arg(1), ctx.NowMs);
-        ctx.Reply.WriteInteger(e != null && db.RemoveExpiry(e) ? 1 : 0);
+        if (e == null || !db.RemoveExpiry(e))
+        {
+            ctx.Reply.WriteInteger(0);
+            return;
+        }
+        ctx.KeyWritten(ctx.Arg(1), NotifyFlags.Generic, "persist");
+        ctx.Reply.WriteInteger(1);
     }
 }

@@ -42,6 +42,7 @@ internal static class HashCommands
         if (e == null)
         {
             ctx.Server.Stats.KeyspaceMisses++;
+            ctx.KeyMissed(key);
             return true;
         }
         ctx.Server.Stats.KeyspaceHits++;

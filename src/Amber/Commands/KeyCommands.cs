@@ -1,4 +1,5 @@
 using Amber.Keyspace;
+using Amber.Notifications;
 using Amber.Text;
 
 namespace Amber.Commands;
@@ -26,13 +27,20 @@ internal static class KeyCommands
         ObjectCommand.Register(t);
     }
 
-    /// <summary>A read lookup that counts keyspace hits and misses, as Redis's lookupKeyRead does.</summary>
-    internal static Entry? LookupRead(CommandContext ctx, ReadOnlySpan<byte> key, bool touch = true)
+    /// <summary>
+    /// A read lookup that counts keyspace hits and misses, as Redis's lookupKeyRead does, and reports a miss as a
+    /// "keymiss" notification unless <paramref name="notifyMiss"/> is false (Redis's LOOKUP_NONOTIFY: OBJECT, SCAN).
+    /// </summary>
+    internal static Entry? LookupRead(CommandContext ctx, ReadOnlySpan<byte> key, bool touch = true, bool notifyMiss = true)
     {
         Entry? e = touch ? ctx.Db.Find(key, ctx.NowMs) : ctx.Db.Peek(key, ctx.NowMs);
         if (e == null)
         {
             ctx.Server.Stats.KeyspaceMisses++;
+            if (notifyMiss)
+            {
+                ctx.KeyMissed(key);
+            }
         }
         else
         {
@@ -62,6 +70,7 @@ internal static class KeyCommands
             // Peek first so an expired key is reclaimed as an expiry (expired_keys), not counted as deleted.
             if (db.Peek(ctx.Arg(i), ctx.NowMs) != null && db.Delete(ctx.Arg(i)))
             {
+                ctx.KeyWritten(ctx.Arg(i), NotifyFlags.Generic, "del");
                 deleted++;
             }
         }
@@ -136,6 +145,8 @@ internal static class KeyCommands
             db.SetExpiry(target, source.ExpireAtMs);
         }
         db.Delete(key);
+        ctx.KeyWritten(key, NotifyFlags.Generic, "rename_from");
+        ctx.KeyWritten(newKey, NotifyFlags.Generic, "rename_to", changes: 0);
         WriteRenameResult(ctx, nx, renamed: true);
     }
 
@@ -262,6 +273,7 @@ internal static class KeyCommands
         {
             destination.SetExpiry(copy, e.ExpireAtMs);
         }
+        ctx.KeyWrittenIn(destination.Index, newKey, NotifyFlags.Generic, "copy_to");
         ctx.Reply.WriteInteger(1);
     }
 }

@@ -90,6 +90,7 @@ internal static class LcsCommand
         if (e == null)
         {
             ctx.Server.Stats.KeyspaceMisses++;
+            ctx.KeyMissed(key);
             return null;
         }
         ctx.Server.Stats.KeyspaceHits++;

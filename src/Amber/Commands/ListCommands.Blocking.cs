@@ -52,7 +52,7 @@ internal static partial class ListCommands
                 ctx.Reply.WriteBulkString(key);
                 ctx.Reply.WriteBulkString(list.Peek(head));
                 RemoveEnd(list, head, 1);
-                DeleteIfEmpty(ctx.Db, key, list);
+                ElementsRemoved(ctx, ctx.Session.DbIndex, key, list, head, 1);
                 return;
             }
         }
@@ -143,6 +143,8 @@ internal static partial class ListCommands
         {
             return false;
         }
+        // As Redis 7.0, a served BLPOP/BRPOP counts no change (the push that woke it did); BLMPOP counts its elements.
+        long changes = 0;
         if (client.Count < 0)
         {
             client.Reply.WriteArrayHeader(2);
@@ -152,9 +154,9 @@ internal static partial class ListCommands
         }
         else
         {
-            WritePopWithKey(client.Reply, list, key, client.FromHead, client.Count);
+            changes = WritePopWithKey(client.Reply, list, key, client.FromHead, client.Count);
         }
-        DeleteIfEmpty(db, key, list);
+        ElementsRemoved(client.Session.Context, db.Index, key, list, client.FromHead, changes);
         return true;
     }
 
@@ -174,7 +176,7 @@ internal static partial class ListCommands
         }
         byte[] value = source.Pop(client.FromHead);
         PushMoved(client.Session.Server.Config.ListMaxListpackSize, db, targetKey, (QuickList?)target?.Value, value, client.ToHead);
-        DeleteIfEmpty(db, key, source);
+        MoveDone(client.Session.Context, db.Index, key, source, client.FromHead, targetKey, client.ToHead, changes: 0);
         client.Reply.WriteBulkString(value);
         return true;
     }

@@ -1,4 +1,5 @@
 using Amber.Keyspace;
+using Amber.Notifications;
 using Amber.Protocol;
 using Amber.Types;
 
@@ -71,6 +72,7 @@ internal static partial class ListCommands
             if (read)
             {
                 ctx.Server.Stats.KeyspaceMisses++;
+                ctx.KeyMissed(key);
             }
             return true;
         }
@@ -156,6 +158,7 @@ internal static partial class ListCommands
         {
             ctx.Db.Add(ctx.Args.ToArray(1), list);
         }
+        ctx.KeyWritten(ctx.Arg(1), NotifyFlags.List, head ? "lpush" : "rpush", ctx.ArgCount - 2);
         ctx.Reply.WriteInteger(list.Count);
     }
 
@@ -197,6 +200,7 @@ internal static partial class ListCommands
             ctx.Reply.WriteEmptyArray();
             return;
         }
+        long removed = 1;
         if (!hasCount)
         {
             ctx.Reply.WriteBulkString(list.Peek(head));
@@ -204,12 +208,26 @@ internal static partial class ListCommands
         }
         else
         {
-            long n = Math.Min(count, list.Count);
-            ctx.Reply.WriteArrayHeader(n);
-            WriteEnd(ctx.Reply, list, head, n);
-            RemoveEnd(list, head, n);
+            removed = Math.Min(count, list.Count);
+            ctx.Reply.WriteArrayHeader(removed);
+            WriteEnd(ctx.Reply, list, head, removed);
+            RemoveEnd(list, head, removed);
         }
-        DeleteIfEmpty(ctx.Db, ctx.Arg(1), list);
+        ElementsRemoved(ctx, ctx.Session.DbIndex, ctx.Arg(1), list, head, removed);
+    }
+
+    /// <summary>
+    /// Redis's listElementsRemoved: after popping <paramref name="count"/> elements, deletes the list if it is empty and
+    /// reports the change ("lpop"/"rpop", then "del" when deleted). <paramref name="ctx"/> may be a blocked client's.
+    /// </summary>
+    internal static void ElementsRemoved(CommandContext ctx, int dbIndex, ReadOnlySpan<byte> key, QuickList list, bool head, long count)
+    {
+        bool deleted = list.Count == 0 && ctx.Server.Databases[dbIndex].Delete(key);
+        ctx.KeyWrittenIn(dbIndex, key, NotifyFlags.List, head ? "lpop" : "rpop", count);
+        if (deleted)
+        {
+            ctx.Server.Effects.Notify(NotifyFlags.Generic, "del", key, dbIndex);
+        }
     }
 
     /// <summary>Writes the first (head) or last n elements, in popping order (the tail's last element first).</summary>
@@ -242,14 +260,6 @@ internal static partial class ListCommands
         else
         {
             list.RemoveTail(n);
-        }
-    }
-
-    internal static void DeleteIfEmpty(Database db, ReadOnlySpan<byte> key, QuickList list)
-    {
-        if (list.Count == 0)
-        {
-            db.Delete(key);
         }
     }
 
@@ -356,6 +366,7 @@ internal static partial class ListCommands
             return;
         }
         list.Set(list.Seek(index), ctx.Arg(3));
+        ctx.KeyWritten(ctx.Arg(1), NotifyFlags.List, "lset");
         ctx.Reply.WriteOk();
     }
 
@@ -371,7 +382,15 @@ internal static partial class ListCommands
             return;
         }
         long removed = list.RemoveMatches(ctx.Arg(3), count);
-        DeleteIfEmpty(ctx.Db, ctx.Arg(1), list);
+        if (removed > 0)
+        {
+            bool deleted = list.Count == 0 && ctx.Db.Delete(ctx.Arg(1));
+            ctx.KeyWritten(ctx.Arg(1), NotifyFlags.List, "lrem", removed);
+            if (deleted)
+            {
+                ctx.KeyEvent(ctx.Arg(1), NotifyFlags.Generic, "del");
+            }
+        }
         ctx.Reply.WriteInteger(removed);
     }
 
@@ -417,7 +436,13 @@ internal static partial class ListCommands
         }
         list.RemoveHead(removeHead);
         list.RemoveTail(removeTail);
-        DeleteIfEmpty(ctx.Db, ctx.Arg(1), list);
+        // Redis reports "ltrim" (and counts the removed elements) even when nothing was trimmed.
+        bool deleted = list.Count == 0 && ctx.Db.Delete(ctx.Arg(1));
+        ctx.KeyWritten(ctx.Arg(1), NotifyFlags.List, "ltrim", removeHead + removeTail);
+        if (deleted)
+        {
+            ctx.KeyEvent(ctx.Arg(1), NotifyFlags.Generic, "del");
+        }
         ctx.Reply.WriteOk();
     }
 
@@ -459,6 +484,7 @@ internal static partial class ListCommands
             if (v.SequenceEqual(pivot))
             {
                 list.Insert(at, after, ctx.Arg(4));
+                ctx.KeyWritten(ctx.Arg(1), NotifyFlags.List, "linsert");
                 ctx.Reply.WriteInteger(list.Count);
                 return;
             }
@@ -600,8 +626,18 @@ internal static partial class ListCommands
         }
         byte[] value = source.Pop(fromHead);
         PushMoved(ctx.Server.Config.ListMaxListpackSize, ctx.Db, ctx.Arg(2), destination, value, toHead);
-        DeleteIfEmpty(ctx.Db, ctx.Arg(1), source);
+        MoveDone(ctx, ctx.Session.DbIndex, ctx.Arg(1), source, fromHead, ctx.Arg(2), toHead, changes: 1);
         ctx.Reply.WriteBulkString(value);
+    }
+
+    /// <summary>
+    /// Reports an LMOVE as Redis does: the push on the destination ("lpush"/"rpush"), then the pop on the source
+    /// ("lpop"/"rpop", and "del" when it became empty, which deletes it). <paramref name="ctx"/> may be a blocked client's.
+    /// </summary>
+    internal static void MoveDone(CommandContext ctx, int dbIndex, ReadOnlySpan<byte> sourceKey, QuickList source, bool fromHead, ReadOnlySpan<byte> destinationKey, bool toHead, long changes)
+    {
+        ctx.KeyWrittenIn(dbIndex, destinationKey, NotifyFlags.List, toHead ? "lpush" : "rpush", changes: 0);
+        ElementsRemoved(ctx, dbIndex, sourceKey, source, fromHead, changes);
     }
 
     /// <summary>The push half of a move: onto the destination list, created when absent.</summary>
@@ -683,15 +719,15 @@ internal static partial class ListCommands
             {
                 continue;
             }
-            WritePopWithKey(ctx.Reply, list, key, head, count);
-            DeleteIfEmpty(ctx.Db, key, list);
+            long removed = WritePopWithKey(ctx.Reply, list, key, head, count);
+            ElementsRemoved(ctx, ctx.Session.DbIndex, key, list, head, removed);
             return true;
         }
         return false;
     }
 
-    /// <summary>The LMPOP reply: [key, [elements...]], popping them.</summary>
-    internal static void WritePopWithKey(RespWriter reply, QuickList list, ReadOnlySpan<byte> key, bool head, long count)
+    /// <summary>The LMPOP reply: [key, [elements...]], popping them. Returns how many were popped.</summary>
+    internal static long WritePopWithKey(RespWriter reply, QuickList list, ReadOnlySpan<byte> key, bool head, long count)
     {
         long n = Math.Min(count, list.Count);
         reply.WriteArrayHeader(2);
@@ -699,6 +735,7 @@ internal static partial class ListCommands
         reply.WriteArrayHeader(n);
         WriteEnd(reply, list, head, n);
         RemoveEnd(list, head, n);
+        return n;
     }
 
     private static void MPop(CommandContext ctx, int firstKey, long numKeys, bool head, long count)

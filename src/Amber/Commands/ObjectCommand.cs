@@ -63,7 +63,7 @@ internal static class ObjectCommand
     /// <summary>The lookup every subcommand shares: no access is recorded; a missing key is a null reply.</summary>
     private static Entry? Lookup(CommandContext ctx)
     {
-        Entry? e = KeyCommands.LookupRead(ctx, ctx.Arg(2), touch: false);
+        Entry? e = KeyCommands.LookupRead(ctx, ctx.Arg(2), touch: false, notifyMiss: false);
         if (e == null)
         {
             ctx.Reply.WriteNull();

@@ -120,6 +120,12 @@ internal static class ServerCommands
     private static void Monitor(CommandContext ctx)
     {
         ClientSession session = ctx.Session;
+        if (session.DenyBlocking)
+        {
+            // Inside EXEC: such a client expects one reply per command.
+            ctx.Error(Errors.MonitorDenyBlocking);
+            return;
+        }
         if (session.IsMonitor)
         {
             return; // Redis ignores MONITOR from a client already monitoring: no reply at all

@@ -55,6 +55,7 @@ internal static class SetCommands
         if (e == null)
         {
             ctx.Server.Stats.KeyspaceMisses++;
+            ctx.KeyMissed(key);
             return true;
         }
         ctx.Server.Stats.KeyspaceHits++;
@@ -240,11 +241,12 @@ internal static class SetCommands
         }
         if (count >= set.Count)
         {
-            // Redis adds the requested count to the change counter, plus one for the deletion.
+            // Redis 7.0.15 counts the members popped (the whole set), not the requested count.
+            long size = set.Count;
             WriteMembers(ctx, set);
             ctx.Db.Delete(ctx.Arg(1));
-            ctx.KeyWritten(ctx.Arg(1), NotifyFlags.Set, "spop", count);
-            ctx.KeyWritten(ctx.Arg(1), NotifyFlags.Generic, "del");
+            ctx.KeyWritten(ctx.Arg(1), NotifyFlags.Set, "spop", size);
+            ctx.KeyEvent(ctx.Arg(1), NotifyFlags.Generic, "del");
             return;
         }
         ctx.Reply.WriteSetHeader(count);

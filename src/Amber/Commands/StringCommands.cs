@@ -1,4 +1,5 @@
 using Amber.Keyspace;
+using Amber.Notifications;
 
 namespace Amber.Commands;
 
@@ -46,6 +47,7 @@ internal static class StringCommands
         if (entry == null)
         {
             ctx.Server.Stats.KeyspaceMisses++;
+            ctx.KeyMissed(key);
             return true;
         }
         ctx.Server.Stats.KeyspaceHits++;
@@ -112,6 +114,7 @@ internal static class StringCommands
         if (ctx.ArgCount == 3)
         {
             ctx.Db.Set(ctx.Arg(1), ctx.Args.ToArray(2), ctx.NowMs);
+            ctx.KeyWritten(ctx.Arg(1), NotifyFlags.String, "set");
             ctx.Reply.WriteOk();
             return;
         }
@@ -177,9 +180,11 @@ internal static class StringCommands
             }
         }
         Entry e = ctx.Db.Set(key, ctx.Args.ToArray(valueIndex), ctx.NowMs, keepTtl: (flags & SetFlags.KeepTtl) != 0);
+        ctx.KeyWritten(key, NotifyFlags.String, "set");
         if (expireIndex > 0)
         {
             ctx.Db.SetExpiry(e, expireAt);
+            ctx.KeyEvent(key, NotifyFlags.Generic, "expire");
         }
         if (!get)
         {
@@ -212,14 +217,16 @@ internal static class StringCommands
         {
             // An absolute time already past deletes the key now.
             ctx.Db.Delete(ctx.Arg(1));
+            ctx.KeyWritten(ctx.Arg(1), NotifyFlags.Generic, "del");
         }
         else if (expireIndex > 0)
         {
             ctx.Db.SetExpiry(entry, expireAt);
+            ctx.KeyWritten(ctx.Arg(1), NotifyFlags.Generic, "expire");
         }
-        else if ((flags & SetFlags.Persist) != 0)
+        else if ((flags & SetFlags.Persist) != 0 && ctx.Db.RemoveExpiry(entry))
         {
-            ctx.Db.RemoveExpiry(entry);
+            ctx.KeyWritten(ctx.Arg(1), NotifyFlags.Generic, "persist");
         }
     }
 
@@ -236,6 +243,7 @@ internal static class StringCommands
         }
         ctx.Reply.WriteBulkString(value);
         ctx.Db.Delete(ctx.Arg(1));
+        ctx.KeyWritten(ctx.Arg(1), NotifyFlags.Generic, "del");
     }
 
     private static void GetSet(CommandContext ctx)
@@ -253,6 +261,7 @@ internal static class StringCommands
             ctx.Reply.WriteBulkString(old);
         }
         ctx.Db.Set(ctx.Arg(1), ctx.Args.ToArray(2), ctx.NowMs);
+        ctx.KeyWritten(ctx.Arg(1), NotifyFlags.String, "set");
     }
 
     private static void MGet(CommandContext ctx)
@@ -264,6 +273,7 @@ internal static class StringCommands
             if (e == null)
             {
                 ctx.Server.Stats.KeyspaceMisses++;
+                ctx.KeyMissed(ctx.Arg(i));
                 ctx.Reply.WriteNull();
                 continue;
             }
@@ -289,6 +299,7 @@ internal static class StringCommands
         for (int i = 1; i < ctx.ArgCount; i += 2)
         {
             ctx.Db.Set(ctx.Arg(i), ctx.Args.ToArray(i + 1), ctx.NowMs);
+            ctx.KeyWritten(ctx.Arg(i), NotifyFlags.String, "set");
         }
         ctx.Reply.WriteOk();
     }
@@ -311,6 +322,7 @@ internal static class StringCommands
         for (int i = 1; i < ctx.ArgCount; i += 2)
         {
             ctx.Db.Set(ctx.Arg(i), ctx.Args.ToArray(i + 1), ctx.NowMs);
+            ctx.KeyWritten(ctx.Arg(i), NotifyFlags.String, "set");
         }
         ctx.Reply.WriteInteger(1);
     }
@@ -325,6 +337,7 @@ internal static class StringCommands
         if (entry == null || value == null)
         {
             ctx.Db.Add(ctx.Args.ToArray(1), tail.ToArray());
+            ctx.KeyWritten(ctx.Arg(1), NotifyFlags.String, "append");
             ctx.Reply.WriteInteger(tail.Length);
             return;
         }
@@ -341,6 +354,7 @@ internal static class StringCommands
         }
         // Redis unshares the value into a raw sds even when appending nothing.
         entry.ForceRawEncoding = true;
+        ctx.KeyWritten(ctx.Arg(1), NotifyFlags.String, "append");
         ctx.Reply.WriteInteger(value.Length + tail.Length);
     }
 
@@ -429,6 +443,7 @@ internal static class StringCommands
         }
         patch.CopyTo(value.AsSpan((int)offset));
         entry.ForceRawEncoding = true;
+        ctx.KeyWritten(ctx.Arg(1), NotifyFlags.String, "setrange");
         ctx.Reply.WriteInteger(value.Length);
     }
 }

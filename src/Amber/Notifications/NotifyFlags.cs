@@ -1,6 +1,9 @@
 namespace Amber.Notifications;
 
-/// <summary>Keyspace notification classes, as the letters of notify-keyspace-events.</summary>
+/// <summary>
+/// Keyspace notification classes, as the letters of notify-keyspace-events. The values are those of
+/// <see cref="Config.KeyspaceEventFlags"/> (the parsed setting), so a class is tested against it with one AND.
+/// </summary>
 [Flags]
 internal enum NotifyFlags
 {
@@ -17,5 +20,6 @@ internal enum NotifyFlags
     Evicted = 1 << 9,    // e
     Stream = 1 << 10,    // t
     KeyMiss = 1 << 11,   // m
-    New = 1 << 12,       // n
+    Module = 1 << 12,    // d
+    New = 1 << 13,       // n
 }

@@ -11,8 +11,11 @@ internal class WriteEffects
     {
     }
 
-    /// <summary>Every key of a database changed at once (FLUSHDB, FLUSHALL, SWAPDB).</summary>
-    public virtual void DatabaseModified(int dbIndex)
+    /// <summary>
+    /// Every key of a database is about to change at once: call before FLUSHDB/FLUSHALL empties it, or before SWAPDB
+    /// replaces its contents with those of <paramref name="replacedWithIndex"/> (-1 for a flush).
+    /// </summary>
+    public virtual void DatabaseModified(int dbIndex, int replacedWithIndex = -1)
     {
     }
 

@@ -35,6 +35,8 @@ internal sealed partial class AmberServer : IAsyncDisposable
         SlowLog = new SlowLog(this);
         Blocking = new BlockingRegistry(this);
         PubSub = new Amber.PubSub.PubSubHub(KeyspaceLock);
+        Effects = new ServerWriteEffects(this);
+        Notifier.Publish = (channel, message) => PubSub.Publish(channel, message);
         RunId = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(20));
         ReplicationId = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(20));
         LastSaveUnixSeconds = Stats.StartTimeMs / 1000;
@@ -317,9 +319,18 @@ internal sealed partial class AmberServer : IAsyncDisposable
         private string _policy = "";
         private bool _lfu;
 
-        public override void OnExpired(Database db, Entry entry) => server.Stats.ExpiredKeys++;
+        public override void OnExpired(Database db, Entry entry)
+        {
+            server.Stats.ExpiredKeys++;
+            server.Effects.Notify(Notifications.NotifyFlags.Expired, "expired", entry.Key, db.Index);
+            server.Effects.KeyModified(db.Index, entry.Key);
+        }
 
-        public override void OnKeyAdded(Database db, Entry entry) => server.Blocking.SignalKeyAdded(db.Index, entry.Key);
+        public override void OnKeyAdded(Database db, Entry entry)
+        {
+            server.Blocking.SignalKeyAdded(db.Index, entry.Key);
+            server.Effects.Notify(Notifications.NotifyFlags.New, "new", entry.Key, db.Index);
+        }
 
         public override bool TrackFrequency
         {

@@ -108,6 +108,14 @@ internal sealed class ClientConnection
                 await _pendingReceive.ConfigureAwait(false);
             }
             _server.PubSub.RemoveClient(_session);
+            if (_session.Transaction != null)
+            {
+                // A disconnected client stops watching (its transaction state is only touched under the lock).
+                lock (_server.KeyspaceLock)
+                {
+                    _server.Watches.UnwatchAll(_session);
+                }
+            }
             _server.Clients.Remove(_session);
             ArrayPool<byte>.Shared.Return(_buffer);
             _buffer = [];

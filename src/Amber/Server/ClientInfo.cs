@@ -63,7 +63,8 @@ internal static class ClientInfo
         }
         int rbs = c.QueryBufferLength + c.QueryBufferFree;
         int obl = c.Reply.Length;
-        long totMem = SessionOverheadBytes + rbs + obl + argvMem;
+        long multiMem = c.MultiQueued >= 0 ? c.Transaction?.QueuedBytes ?? 0 : 0;
+        long totMem = SessionOverheadBytes + rbs + obl + argvMem + multiMem;
         long fd = c.Socket is { } socket ? SocketFd(socket) : -1;
 
         CultureInfo inv = CultureInfo.InvariantCulture;
@@ -71,7 +72,7 @@ internal static class ClientInfo
         sb.Append(inv, $"age={(now - c.CreatedMs) / 1000} idle={(now - c.LastInteractionMs) / 1000} flags=");
         AppendFlags(sb, c);
         sb.Append(inv, $" db={c.DbIndex} sub={c.Subscriptions} psub={c.PatternSubscriptions} ssub={c.ShardSubscriptions} multi={c.MultiQueued} ");
-        sb.Append(inv, $"qbuf={c.QueryBufferLength} qbuf-free={c.QueryBufferFree} argv-mem={argvMem} multi-mem=0 rbs={rbs} rbp={rbs} ");
+        sb.Append(inv, $"qbuf={c.QueryBufferLength} qbuf-free={c.QueryBufferFree} argv-mem={argvMem} multi-mem={multiMem} rbs={rbs} rbp={rbs} ");
         sb.Append(inv, $"obl={obl} oll=0 omem=0 tot-mem={totMem} events=r cmd={c.LastCommand} user=default redir=-1 resp={c.Protocol}");
     }
 
@@ -94,6 +95,10 @@ internal static class ClientInfo
         if (c.IsBlocked || c.PausePending)
         {
             sb.Append('b');
+        }
+        if (c.Transaction is { WatchTouched: true })
+        {
+            sb.Append('d');
         }
         if (c.CloseAfterReply)
         {

@@ -74,7 +74,10 @@ internal sealed class ClientPause : IDisposable
     }
 
     /// <summary>Whether a command with <paramref name="spec"/>'s flags must wait. Only call when <see cref="Active"/>.</summary>
-    public bool Holds(CommandSpec spec)
+    public bool Holds(CommandSpec spec) => Holds(spec.Flags);
+
+    /// <summary>Whether a command with these flags must wait (EXEC: its own and its queued commands').</summary>
+    public bool Holds(CommandFlags flags)
     {
         int kind = _kind;
         if (kind == (int)PauseKind.None)
@@ -87,7 +90,7 @@ internal sealed class ClientPause : IDisposable
             return false;
         }
         // WRITE pauses what may change the dataset or replicate (as Redis's CMD_WRITE | CMD_MAY_REPLICATE).
-        return kind == (int)PauseKind.All || (spec.Flags & (CommandFlags.Write | CommandFlags.MayReplicate)) != 0;
+        return kind == (int)PauseKind.All || (flags & (CommandFlags.Write | CommandFlags.MayReplicate)) != 0;
     }
 
     /// <summary>Completes when the current pause ends (at once if none).</summary>

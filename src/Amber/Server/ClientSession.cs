@@ -69,6 +69,9 @@ internal sealed class ClientSession
     /// <summary>The blocking command this client waits in (BLPOP ...), until the connection has taken its reply.</summary>
     internal BlockedClient? Blocked { get; set; }
 
+    /// <summary>MULTI queue and WATCHed keys; null until the client first uses MULTI or WATCH.</summary>
+    internal TransactionState? Transaction { get; set; }
+
     /// <summary>Set while EXEC (or a script) runs commands: blocking commands then reply as if timed out.</summary>
     public bool DenyBlocking { get; set; }
 

@@ -98,6 +98,7 @@ internal sealed class CommandExecutor(AmberServer server)
         if (spec == null)
         {
             ctx.Error(Errors.UnknownCommand(Encoding.UTF8.GetString(args[0]), ArgsPreview(args, 1)));
+            TransactionCommands.FlagRejected(session);
             ApplyReplyMode(session, replyStart);
             return;
         }
@@ -108,6 +109,7 @@ internal sealed class CommandExecutor(AmberServer server)
             {
                 ctx.Command = spec;
                 ctx.Error(Errors.UnknownSubcommand(Encoding.UTF8.GetString(args[1]), spec.Name));
+                TransactionCommands.FlagRejected(session);
                 ApplyReplyMode(session, replyStart);
                 return;
             }
@@ -117,35 +119,78 @@ internal sealed class CommandExecutor(AmberServer server)
         session.LastCommand = spec.FullName;
         if (!spec.ArityMatches(args.Count))
         {
-            spec.RejectedCalls++;
-            ctx.WrongArgs();
-            ApplyReplyMode(session, replyStart);
+            Reject(session, spec, Errors.WrongArgs(spec.FullName), replyStart);
             return;
         }
         if (spec.Has(CommandFlags.Protected) && !ProtectedCommands.IsAllowed(server, session, spec))
         {
-            spec.RejectedCalls++;
-            ctx.Error(Errors.DebugNotAllowed);
-            ApplyReplyMode(session, replyStart);
+            Reject(session, spec, Errors.DebugNotAllowed, replyStart);
             return;
         }
         if (!session.Authenticated && server.Config.RequirePass.Length > 0 && !spec.Has(CommandFlags.NoAuth))
         {
-            spec.RejectedCalls++;
-            ctx.Error(Errors.NoAuth);
-            ApplyReplyMode(session, replyStart);
+            Reject(session, spec, Errors.NoAuth, replyStart);
             return;
         }
         if (session.IsPubSub && session.Protocol == 2 && !PubSub.SubscribedContext.Allows(spec))
         {
-            spec.RejectedCalls++;
-            ctx.Error(PubSub.SubscribedContext.Error(spec));
-            ApplyReplyMode(session, replyStart);
+            Reject(session, spec, PubSub.SubscribedContext.Error(spec), replyStart);
             return;
+        }
+        if (session.MultiQueued >= 0)
+        {
+            if (spec.Has(CommandFlags.NoMulti))
+            {
+                Reject(session, spec, Errors.NotAllowedInMulti, replyStart);
+                return;
+            }
+            if (TransactionCommands.TryQueue(session, spec))
+            {
+                ApplyReplyMode(session, replyStart);
+                return;
+            }
         }
 
         ctx.RedactedArgs = 0;
         ctx.NowMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        Call(session, spec, replyStart);
+    }
+
+    /// <summary>
+    /// Runs a command queued by MULTI, from EXEC (args already loaded in session.Args): no checks (they passed at
+    /// queueing) and the transaction's clock, but statistics, MONITOR and the slow log as for any command.
+    /// EXEC itself is fed to MONITOR after them, as Redis.
+    /// </summary>
+    public void ExecuteQueued(ClientSession session, CommandSpec spec)
+    {
+        CommandContext ctx = session.Context;
+        ctx.Command = spec;
+        ctx.Failed = false;
+        ctx.RedactedArgs = 0;
+        Call(session, spec, session.Reply.Length);
+    }
+
+    /// <summary>A command refused before running: counted as rejected; inside MULTI it aborts the transaction.</summary>
+    private static void Reject(ClientSession session, CommandSpec spec, string error, int replyStart)
+    {
+        spec.RejectedCalls++;
+        if (TransactionCommands.IsExec(spec))
+        {
+            TransactionCommands.AbortExec(session.Context, error);
+        }
+        else
+        {
+            session.Context.Error(error);
+            TransactionCommands.FlagRejected(session);
+        }
+        ApplyReplyMode(session, replyStart);
+    }
+
+    /// <summary>Runs the handler and records its statistics (Redis's call()).</summary>
+    private void Call(ClientSession session, CommandSpec spec, int replyStart)
+    {
+        CommandContext ctx = session.Context;
+        ArgList args = session.Args;
         long t0 = Stopwatch.GetTimestamp();
         spec.Handler(ctx);
         long micros = (long)Stopwatch.GetElapsedTime(t0).TotalMicroseconds;
@@ -197,7 +242,17 @@ internal sealed class CommandExecutor(AmberServer server)
         if (spec == null || !spec.ArityMatches(args.Count) ||
             (!session.Authenticated && server.Config.RequirePass.Length > 0 && !spec.Has(CommandFlags.NoAuth)) ||
             (session.IsPubSub && session.Protocol == 2 && !PubSub.SubscribedContext.Allows(spec)) ||
-            !server.Pause.Holds(spec))
+            (session.MultiQueued >= 0 && spec.Has(CommandFlags.NoMulti)))
+        {
+            return false;
+        }
+        CommandFlags flags = spec.Flags;
+        if (TransactionCommands.IsExec(spec) && session.MultiQueued >= 0)
+        {
+            // EXEC of a transaction with writes waits out a WRITE pause, as Redis checks the queued commands' flags.
+            flags |= session.Transaction!.QueuedFlags;
+        }
+        if (!server.Pause.Holds(flags))
         {
             return false;
         }
