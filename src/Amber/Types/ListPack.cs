@@ -11,7 +11,7 @@ internal sealed class ListPack
     private byte[] _data;
     private int _used;
 
-    public ListPack(int capacity = 32)
+    public ListPack(int capacity = 16)
     {
         _data = new byte[Math.Max(capacity, 8)];
     }
@@ -120,7 +120,11 @@ internal sealed class ListPack
     {
         if (size > _data.Length)
         {
-            Array.Resize(ref _data, Math.Max(size, _data.Length * 2));
+            // Close to exact while small, as Redis reallocates a listpack on every change: a small hash or set is
+            // one array near its data size rather than a doubled one (millions of small keys, bench/memory.sh).
+            // Larger packs keep half again as slack so a growing pack is not copied on every append.
+            int grown = size <= 128 ? size : Math.Max(size, _data.Length + _data.Length / 2);
+            Array.Resize(ref _data, (grown + 7) & ~7);
         }
     }
 
