@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Memory per key/element: amber-server vs Debian's redis-server 7.0, same data, same settings.
 # For each shape both servers are started fresh (so RSS is not polluted by a previous shape), the same RESP stream
-# (bench/memory_gen.py) is loaded into each with `redis-cli --pipe`, the servers are left to settle, and
-# INFO used_memory and VmRSS (/proc/PID/status) are read before and after. Prints a markdown table of the growth
+# (bench/memory_gen.py) is loaded into each with `redis-cli --pipe`, the servers are left to settle, MEMORY PURGE
+# is sent to both (Redis: jemalloc returns dirty pages; Amber: a full compacting GC, so garbage left over from the
+# load is not counted as data), and INFO used_memory and VmRSS (/proc/PID/status) are read before and after.
+# --no-purge skips MEMORY PURGE (what a server looks like without it: Amber then carries up to a gen0 budget of
+# garbage, which .NET sizes from the L3 cache). Prints a markdown table of the growth
 # per key and per element and the ratio amber/redis.
 #
-#   bench/memory.sh [--keys N] [--big N] [--shapes "string hash5 ..."] [--settle SECONDS]
+#   bench/memory.sh [--keys N] [--big N] [--shapes "string hash5 ..."] [--settle SECONDS] [--no-purge]
 #
 # --keys: keys for the small shapes (default 1,000,000); --big: elements of the one big collection (default 1,000,000).
 # Needs redis-server and redis-cli (apt-get install -y redis-server redis-tools), python3 and the .NET SDK.
@@ -15,6 +18,7 @@ cd "$(dirname "$0")/.."
 KEYS=1000000
 BIG=1000000
 SETTLE=3
+PURGE=1
 SHAPES="string hash5 set5-int set5-word list5 zset5 big-hash big-set big-list big-zset"
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -22,6 +26,7 @@ while [ $# -gt 0 ]; do
     --big) BIG=$2; shift 2 ;;
     --shapes) SHAPES=$2; shift 2 ;;
     --settle) SETTLE=$2; shift 2 ;;
+    --no-purge) PURGE=0; shift ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -33,6 +38,7 @@ done
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 wait_ready() { for _ in $(seq 1 300); do redis-cli -p "$1" ping >/dev/null 2>&1 && return 0; sleep 0.1; done; echo "server on $1 did not start" >&2; return 1; }
 rss() { awk '/^VmRSS:/ { print $2 * 1024 }' "/proc/$1/status"; }
+purge() { [ "$PURGE" = 1 ] && redis-cli -p "$1" memory purge >/dev/null; sleep 0.5; }
 used() { redis-cli -p "$1" info memory | tr -d '\r' | awk -F: '$1 == "used_memory" { print $2 }'; }
 
 dotnet build -c Release src/Amber.Server -v q -nologo >/dev/null
@@ -61,12 +67,14 @@ measure() {
   start "$1"
   sleep 1
   local u0 r0 t0 t1 u1 r1
+  purge "$PORT"
   u0=$(used "$PORT"); r0=$(rss "$PID")
   t0=$(date +%s.%N)
   redis-cli -p "$PORT" --pipe <"$2" >"$WORK/pipe.log" 2>&1 || { cat "$WORK/pipe.log" >&2; exit 1; }
   grep -q 'errors: 0,' "$WORK/pipe.log" || { echo "$1: load had errors: $(tail -1 "$WORK/pipe.log")" >&2; }
   t1=$(date +%s.%N)
   sleep "$SETTLE"
+  purge "$PORT"
   u1=$(used "$PORT"); r1=$(rss "$PID")
   kill "$PID"; wait "$PID" 2>/dev/null || true
   echo $((u1 - u0)) $((r1 - r0)) "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')"

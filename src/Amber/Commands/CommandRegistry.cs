@@ -23,6 +23,7 @@ internal static class CommandRegistry
         ShutdownCommand.Register(table);
         PubSubCommands.Register(table);
         TransactionCommands.Register(table);
+        MemoryCommand.Register(table);
         return table;
     }
 }
