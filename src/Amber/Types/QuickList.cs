@@ -19,8 +19,9 @@ internal sealed class QuickList : Keyspace.ITypedValue
     /// <summary>Redis's SIZE_SAFETY_LIMIT: a node sized by element count still never grows past 8 KB.</summary>
     private const int SafetyLimit = 8192;
 
-    private ListNode[] _nodes = new ListNode[4];
-    private int _first = 2;
+    // Most lists in a keyspace have one node: start with room for exactly one (Regrow doubles from there).
+    private ListNode[] _nodes = new ListNode[1];
+    private int _first;
     private int _nodeCount;
     private readonly int _fill;
 
@@ -420,6 +421,13 @@ internal sealed class QuickList : Keyspace.ITypedValue
 
     private void InsertNode(int index, ListNode node)
     {
+        if (_nodeCount == 0)
+        {
+            _first = _nodes.Length / 2;
+            _nodes[_first] = node;
+            _nodeCount = 1;
+            return;
+        }
         if (_nodeCount == _nodes.Length || (index == 0 && _first == 0) || (index == _nodeCount && _first + _nodeCount == _nodes.Length) ||
             (index > 0 && index < _nodeCount && _first + _nodeCount == _nodes.Length))
         {
@@ -456,10 +464,10 @@ internal sealed class QuickList : Keyspace.ITypedValue
         }
     }
 
-    /// <summary>Re-centres the node array, doubling it when more than half full.</summary>
+    /// <summary>Re-centres the node array, doubling it when more than half full (and leaving room at both ends).</summary>
     private void Regrow()
     {
-        int size = _nodeCount * 2 + 4 > _nodes.Length ? _nodes.Length * 2 : _nodes.Length;
+        int size = _nodeCount * 2 + 4 > _nodes.Length ? Math.Max(_nodes.Length * 2, _nodeCount + 4) : _nodes.Length;
         var nodes = new ListNode[size];
         int first = (size - _nodeCount) / 2;
         Array.Copy(_nodes, _first, nodes, first, _nodeCount);
