@@ -1,4 +1,5 @@
 using Amber.Config;
+using Amber.Notifications;
 
 namespace Amber.Tests;
 
@@ -121,7 +122,7 @@ public sealed class ConfigParsingTests : IDisposable
         Assert.Equal(AppendFsyncMode.Always, c.AppendFsync);
         Assert.Equal("warning", c.LogLevel);
         Assert.Equal(["127.0.0.1", "::1"], c.Bind);
-        Assert.Equal(KeyspaceEventFlags.Keyevent | KeyspaceEventFlags.Expired, c.NotifyKeyspaceEvents);
+        Assert.Equal(NotifyFlags.Keyevent | NotifyFlags.Expired, c.NotifyKeyspaceEvents);
         Assert.Equal("nosave now", ConfigRegistry.Find("shutdown-on-sigterm")!.Param.Get(c));
     }
 

@@ -1,3 +1,4 @@
+using Amber.Notifications;
 using System.Globalization;
 using System.Text;
 using static Amber.Config.ConfigFlags;
@@ -47,12 +48,12 @@ internal static partial class ConfigRegistry
         Add(new SpecialParam("notify-keyspace-events", null, None)
         {
             Getter = c => KeyspaceEventsToString(c.NotifyKeyspaceEvents),
-            Parser = (_, args) => TryParseKeyspaceEvents(args[0], out KeyspaceEventFlags f)
+            Parser = (_, args) => TryParseKeyspaceEvents(args[0], out NotifyFlags f)
                 ? (f, null)
                 : (null, "Invalid event class character. Use 'Ag$lshzxeKEtmdn'."),
-            Setter = (c, v) => c.NotifyKeyspaceEvents = (KeyspaceEventFlags)v!,
+            Setter = (c, v) => c.NotifyKeyspaceEvents = (NotifyFlags)v!,
             Rewriter = (c, state, name) => state.RewriteLine(name,
-                name + " " + ConfigText.Repr(KeyspaceEventsToString(c.NotifyKeyspaceEvents)), c.NotifyKeyspaceEvents != KeyspaceEventFlags.None),
+                name + " " + ConfigText.Repr(KeyspaceEventsToString(c.NotifyKeyspaceEvents)), c.NotifyKeyspaceEvents != NotifyFlags.None),
         });
         Add(new SpecialParam("bind", null, MultiArg)
         {
@@ -320,33 +321,33 @@ internal static partial class ConfigRegistry
         return s.Contains('.') ? s.TrimEnd('0').TrimEnd('.') : s;
     }
 
-    internal static string KeyspaceEventsToString(KeyspaceEventFlags flags)
+    internal static string KeyspaceEventsToString(NotifyFlags flags)
     {
         var sb = new StringBuilder();
-        if ((flags & KeyspaceEventFlags.All) == KeyspaceEventFlags.All)
+        if ((flags & NotifyFlags.All) == NotifyFlags.All)
         {
             sb.Append('A');
         }
         else
         {
-            Append(KeyspaceEventFlags.Generic, 'g');
-            Append(KeyspaceEventFlags.String, '$');
-            Append(KeyspaceEventFlags.List, 'l');
-            Append(KeyspaceEventFlags.Set, 's');
-            Append(KeyspaceEventFlags.Hash, 'h');
-            Append(KeyspaceEventFlags.ZSet, 'z');
-            Append(KeyspaceEventFlags.Expired, 'x');
-            Append(KeyspaceEventFlags.Evicted, 'e');
-            Append(KeyspaceEventFlags.Stream, 't');
-            Append(KeyspaceEventFlags.Module, 'd');
-            Append(KeyspaceEventFlags.New, 'n');
+            Append(NotifyFlags.Generic, 'g');
+            Append(NotifyFlags.String, '$');
+            Append(NotifyFlags.List, 'l');
+            Append(NotifyFlags.Set, 's');
+            Append(NotifyFlags.Hash, 'h');
+            Append(NotifyFlags.SortedSet, 'z');
+            Append(NotifyFlags.Expired, 'x');
+            Append(NotifyFlags.Evicted, 'e');
+            Append(NotifyFlags.Stream, 't');
+            Append(NotifyFlags.Module, 'd');
+            Append(NotifyFlags.New, 'n');
         }
-        Append(KeyspaceEventFlags.Keyspace, 'K');
-        Append(KeyspaceEventFlags.Keyevent, 'E');
-        Append(KeyspaceEventFlags.KeyMiss, 'm');
+        Append(NotifyFlags.Keyspace, 'K');
+        Append(NotifyFlags.Keyevent, 'E');
+        Append(NotifyFlags.KeyMiss, 'm');
         return sb.ToString();
 
-        void Append(KeyspaceEventFlags f, char c)
+        void Append(NotifyFlags f, char c)
         {
             if ((flags & f) != 0)
             {
@@ -355,29 +356,29 @@ internal static partial class ConfigRegistry
         }
     }
 
-    internal static bool TryParseKeyspaceEvents(string text, out KeyspaceEventFlags flags)
+    internal static bool TryParseKeyspaceEvents(string text, out NotifyFlags flags)
     {
-        flags = KeyspaceEventFlags.None;
+        flags = NotifyFlags.None;
         foreach (char c in text)
         {
             flags |= c switch
             {
-                'A' => KeyspaceEventFlags.All,
-                'g' => KeyspaceEventFlags.Generic,
-                '$' => KeyspaceEventFlags.String,
-                'l' => KeyspaceEventFlags.List,
-                's' => KeyspaceEventFlags.Set,
-                'h' => KeyspaceEventFlags.Hash,
-                'z' => KeyspaceEventFlags.ZSet,
-                'x' => KeyspaceEventFlags.Expired,
-                'e' => KeyspaceEventFlags.Evicted,
-                'K' => KeyspaceEventFlags.Keyspace,
-                'E' => KeyspaceEventFlags.Keyevent,
-                't' => KeyspaceEventFlags.Stream,
-                'm' => KeyspaceEventFlags.KeyMiss,
-                'd' => KeyspaceEventFlags.Module,
-                'n' => KeyspaceEventFlags.New,
-                _ => (KeyspaceEventFlags)(-1),
+                'A' => NotifyFlags.All,
+                'g' => NotifyFlags.Generic,
+                '$' => NotifyFlags.String,
+                'l' => NotifyFlags.List,
+                's' => NotifyFlags.Set,
+                'h' => NotifyFlags.Hash,
+                'z' => NotifyFlags.SortedSet,
+                'x' => NotifyFlags.Expired,
+                'e' => NotifyFlags.Evicted,
+                'K' => NotifyFlags.Keyspace,
+                'E' => NotifyFlags.Keyevent,
+                't' => NotifyFlags.Stream,
+                'm' => NotifyFlags.KeyMiss,
+                'd' => NotifyFlags.Module,
+                'n' => NotifyFlags.New,
+                _ => (NotifyFlags)(-1),
             };
             if ((int)flags == -1)
             {

@@ -1,3 +1,4 @@
+using Amber.Notifications;
 namespace Amber.Config;
 
 /// <summary>
@@ -75,7 +76,7 @@ internal sealed class ServerConfig
     public long AutoAofRewriteMinSize { get; set; } = 64L * 1024 * 1024;
 
     /// <summary>notify-keyspace-events as flags.</summary>
-    public KeyspaceEventFlags NotifyKeyspaceEvents { get; set; }
+    public NotifyFlags NotifyKeyspaceEvents { get; set; }
 
     /// <summary>client-output-buffer-limit per class: [0] normal, [1] replica, [2] pubsub.</summary>
     public ClientOutputBufferLimit[] ClientOutputBufferLimits { get; set; } = ClientOutputBufferLimit.Defaults();

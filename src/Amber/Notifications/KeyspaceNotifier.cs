@@ -27,7 +27,7 @@ internal sealed class KeyspaceNotifier(ServerConfig config)
 
     public void Notify(NotifyFlags type, string eventName, ReadOnlySpan<byte> key, int dbIndex)
     {
-        var enabled = (NotifyFlags)(int)config.NotifyKeyspaceEvents;
+        var enabled = config.NotifyKeyspaceEvents;
         KeyspacePublish? publish = Publish;
         if ((enabled & type) == 0 || publish == null || (enabled & (NotifyFlags.Keyspace | NotifyFlags.Keyevent)) == 0)
         {

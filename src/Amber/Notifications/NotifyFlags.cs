@@ -1,8 +1,8 @@
 namespace Amber.Notifications;
 
 /// <summary>
-/// Keyspace notification classes, as the letters of notify-keyspace-events. The values are those of
-/// <see cref="Config.KeyspaceEventFlags"/> (the parsed setting), so a class is tested against it with one AND.
+/// Keyspace notification classes, as the letters of notify-keyspace-events. The parsed setting
+/// (ServerConfig.NotifyKeyspaceEvents) uses the same enum, so a class is tested against it with one AND.
 /// </summary>
 [Flags]
 internal enum NotifyFlags
@@ -22,4 +22,7 @@ internal enum NotifyFlags
     KeyMiss = 1 << 11,   // m
     Module = 1 << 12,    // d
     New = 1 << 13,       // n
+
+    /// <summary>"A": every class except key misses and new keys.</summary>
+    All = Generic | String | List | Set | Hash | SortedSet | Expired | Evicted | Stream | Module,
 }
