@@ -118,12 +118,12 @@ public class ScanCommandTests
     [Fact]
     public void CursorParserFollowsStrtoul()
     {
-        Assert.True(ScanCommand.TryParseCursor("5\0junk"u8, out ulong v));
+        Assert.True(CollectionScan.TryParseCursor("5\0junk"u8, out ulong v));
         Assert.Equal(5UL, v);
-        Assert.True(ScanCommand.TryParseCursor("-2"u8, out v));
+        Assert.True(CollectionScan.TryParseCursor("-2"u8, out v));
         Assert.Equal(ulong.MaxValue - 1, v);
-        Assert.False(ScanCommand.TryParseCursor("\t1"u8, out _));
-        Assert.False(ScanCommand.TryParseCursor("--1"u8, out _));
+        Assert.False(CollectionScan.TryParseCursor("\t1"u8, out _));
+        Assert.False(CollectionScan.TryParseCursor("--1"u8, out _));
     }
 
     [Fact]

@@ -55,10 +55,18 @@ internal static class CollectionScan
     }
 
     /// <summary>Parses [MATCH pattern] [COUNT count] from <paramref name="from"/>; writes the error and returns false on bad input.</summary>
-    public static bool TryParseOptions(CommandContext ctx, int from, out long count, out int patternIndex)
+    public static bool TryParseOptions(CommandContext ctx, int from, out long count, out int patternIndex) =>
+        TryParseOptions(ctx, from, allowType: false, out count, out patternIndex, out _);
+
+    /// <summary>
+    /// Parses [MATCH pattern] [COUNT count] (and [TYPE type] for the keyspace SCAN) from <paramref name="from"/>.
+    /// A MATCH of "*" is reported as no pattern. Writes the error and returns false on bad input.
+    /// </summary>
+    public static bool TryParseOptions(CommandContext ctx, int from, bool allowType, out long count, out int patternIndex, out int typeIndex)
     {
         count = DefaultCount;
         patternIndex = -1;
+        typeIndex = -1;
         for (int i = from; i < ctx.ArgCount;)
         {
             int left = ctx.ArgCount - i;
@@ -78,6 +86,11 @@ internal static class CollectionScan
             else if (ctx.ArgIs(i, "match") && left >= 2)
             {
                 patternIndex = GlobPattern.MatchesAll(ctx.Arg(i + 1)) ? -1 : i + 1;
+                i += 2;
+            }
+            else if (allowType && ctx.ArgIs(i, "type") && left >= 2)
+            {
+                typeIndex = i + 1;
                 i += 2;
             }
             else

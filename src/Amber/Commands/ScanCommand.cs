@@ -18,46 +18,14 @@ internal static class ScanCommand
 
     private static void Scan(CommandContext ctx)
     {
-        if (!TryParseCursor(ctx.Arg(1), out ulong cursor))
+        if (!CollectionScan.TryParseCursor(ctx.Arg(1), out ulong cursor))
         {
             ctx.Error(Errors.InvalidCursor);
             return;
         }
-        long count = 10;
-        int patternArg = -1;
-        int typeArg = -1;
-        for (int i = 2; i < ctx.ArgCount; i += 2)
+        if (!CollectionScan.TryParseOptions(ctx, 2, allowType: true, out long count, out int patternArg, out int typeArg))
         {
-            bool hasValue = i + 1 < ctx.ArgCount;
-            if (hasValue && ctx.ArgIs(i, "count"))
-            {
-                if (!ctx.TryGetLong(i + 1, out count))
-                {
-                    return;
-                }
-                if (count < 1)
-                {
-                    ctx.SyntaxError();
-                    return;
-                }
-            }
-            else if (hasValue && ctx.ArgIs(i, "match"))
-            {
-                patternArg = i + 1;
-            }
-            else if (hasValue && ctx.ArgIs(i, "type"))
-            {
-                typeArg = i + 1;
-            }
-            else
-            {
-                ctx.SyntaxError();
-                return;
-            }
-        }
-        if (patternArg >= 0 && GlobPattern.MatchesAll(ctx.Arg(patternArg)))
-        {
-            patternArg = -1;
+            return;
         }
 
         List<Entry> found = t_found ??= [];
@@ -107,42 +75,5 @@ internal static class ScanCommand
             ctx.Reply.WriteBulkString(found[i].Key);
         }
         found.Clear();
-    }
-
-    /// <summary>
-    /// Parses a cursor as Redis does with strtoul: optional sign (a '-' wraps around), decimal digits, nothing after;
-    /// no leading space; an empty string is cursor 0; a value beyond 64 bits is invalid.
-    /// </summary>
-    internal static bool TryParseCursor(ReadOnlySpan<byte> text, out ulong cursor)
-    {
-        cursor = 0;
-        int nul = text.IndexOf((byte)0);
-        if (nul >= 0)
-        {
-            // The C parser stops at the first NUL byte.
-            text = text[..nul];
-        }
-        if (text.Length == 0)
-        {
-            return true;
-        }
-        bool negative = text[0] == (byte)'-';
-        int i = text[0] is (byte)'-' or (byte)'+' ? 1 : 0;
-        if (i == text.Length)
-        {
-            return false;
-        }
-        ulong value = 0;
-        for (; i < text.Length; i++)
-        {
-            uint digit = (uint)(text[i] - '0');
-            if (digit > 9 || value > (ulong.MaxValue - digit) / 10)
-            {
-                return false;
-            }
-            value = value * 10 + digit;
-        }
-        cursor = negative ? unchecked(0UL - value) : value;
-        return true;
     }
 }

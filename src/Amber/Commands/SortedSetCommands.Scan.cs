@@ -13,7 +13,7 @@ internal static partial class SortedSetCommands
 
     private static void ZScan(CommandContext ctx)
     {
-        if (!ScanCommand.TryParseCursor(ctx.Arg(2), out ulong cursor))
+        if (!CollectionScan.TryParseCursor(ctx.Arg(2), out ulong cursor))
         {
             ctx.Error(Errors.InvalidCursor);
             return;
@@ -27,36 +27,9 @@ internal static partial class SortedSetCommands
             ctx.Reply.WriteRaw("*2\r\n$1\r\n0\r\n*0\r\n"u8);
             return;
         }
-        long count = 10;
-        int patternIdx = -1;
-        for (int i = 3; i < ctx.ArgCount; i += 2)
+        if (!CollectionScan.TryParseOptions(ctx, 3, out long count, out int patternIdx))
         {
-            bool hasValue = i + 1 < ctx.ArgCount;
-            if (hasValue && ctx.ArgIs(i, "count"))
-            {
-                if (!ctx.TryGetLong(i + 1, out count))
-                {
-                    return;
-                }
-                if (count < 1)
-                {
-                    ctx.SyntaxError();
-                    return;
-                }
-            }
-            else if (hasValue && ctx.ArgIs(i, "match"))
-            {
-                patternIdx = i + 1;
-            }
-            else
-            {
-                ctx.SyntaxError();
-                return;
-            }
-        }
-        if (patternIdx >= 0 && GlobPattern.MatchesAll(ctx.Arg(patternIdx)))
-        {
-            patternIdx = -1;
+            return;
         }
 
         List<int> handles = t_scanHandles ??= [];
