@@ -141,31 +141,7 @@ internal static class ConfigText
     public static string Repr(string value)
     {
         var sb = new StringBuilder(value.Length + 2);
-        sb.Append('"');
-        foreach (byte b in Encoding.UTF8.GetBytes(value))
-        {
-            switch (b)
-            {
-                case (byte)'\\': sb.Append("\\\\"); break;
-                case (byte)'"': sb.Append("\\\""); break;
-                case (byte)'\n': sb.Append("\\n"); break;
-                case (byte)'\r': sb.Append("\\r"); break;
-                case (byte)'\t': sb.Append("\\t"); break;
-                case (byte)'\a': sb.Append("\\a"); break;
-                case (byte)'\b': sb.Append("\\b"); break;
-                default:
-                    if (b >= 0x20 && b < 0x7f)
-                    {
-                        sb.Append((char)b);
-                    }
-                    else
-                    {
-                        sb.Append("\\x").Append(b.ToString("x2", System.Globalization.CultureInfo.InvariantCulture));
-                    }
-                    break;
-            }
-        }
-        return sb.Append('"').ToString();
+        return Amber.Text.CRepr.AppendQuoted(sb, Encoding.UTF8.GetBytes(value)).ToString();
     }
 
     /// <summary>Trims what redis-server trims from each config line: spaces, tabs, CR and LF at both ends.</summary>

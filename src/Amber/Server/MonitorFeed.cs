@@ -63,31 +63,8 @@ internal sealed class MonitorFeed
                 sb.Append(" \"(redacted)\"");
                 continue;
             }
-            sb.Append(" \"");
-            foreach (byte b in args[i])
-            {
-                switch (b)
-                {
-                    case (byte)'\\': sb.Append("\\\\"); break;
-                    case (byte)'"': sb.Append("\\\""); break;
-                    case (byte)'\n': sb.Append("\\n"); break;
-                    case (byte)'\r': sb.Append("\\r"); break;
-                    case (byte)'\t': sb.Append("\\t"); break;
-                    case (byte)'\a': sb.Append("\\a"); break;
-                    case (byte)'\b': sb.Append("\\b"); break;
-                    default:
-                        if (b >= 32 && b < 127)
-                        {
-                            sb.Append((char)b);
-                        }
-                        else
-                        {
-                            sb.Append("\\x").Append(b.ToString("x2", CultureInfo.InvariantCulture));
-                        }
-                        break;
-                }
-            }
-            sb.Append('"');
+            sb.Append(' ');
+            Amber.Text.CRepr.AppendQuoted(sb, args[i]);
         }
         return sb.ToString();
     }
