@@ -271,6 +271,23 @@ internal static partial class ListCommands
         }
     }
 
+    /// <summary>Redis's index convention for LRANGE/LTRIM: negatives count from the tail, a start before the head is 0.</summary>
+    private static void NormalizeRange(ref long start, ref long end, long length)
+    {
+        if (start < 0)
+        {
+            start += length;
+        }
+        if (end < 0)
+        {
+            end += length;
+        }
+        if (start < 0)
+        {
+            start = 0;
+        }
+    }
+
     private static void LRange(CommandContext ctx)
     {
         if (!ctx.TryGetLong(2, out long start) || !ctx.TryGetLong(3, out long end) ||
@@ -284,18 +301,7 @@ internal static partial class ListCommands
             return;
         }
         long length = list.Count;
-        if (start < 0)
-        {
-            start += length;
-        }
-        if (end < 0)
-        {
-            end += length;
-        }
-        if (start < 0)
-        {
-            start = 0;
-        }
+        NormalizeRange(ref start, ref end, length);
         if (start > end || start >= length)
         {
             ctx.Reply.WriteEmptyArray();
@@ -407,18 +413,7 @@ internal static partial class ListCommands
             return;
         }
         long length = list.Count;
-        if (start < 0)
-        {
-            start += length;
-        }
-        if (end < 0)
-        {
-            end += length;
-        }
-        if (start < 0)
-        {
-            start = 0;
-        }
+        NormalizeRange(ref start, ref end, length);
         long removeHead, removeTail;
         if (start > end || start >= length)
         {

@@ -174,7 +174,8 @@ internal sealed class InfoBuilder(AmberServer server)
         w.Field("process_supervised", "no");
         w.Field("run_id", server.RunId);
         w.Field("tcp_port", server.BoundPorts.Count > 0 ? server.BoundPorts[0] : server.Config.Port);
-        w.Field("server_time_usec", (DateTime.UtcNow - DateTime.UnixEpoch).Ticks / 10);
+        // The command's own clock, as Redis reports its cached server.ustime, so every time field agrees.
+        w.Field("server_time_usec", nowMs * 1000);
         w.Field("uptime_in_seconds", uptime);
         w.Field("uptime_in_days", uptime / 86400);
         w.Field("hz", server.Config.Hz);
