@@ -280,6 +280,13 @@ internal sealed class InfoBuilder(AmberServer server)
         w.Field("active_defrag_running", 0);
         w.Field("lazyfree_pending_objects", 0);
         w.Field("lazyfreed_objects", 0);
+        // Amber's own: the garbage collector is part of the latency budget (docs/architecture.md), so INFO shows it.
+        w.Field("gc_gen0_collections", GC.CollectionCount(0));
+        w.Field("gc_gen1_collections", GC.CollectionCount(1));
+        w.Field("gc_gen2_collections", GC.CollectionCount(2));
+        w.Field("gc_pause_total_ms", (long)GC.GetTotalPauseDuration().TotalMilliseconds);
+        w.Field("gc_last_pause_ms", gc.Index == 0 ? 0 : (long)gc.PauseDurations[0].TotalMilliseconds);
+        w.Field2("gc_pause_time_perc", gc.PauseTimePercentage);
     }
 
     private static double Ratio(long a, long b) => b == 0 ? 0 : (double)a / b;
