@@ -233,6 +233,9 @@ internal sealed class ClientConnection
         {
             _server.Blocking.Abandon(blocked);
         }
+        // Once Blocked clears, pushes no longer see the served reply as pending (ClientSession.PushTarget); mark it
+        // pending here first, or a push flushed in between could overtake the reply it must follow.
+        Volatile.Write(ref _replyPending, 1);
         if (blocked.Completion.Task.IsCompleted && blocked.Reply.Length > 0 && _session.ReplyMode != ReplyMode.Off)
         {
             _session.Reply.WriteRaw(blocked.Reply.WrittenSpan);
