@@ -12,16 +12,6 @@ public class ListBlockingTests
 {
     private const string WrongType = "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n";
 
-    private static async Task WaitForBlocked(TestServer server, int count)
-    {
-        var watch = Stopwatch.StartNew();
-        while (server.Server.Blocking.BlockedCount != count)
-        {
-            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), $"expected {count} blocked clients, have {server.Server.Blocking.BlockedCount}");
-            await Task.Delay(2);
-        }
-    }
-
     private static long ClientId(RawClient client) => long.Parse(client.Call("CLIENT", "ID")[1..^2]);
 
     private static ClientSession Session(TestServer server, RawClient client) => server.Server.Clients.Find(ClientId(client))!;
@@ -83,7 +73,7 @@ public class ListBlockingTests
         // Requests pipelined around the blocking one: the first is answered at once, the last after the wake-up.
         waiter.Send("*1\r\n$4\r\nPING\r\n*3\r\n$5\r\nBLPOP\r\n$1\r\nk\r\n$1\r\n0\r\n*2\r\n$4\r\nECHO\r\n$5\r\nafter\r\n");
         Assert.Equal("+PONG\r\n", waiter.ReadReply());
-        await WaitForBlocked(server, 1);
+        await server.WaitForBlockedClientsAsync(1);
         Assert.Equal(0, Calls(server, "blpop"));
         Assert.Equal(":2\r\n", pusher.Call("RPUSH", "k", "x", "y"));
         Assert.Equal("*2\r\n$1\r\nk\r\n$1\r\nx\r\n", waiter.ReadReply());
@@ -100,7 +90,7 @@ public class ListBlockingTests
         using var waiter = server.Raw();
         using var pusher = server.Raw();
         waiter.SendCommand("BRPOP", "k", "0");
-        await WaitForBlocked(server, 1);
+        await server.WaitForBlockedClientsAsync(1);
         // The pop happens right after RPUSH completes, so the pipelined LPOP finds nothing.
         pusher.Send("*3\r\n$5\r\nRPUSH\r\n$1\r\nk\r\n$1\r\nv\r\n*2\r\n$4\r\nLPOP\r\n$1\r\nk\r\n");
         Assert.Equal(":1\r\n", pusher.ReadReply());
@@ -116,15 +106,15 @@ public class ListBlockingTests
         using var second = server.Raw();
         using var pusher = server.Raw();
         first.SendCommand("BLPOP", "k", "0");
-        await WaitForBlocked(server, 1);
+        await server.WaitForBlockedClientsAsync(1);
         second.SendCommand("BLPOP", "other", "k", "0");
-        await WaitForBlocked(server, 2);
+        await server.WaitForBlockedClientsAsync(2);
         Assert.Equal(":1\r\n", pusher.Call("RPUSH", "k", "1"));
         Assert.Equal("*2\r\n$1\r\nk\r\n$1\r\n1\r\n", first.ReadReply());
-        await WaitForBlocked(server, 1);
+        await server.WaitForBlockedClientsAsync(1);
         Assert.Equal(":1\r\n", pusher.Call("RPUSH", "k", "2"));
         Assert.Equal("*2\r\n$1\r\nk\r\n$1\r\n2\r\n", second.ReadReply());
-        await WaitForBlocked(server, 0);
+        await server.WaitForBlockedClientsAsync(0);
     }
 
     [Fact]
@@ -135,9 +125,9 @@ public class ListBlockingTests
         using var b = server.Raw();
         using var pusher = server.Raw();
         a.SendCommand("BLPOP", "k", "0");
-        await WaitForBlocked(server, 1);
+        await server.WaitForBlockedClientsAsync(1);
         b.SendCommand("BRPOP", "k", "0");
-        await WaitForBlocked(server, 2);
+        await server.WaitForBlockedClientsAsync(2);
         Assert.Equal(":3\r\n", pusher.Call("RPUSH", "k", "1", "2", "3"));
         Assert.Equal("*2\r\n$1\r\nk\r\n$1\r\n1\r\n", a.ReadReply());
         Assert.Equal("*2\r\n$1\r\nk\r\n$1\r\n3\r\n", b.ReadReply());
@@ -169,7 +159,7 @@ public class ListBlockingTests
         using var waiter = server.Raw();
         using var pusher = server.Raw();
         waiter.SendCommand("BLPOP", "k", "30");
-        await WaitForBlocked(server, 1);
+        await server.WaitForBlockedClientsAsync(1);
         Assert.Equal(":1\r\n", pusher.Call("LPUSH", "k", "v"));
         Assert.Equal("*2\r\n$1\r\nk\r\n$1\r\nv\r\n", waiter.ReadReply());
         Assert.Equal("+PONG\r\n", waiter.Call("PING"));
@@ -182,9 +172,9 @@ public class ListBlockingTests
         using var pusher = server.Raw();
         var waiter = server.Raw();
         waiter.SendCommand("BLPOP", "k", "0");
-        await WaitForBlocked(server, 1);
+        await server.WaitForBlockedClientsAsync(1);
         waiter.Dispose();
-        await WaitForBlocked(server, 0);
+        await server.WaitForBlockedClientsAsync(0);
         Assert.Equal(0, server.Server.Blocking.KeyCount);
         Assert.Equal(":1\r\n", pusher.Call("RPUSH", "k", "kept"));
         Assert.Equal(":1\r\n", pusher.Call("LLEN", "k"));
@@ -197,7 +187,7 @@ public class ListBlockingTests
         using var waiter = server.Raw();
         using var pusher = server.Raw();
         waiter.SendCommand("BLPOP", "k", "0");
-        await WaitForBlocked(server, 1);
+        await server.WaitForBlockedClientsAsync(1);
         Assert.Equal("+OK\r\n", pusher.Call("SELECT", "1"));
         Assert.Equal(":1\r\n", pusher.Call("RPUSH", "k", "db1"));
         Assert.Equal(1, server.Server.Blocking.BlockedCount);
@@ -213,7 +203,7 @@ public class ListBlockingTests
         using var waiter = server.Raw();
         using var other = server.Raw();
         waiter.SendCommand("BLPOP", "k", "0");
-        await WaitForBlocked(server, 1);
+        await server.WaitForBlockedClientsAsync(1);
         Assert.Equal("+OK\r\n", other.Call("SET", "k", "str"));
         Assert.Equal(1, server.Server.Blocking.BlockedCount);
         Assert.Equal(":1\r\n", other.Call("DEL", "k"));
@@ -229,9 +219,9 @@ public class ListBlockingTests
         using var popper = server.Raw();
         using var pusher = server.Raw();
         mover.SendCommand("BLMOVE", "src", "dst", "RIGHT", "LEFT", "0");
-        await WaitForBlocked(server, 1);
+        await server.WaitForBlockedClientsAsync(1);
         popper.SendCommand("BLPOP", "dst", "0");
-        await WaitForBlocked(server, 2);
+        await server.WaitForBlockedClientsAsync(2);
         Assert.Equal(":2\r\n", pusher.Call("RPUSH", "src", "a", "b"));
         Assert.Equal("$1\r\nb\r\n", mover.ReadReply());
         // The move created dst, which then served the next waiter in the same round.
@@ -247,7 +237,7 @@ public class ListBlockingTests
         using var mover = server.Raw();
         using var pusher = server.Raw();
         mover.SendCommand("BRPOPLPUSH", "k", "k", "0");
-        await WaitForBlocked(server, 1);
+        await server.WaitForBlockedClientsAsync(1);
         Assert.Equal(":2\r\n", pusher.Call("RPUSH", "k", "a", "b"));
         Assert.Equal("$1\r\nb\r\n", mover.ReadReply());
         Assert.Equal("*2\r\n$1\r\nb\r\n$1\r\na\r\n", pusher.Call("LRANGE", "k", "0", "-1"));
@@ -261,7 +251,7 @@ public class ListBlockingTests
         using var pusher = server.Raw();
         Assert.Equal("+OK\r\n", pusher.Call("SET", "s", "x"));
         mover.SendCommand("BLMOVE", "k", "s", "left", "right", "0");
-        await WaitForBlocked(server, 1);
+        await server.WaitForBlockedClientsAsync(1);
         Assert.Equal(":1\r\n", pusher.Call("RPUSH", "k", "v"));
         Assert.Equal(WrongType, mover.ReadReply());
         Assert.Equal(":1\r\n", pusher.Call("LLEN", "k"));
@@ -275,7 +265,7 @@ public class ListBlockingTests
         using var waiter = server.Raw();
         using var pusher = server.Raw();
         waiter.SendCommand("BLMPOP", "0", "2", "a", "b", "RIGHT", "COUNT", "2");
-        await WaitForBlocked(server, 1);
+        await server.WaitForBlockedClientsAsync(1);
         Assert.Equal(":3\r\n", pusher.Call("RPUSH", "b", "1", "2", "3"));
         Assert.Equal("*2\r\n$1\r\nb\r\n*2\r\n$1\r\n3\r\n$1\r\n2\r\n", waiter.ReadReply());
         Assert.Equal(":1\r\n", pusher.Call("LLEN", "b"));
@@ -288,7 +278,7 @@ public class ListBlockingTests
         using var waiter = server.Raw();
         using var pusher = server.Raw();
         waiter.SendCommand("BLPOP", "k", "k", "k", "0");
-        await WaitForBlocked(server, 1);
+        await server.WaitForBlockedClientsAsync(1);
         Assert.Equal(1, server.Server.Blocking.KeyCount);
         Assert.Equal(":2\r\n", pusher.Call("RPUSH", "k", "1", "2"));
         Assert.Equal("*2\r\n$1\r\nk\r\n$1\r\n1\r\n", waiter.ReadReply());
@@ -303,7 +293,7 @@ public class ListBlockingTests
         using var waiter = server.Raw();
         using var pusher = server.Raw();
         waiter.SendCommand("BLPOP", "k", "0");
-        await WaitForBlocked(server, 1);
+        await server.WaitForBlockedClientsAsync(1);
         waiter.SendCommand("ECHO", "queued");
         Assert.Equal(":1\r\n", pusher.Call("RPUSH", "k", "v"));
         Assert.Equal("*2\r\n$1\r\nk\r\n$1\r\nv\r\n", waiter.ReadReply());
@@ -320,17 +310,17 @@ public class ListBlockingTests
         Assert.Equal(":0\r\n", admin.Call("CLIENT", "UNBLOCK", id.ToString()));
 
         waiter.SendCommand("BLPOP", "k", "0");
-        await WaitForBlocked(server, 1);
+        await server.WaitForBlockedClientsAsync(1);
         Assert.Equal(":1\r\n", admin.Call("CLIENT", "UNBLOCK", id.ToString()));
         Assert.Equal("*-1\r\n", waiter.ReadReply());
 
         waiter.SendCommand("BLMOVE", "k", "d", "left", "left", "0");
-        await WaitForBlocked(server, 1);
+        await server.WaitForBlockedClientsAsync(1);
         Assert.Equal(":1\r\n", admin.Call("CLIENT", "UNBLOCK", id.ToString(), "TIMEOUT"));
         Assert.Equal("*-1\r\n", waiter.ReadReply());
 
         waiter.SendCommand("BRPOP", "k", "0");
-        await WaitForBlocked(server, 1);
+        await server.WaitForBlockedClientsAsync(1);
         Assert.Equal(":1\r\n", admin.Call("CLIENT", "unblock", id.ToString(), "error"));
         Assert.Equal("-UNBLOCKED client unblocked via CLIENT UNBLOCK\r\n", waiter.ReadReply());
         Assert.Equal(1, server.Server.Stats.ErrorsByCode["UNBLOCKED"]);
@@ -378,7 +368,7 @@ public class ListBlockingTests
 
         using var pusher = server.Raw();
         c.SendCommand("BLMPOP", "0", "1", "k", "left");
-        await WaitForBlocked(server, 1);
+        await server.WaitForBlockedClientsAsync(1);
         Assert.Equal(":1\r\n", pusher.Call("RPUSH", "k", "v"));
         Assert.Equal("*2\r\n$1\r\nk\r\n*1\r\n$1\r\nv\r\n", c.ReadReply());
     }
@@ -391,7 +381,7 @@ public class ListBlockingTests
         using var admin = server.Raw();
         long id = ClientId(waiter);
         waiter.SendCommand("BLPOP", "k", "5");
-        await WaitForBlocked(server, 1);
+        await server.WaitForBlockedClientsAsync(1);
         Assert.Equal(1, server.Server.Blocking.TimeoutCount);
         string list = admin.Call("CLIENT", "LIST", "ID", id.ToString());
         Assert.Contains(" flags=b ", list);
@@ -409,10 +399,10 @@ public class ListBlockingTests
         using var admin = server.Raw();
         long id = ClientId(waiter);
         waiter.SendCommand("BRPOP", "k", "0");
-        await WaitForBlocked(server, 1);
+        await server.WaitForBlockedClientsAsync(1);
         Assert.Equal(":1\r\n", admin.Call("CLIENT", "KILL", "ID", id.ToString()));
         Assert.True(waiter.WaitForClose(TimeSpan.FromSeconds(5)));
-        await WaitForBlocked(server, 0);
+        await server.WaitForBlockedClientsAsync(0);
         Assert.Equal(":1\r\n", admin.Call("RPUSH", "k", "kept"));
         Assert.Equal(":1\r\n", admin.Call("LLEN", "k"));
     }
@@ -424,7 +414,7 @@ public class ListBlockingTests
         using var waiter = server.Raw();
         ClientSession session = Session(server, waiter);
         waiter.SendCommand("BLPOP", "k", "0");
-        await WaitForBlocked(server, 1);
+        await server.WaitForBlockedClientsAsync(1);
         session.LastInteractionMs -= 10_000;
         server.Server.Cron(100);
         using var pusher = server.Raw();
@@ -438,10 +428,10 @@ public class ListBlockingTests
         await using var server = TestServer.Start();
         using var waiter = server.Raw();
         waiter.SendCommand("BLPOP", "k", "0");
-        await WaitForBlocked(server, 1);
+        await server.WaitForBlockedClientsAsync(1);
         await server.Server.StopAsync();
         Assert.True(waiter.WaitForClose(TimeSpan.FromSeconds(5)));
-        await WaitForBlocked(server, 0);
+        await server.WaitForBlockedClientsAsync(0);
     }
 
     [Fact]
@@ -455,7 +445,7 @@ public class ListBlockingTests
         Assert.Equal("*-1\r\n", c.Call("BLPOP", "k", "0x1p-4"));
         // -0.001 s times 1000 in extended precision is just above -1, so ceil gives 0: wait forever, as Redis.
         c.SendCommand("BLPOP", "k", "-0.001");
-        await WaitForBlocked(server, 1);
+        await server.WaitForBlockedClientsAsync(1);
         Assert.Equal(0, server.Server.Blocking.TimeoutCount);
         Assert.Equal(":1\r\n", admin.Call("CLIENT", "UNBLOCK", id.ToString()));
         Assert.Equal("*-1\r\n", c.ReadReply());

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Amber.Tests.Infrastructure;
 
 namespace Amber.Tests;
@@ -10,16 +9,6 @@ namespace Amber.Tests;
 public class SortedSetBlockingTests
 {
     private const string WrongType = "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n";
-
-    private static async Task WaitForBlocked(TestServer server, int count)
-    {
-        var watch = Stopwatch.StartNew();
-        while (server.Server.Blocking.BlockedCount != count)
-        {
-            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), $"expected {count} blocked clients, have {server.Server.Blocking.BlockedCount}");
-            await Task.Delay(2);
-        }
-    }
 
     [Fact]
     public async Task ServesAtOnceWhenDataExists()
@@ -68,13 +57,13 @@ public class SortedSetBlockingTests
         using RawClient waiter = server.Raw();
         using RawClient adder = server.Raw();
         waiter.SendCommand("BZPOPMIN", "k", "0");
-        await WaitForBlocked(server, 1);
+        await server.WaitForBlockedClientsAsync(1);
         Assert.Equal(":2\r\n", adder.Call("ZADD", "k", "2", "b", "1", "a"));
         Assert.Equal("*3\r\n$1\r\nk\r\n$1\r\na\r\n$1\r\n1\r\n", waiter.ReadReply());
         Assert.Equal("*2\r\n$1\r\nb\r\n$1\r\n2\r\n", adder.Call("ZRANGE", "k", "0", "-1", "WITHSCORES"));
 
         waiter.SendCommand("BZMPOP", "0", "2", "k2", "k3", "MAX", "COUNT", "2");
-        await WaitForBlocked(server, 1);
+        await server.WaitForBlockedClientsAsync(1);
         Assert.Equal(":3\r\n", adder.Call("ZADD", "k3", "1", "x", "2", "y", "3", "z"));
         Assert.Equal("*2\r\n$2\r\nk3\r\n*2\r\n*2\r\n$1\r\nz\r\n$1\r\n3\r\n*2\r\n$1\r\ny\r\n$1\r\n2\r\n", waiter.ReadReply());
         Assert.Equal(0, server.Server.Blocking.BlockedCount);
@@ -87,7 +76,7 @@ public class SortedSetBlockingTests
         using RawClient waiter = server.Raw();
         using RawClient other = server.Raw();
         waiter.SendCommand("BZPOPMAX", "dst", "0");
-        await WaitForBlocked(server, 1);
+        await server.WaitForBlockedClientsAsync(1);
         Assert.Equal(":1\r\n", other.Call("ZADD", "src", "7", "m"));
         Assert.Equal(":1\r\n", other.Call("ZUNIONSTORE", "dst", "1", "src"));
         Assert.Equal("*3\r\n$3\r\ndst\r\n$1\r\nm\r\n$1\r\n7\r\n", waiter.ReadReply());
@@ -103,7 +92,7 @@ public class SortedSetBlockingTests
         Assert.StartsWith("%", waiter.Call("HELLO", "3"));
         Assert.Equal("_\r\n", waiter.Call("BZPOPMIN", "k", "0.01"));
         waiter.SendCommand("BZPOPMIN", "k", "0");
-        await WaitForBlocked(server, 1);
+        await server.WaitForBlockedClientsAsync(1);
         Assert.Equal(":1\r\n", adder.Call("ZADD", "k", "1.5", "a"));
         Assert.Equal("*3\r\n$1\r\nk\r\n$1\r\na\r\n,1.5\r\n", waiter.ReadReply());
     }

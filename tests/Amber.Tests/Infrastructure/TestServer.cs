@@ -59,6 +59,17 @@ public sealed class TestServer : IAsyncDisposable
 
     public IDatabase Db(int db = 0) => Connect().GetDatabase(db);
 
+    /// <summary>Polls (never sleeps as synchronisation) until exactly <paramref name="count"/> clients are blocked.</summary>
+    public async Task WaitForBlockedClientsAsync(int count)
+    {
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        while (_server.Blocking.BlockedCount != count)
+        {
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), $"expected {count} blocked clients, have {_server.Blocking.BlockedCount}");
+            await Task.Delay(2);
+        }
+    }
+
     public RawClient Raw()
     {
         var client = new RawClient(Port);
