@@ -1,0 +1,144 @@
+#!/usr/bin/env bash
+# RDB persistence, amber-server vs Debian's redis-server 7.0, side by side on the same data (issue 4):
+# SAVE and BGSAVE seconds, file size, cold-start load seconds, p50/p99 latency of a steady redis-benchmark load with
+# and without a BGSAVE running, and the peak extra memory while a BGSAVE runs and every key is being overwritten.
+#
+#   bench/rdb.sh [--strings N] [--hashes N] [--requests N]
+#
+# Defaults: 2,000,000 strings of 100 bytes plus 10,000 hashes of 100 fields (bench/persist_gen.py).
+# Extra memory: Amber = peak RSS during the BGSAVE minus RSS before it (the snapshot's buffers, plus whatever the
+# overwrite itself allocates); Redis = peak of (parent RSS + the forked child's private pages) minus parent RSS before,
+# i.e. what copy-on-write costs. Both are sampled every 50 ms from /proc.
+# Needs redis-server, redis-cli, redis-benchmark (apt-get install -y redis-server redis-tools), python3, .NET SDK.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+STRINGS=2000000
+HASHES=10000
+REQUESTS=300000
+SIDES="redis amber"
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --strings) STRINGS=$2; shift 2 ;;
+    --hashes) HASHES=$2; shift 2 ;;
+    --requests) REQUESTS=$2; shift 2 ;;
+    --sides) SIDES=$2; shift 2 ;;
+    *) echo "unknown option $1" >&2; exit 2 ;;
+  esac
+done
+for tool in redis-server redis-cli redis-benchmark python3; do
+  command -v $tool >/dev/null || { echo "$tool not found" >&2; exit 1; }
+done
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+now() { date +%s.%N; }
+elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'; }
+info_field() { redis-cli -p "$1" info persistence | tr -d '\r' | awk -F: -v f="$2" '$1 == f { print $2 }'; }
+rss() { awk '/^VmRSS:/ { print $2 * 1024 }' "/proc/$1/status" 2>/dev/null || echo 0; }
+# Private pages of a process (a forked child's copy-on-write cost); 0 when it is gone.
+private_bytes() { awk '/^Private_(Clean|Dirty):/ { s += $2 } END { print s * 1024 }' "/proc/$1/smaps_rollup" 2>/dev/null || echo 0; }
+children() { cat /proc/"$1"/task/*/children 2>/dev/null | tr ' ' '\n' | grep -v '^$' || true; }
+
+dotnet build -c Release src/Amber.Server -v q -nologo >/dev/null
+AMBER_DLL=src/Amber.Server/bin/Release/net10.0/amber-server.dll
+WORK=$(mktemp -d)
+PIDS=()
+trap 'kill ${PIDS[@]:-} 2>/dev/null || true; rm -rf "$WORK"' EXIT
+
+# start SIDE PORT DIR: starts a server with save points off (saves are explicit) and waits until it answers PONG
+# (not LOADING); prints the seconds that took.
+start() {
+  local side=$1 port=$2 dir=$3 t0
+  mkdir -p "$dir"
+  t0=$(now)
+  if [ "$side" = amber ]; then
+    dotnet "$AMBER_DLL" --port "$port" --dir "$dir" --save "" --appendonly no >"$dir/server.log" 2>&1 &
+  else
+    redis-server --port "$port" --dir "$dir" --save "" --appendonly no >"$dir/server.log" 2>&1 &
+  fi
+  PIDS+=($!)
+  echo $! >"$dir/pid"
+  for _ in $(seq 1 6000); do
+    [ "$(redis-cli -p "$port" ping 2>/dev/null)" = PONG ] && { elapsed "$t0"; return 0; }
+    sleep 0.05
+  done
+  echo "$side did not start" >&2; return 1
+}
+
+wait_bgsave() { while [ "$(info_field "$1" rdb_bgsave_in_progress)" != 0 ]; do sleep 0.05; done; }
+
+# latency PORT: p50 and p99 (ms) of a steady SET/GET load over the dataset's keys.
+latency() {
+  redis-benchmark -p "$1" -c 50 -n "$REQUESTS" -t set,get -r "$STRINGS" -d 100 --csv 2>/dev/null |
+    awk -F'","' 'NR > 1 { gsub(/"/, "", $0); split($0, f, ","); p50 += f[5]; p99 += f[7]; n++ } END { printf "%.3f %.3f\n", p50 / n, p99 / n }'
+}
+
+declare -A R
+get() { echo "${R[$1]:-0}"; }
+python3 bench/persist_gen.py "$STRINGS" "$HASHES" 0 >"$WORK/load.resp"
+python3 bench/persist_gen.py "$STRINGS" "$HASHES" 1 >"$WORK/overwrite.resp"
+
+for side in $SIDES; do
+  port=$(free_port)
+  dir="$WORK/$side"
+  start $side "$port" "$dir" >/dev/null
+  pid=$(cat "$dir/pid")
+  redis-cli -p "$port" --pipe <"$WORK/load.resp" >/dev/null
+  echo "$side: loaded $(redis-cli -p "$port" dbsize) keys" >&2
+
+  t0=$(now); redis-cli -p "$port" save >/dev/null; R[$side,save]=$(elapsed "$t0")
+  R[$side,size]=$(stat -c %s "$dir/dump.rdb")
+
+  t0=$(now); redis-cli -p "$port" bgsave >/dev/null; wait_bgsave "$port"; R[$side,bgsave]=$(elapsed "$t0")
+
+  read -r R[$side,p50] R[$side,p99] < <(latency "$port")
+  # The same load with BGSAVEs back to back for its whole duration.
+  ( while kill -0 $$ 2>/dev/null; do redis-cli -p "$port" bgsave >/dev/null 2>&1; wait_bgsave "$port"; [ -f "$WORK/stop" ] && break; done ) &
+  saver=$!
+  read -r R[$side,p50bg] R[$side,p99bg] < <(latency "$port")
+  touch "$WORK/stop"; wait $saver 2>/dev/null || true; rm -f "$WORK/stop"
+  wait_bgsave "$port"
+
+  # Peak extra memory: BGSAVE while the whole dataset is overwritten.
+  before=$(rss "$pid"); peak=$before
+  redis-cli -p "$port" bgsave >/dev/null
+  redis-cli -p "$port" --pipe <"$WORK/overwrite.resp" >/dev/null &
+  writer=$!
+  while :; do
+    total=$(rss "$pid")
+    for c in $(children "$pid"); do total=$((total + $(private_bytes "$c"))); done
+    [ "$total" -gt "$peak" ] && peak=$total
+    [ "$(info_field "$port" rdb_bgsave_in_progress)" = 0 ] && break
+    sleep 0.05
+  done
+  wait $writer
+  R[$side,extra]=$((peak - before))
+  R[$side,rss]=$before
+  R[$side,cow]=$(info_field "$port" rdb_last_cow_size)
+
+  redis-cli -p "$port" save >/dev/null
+  redis-cli -p "$port" shutdown nosave >/dev/null 2>&1 || true
+  wait "$pid" 2>/dev/null || true
+  R[$side,load]=$(start $side "$port" "$dir")
+  pid=$(cat "$dir/pid")
+  redis-cli -p "$port" shutdown nosave >/dev/null 2>&1 || true
+done
+
+ratio() { awk -v a="$1" -v r="$2" 'BEGIN { if (r + 0 == 0) print "-"; else printf "%.2f", a / r }'; }
+mb() { awk -v b="$1" 'BEGIN { printf "%.1f", b / 1048576 }'; }
+echo "| measure | amber | redis | amber/redis |"
+echo "|---|---:|---:|---:|"
+for m in save bgsave load; do
+  echo "| $m seconds | $(get amber,$m) | $(get redis,$m) | $(ratio "$(get amber,$m)" "$(get redis,$m)") |"
+done
+echo "| dump.rdb MB | $(mb "$(get amber,size)") | $(mb "$(get redis,size)") | $(ratio "$(get amber,size)" "$(get redis,size)") |"
+echo "| p50 ms, no BGSAVE | $(get amber,p50) | $(get redis,p50) | $(ratio "$(get amber,p50)" "$(get redis,p50)") |"
+echo "| p50 ms, BGSAVE running | $(get amber,p50bg) | $(get redis,p50bg) | $(ratio "$(get amber,p50bg)" "$(get redis,p50bg)") |"
+echo "| p99 ms, no BGSAVE | $(get amber,p99) | $(get redis,p99) | $(ratio "$(get amber,p99)" "$(get redis,p99)") |"
+echo "| p99 ms, BGSAVE running | $(get amber,p99bg) | $(get redis,p99bg) | $(ratio "$(get amber,p99bg)" "$(get redis,p99bg)") |"
+echo "| RSS before BGSAVE MB | $(mb "$(get amber,rss)") | $(mb "$(get redis,rss)") | $(ratio "$(get amber,rss)" "$(get redis,rss)") |"
+echo "| peak extra MB during BGSAVE + overwrite | $(mb "$(get amber,extra)") | $(mb "$(get redis,extra)") | $(ratio "$(get amber,extra)" "$(get redis,extra)") |"
+echo "| rdb_last_cow_size MB | $(mb "$(get amber,cow)") | $(mb "$(get redis,cow)") | |"
+for side in amber redis; do
+  echo "$side p99 with BGSAVE / without: $(ratio "$(get $side,p99bg)" "$(get $side,p99)"); extra memory / RSS: $(ratio "$(get $side,extra)" "$(get $side,rss)")"
+done
