@@ -13,6 +13,7 @@ internal static class CommandRegistry
         HashCommands.Register(table);
         SetCommands.Register(table);
         KeyCommands.Register(table);
+        DumpCommand.Register(table);
         SortedSetCommands.Register(table);
         SortCommand.Register(table);
         DatabaseCommands.Register(table);

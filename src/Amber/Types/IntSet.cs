@@ -28,6 +28,9 @@ internal sealed class IntSet
 
     public int Count { get; private set; }
 
+    /// <summary>Bytes per member (2, 4 or 8), as Redis's intset encoding field (RDB SET_INTSET blobs carry it).</summary>
+    public int Width => _width;
+
     public IntSet Clone() => new(_data.AsSpan(0, Count * _width).ToArray(), _width, Count);
 
     public long this[int index] => _width switch

@@ -61,6 +61,9 @@ internal sealed class SetValue : Keyspace.ITypedValue, Diagnostics.IDigestible
     /// <summary>OBJECT ENCODING's name for the current encoding.</summary>
     public string EncodingName => _ints != null ? "intset" : "hashtable";
 
+    /// <summary>The intset, when that is the encoding (RDB writes it as Redis's intset blob).</summary>
+    internal IntSet? Ints => _ints;
+
     /// <summary>The hash table, when that is the encoding (for SSCAN's cursor).</summary>
     internal ByteTable? Table => _table;
 
