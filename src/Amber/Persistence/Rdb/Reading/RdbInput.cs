@@ -152,6 +152,43 @@ internal sealed class RdbInput
         _crcFrom = 0;
     }
 
+    /// <summary>
+    /// <paramref name="length"/> bytes into a new array. When the stream cannot tell its length, a large claimed
+    /// length is not trusted: the array grows as bytes actually arrive.
+    /// </summary>
+    public byte[] ReadNew(int length, bool pooled)
+    {
+        if (_length >= 0 || length <= UntrustedChunk)
+        {
+            byte[] exact = pooled ? ArrayPool<byte>.Shared.Rent(Math.Max(length, 1)) : new byte[length];
+            ReadExactly(exact.AsSpan(0, length));
+            return exact;
+        }
+        byte[] data = new byte[UntrustedChunk];
+        int done = 0;
+        while (done < length)
+        {
+            if (done == data.Length)
+            {
+                Array.Resize(ref data, (int)Math.Min((long)data.Length * 2, length));
+            }
+            int n = Math.Min(data.Length - done, BufferSize);
+            ReadExactly(data.AsSpan(done, n));
+            done += n;
+        }
+        if (pooled)
+        {
+            // Callers give pooled arrays back to the pool, which only takes arrays it handed out.
+            byte[] rented = ArrayPool<byte>.Shared.Rent(length);
+            data.AsSpan(0, length).CopyTo(rented);
+            return rented;
+        }
+        return data;
+    }
+
+    /// <summary>How much is allocated up front for a length claimed by a stream of unknown size.</summary>
+    private const int UntrustedChunk = 1 << 20;
+
     public void Skip(long count)
     {
         if (count > Remaining)

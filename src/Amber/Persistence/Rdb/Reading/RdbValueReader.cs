@@ -32,9 +32,7 @@ internal sealed class RdbValueReader(RdbInput input, RdbValueLimits limits)
         {
             return ReadEncodedString(length, pooled: false, out _);
         }
-        byte[] value = new byte[CheckedLength(length)];
-        input.ReadExactly(value);
-        return value;
+        return input.ReadNew(CheckedLength(length), pooled: false);
     }
 
     /// <summary>
@@ -49,9 +47,7 @@ internal sealed class RdbValueReader(RdbInput input, RdbValueLimits limits)
             return ReadEncodedString(n, pooled: true, out length);
         }
         length = CheckedLength(n);
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(Math.Max(length, 1));
-        input.ReadExactly(buffer.AsSpan(0, length));
-        return buffer;
+        return input.ReadNew(length, pooled: true);
     }
 
     public static void Return(byte[] pooled) => ArrayPool<byte>.Shared.Return(pooled);
@@ -112,11 +108,10 @@ internal sealed class RdbValueReader(RdbInput input, RdbValueLimits limits)
             throw input.Corrupt("Invalid LZF compressed string");
         }
         length = (int)originalLength;
-        byte[] source = ArrayPool<byte>.Shared.Rent(Math.Max(compressed, 1));
+        byte[] source = input.ReadNew(compressed, pooled: true);
         byte[] result = pooled ? ArrayPool<byte>.Shared.Rent(Math.Max(length, 1)) : new byte[length];
         try
         {
-            input.ReadExactly(source.AsSpan(0, compressed));
             if (!Lzf.TryDecompress(source.AsSpan(0, compressed), result.AsSpan(0, length), out int written) || written != length)
             {
                 if (pooled)
