@@ -18,6 +18,12 @@ internal static class Errors
     public const string BitValue = "ERR bit is not an integer or out of range";
     public const string StringTooLong = "ERR string exceeds maximum allowed size (proto-max-bulk-len)";
     public const string InvalidCursor = "ERR invalid cursor";
+    public const string RestorePayloadInvalid = "ERR DUMP payload version or checksum are wrong";
+    public const string RestoreBusyKey = "BUSYKEY Target key name already exists.";
+    public const string RestoreInvalidTtl = "ERR Invalid TTL value, must be >= 0";
+    public const string RestoreBadDataFormat = "ERR Bad data format";
+    public const string RestoreInvalidIdleTime = "ERR Invalid IDLETIME value, must be >= 0";
+    public const string RestoreInvalidFreq = "ERR Invalid FREQ value, must be >= 0 and <= 255";
     public const string SameObject = "ERR source and destination objects are the same";
     public const string MustBePositive = "ERR value is out of range, must be positive";
     public const string TimeoutNotFloat = "ERR timeout is not a float or out of range";

@@ -25,6 +25,7 @@ internal static class KeyCommands
         ExpireCommands.Register(t);
         ScanCommand.Register(t);
         ObjectCommand.Register(t);
+        RestoreCommand.Register(t);
     }
 
     /// <summary>

@@ -1,0 +1,1 @@
+return Amber.CheckRdb.RdbCheck.Run(args, Console.Out);
