@@ -5,9 +5,9 @@ namespace Amber.Keyspace;
 /// <summary>
 /// The keyspace hash table: chained buckets over a power-of-two array, grown and shrunk by incremental rehashing
 /// (two tables live at once and each operation moves a bucket or so), so no single request pays for a resize.
-/// Every bucket carries a version stamp for the fork-less snapshotter (docs/architecture.md §4).
+/// Every bucket carries a version stamp for the fork-less snapshotter (docs/architecture.md, Snapshots; KeyTable.Snapshot.cs).
 /// </summary>
-internal sealed class KeyTable
+internal sealed partial class KeyTable
 {
     private const int InitialSize = 4;
     private const int EmptyVisitsPerStep = 10;
@@ -40,6 +40,10 @@ internal sealed class KeyTable
         {
             return null;
         }
+        if (_snapshot != null)
+        {
+            CaptureBucketsOf(hash);
+        }
         if (_target != null)
         {
             RehashStep();
@@ -67,6 +71,10 @@ internal sealed class KeyTable
     /// <summary>Adds an entry whose key is known to be absent.</summary>
     public void Add(Entry entry)
     {
+        if (_snapshot != null)
+        {
+            CaptureBeforeAdd(entry.Hash);
+        }
         if (_target != null)
         {
             RehashStep();
@@ -87,6 +95,10 @@ internal sealed class KeyTable
         if (Count == 0)
         {
             return null;
+        }
+        if (_snapshot != null)
+        {
+            CaptureBucketsOf(hash);
         }
         if (_target != null)
         {
@@ -125,6 +137,10 @@ internal sealed class KeyTable
 
     public void Clear()
     {
+        if (_snapshot != null)
+        {
+            CaptureAllAndDetach();
+        }
         _main = new Bucket(InitialSize);
         _target = null;
         _rehashIndex = -1;
@@ -136,6 +152,11 @@ internal sealed class KeyTable
         int size = _main.Entries.Length;
         if (Count >= size && (!ResizePaused || Count / size > ForcedResizeRatio))
         {
+            if (_snapshot != null)
+            {
+                // Entries are about to move between buckets: the snapshot takes what it has not yet captured first.
+                CaptureAllAndDetach();
+            }
             StartResize(size * 2);
         }
     }
@@ -254,8 +275,12 @@ internal sealed class KeyTable
         static ulong Next(ulong v) => ReverseBits(ReverseBits(v) + 1);
     }
 
-    private static void Collect(Bucket table, ulong index, List<Entry> output)
+    private void Collect(Bucket table, ulong index, List<Entry> output)
     {
+        if (_snapshot != null)
+        {
+            CaptureBucket(_snapshot, table, (long)index);
+        }
         for (Entry? e = table.Entries[index]; e != null; e = e.Next)
         {
             output.Add(e);
@@ -279,20 +304,27 @@ internal sealed class KeyTable
         }
         RehashStep();
         Entry? head;
+        Bucket table;
+        int index;
         do
         {
             if (_target != null)
             {
                 int total = _main.Entries.Length + _target.Entries.Length;
                 int i = random.Next(total);
-                head = i < _main.Entries.Length ? _main.Entries[i] : _target.Entries[i - _main.Entries.Length];
+                (table, index) = i < _main.Entries.Length ? (_main, i) : (_target, i - _main.Entries.Length);
             }
             else
             {
-                head = _main.Entries[random.Next(_main.Entries.Length)];
+                (table, index) = (_main, random.Next(_main.Entries.Length));
             }
+            head = table.Entries[index];
         }
         while (head == null);
+        if (_snapshot != null)
+        {
+            CaptureBucket(_snapshot, table, index);
+        }
         int length = 0;
         for (Entry? e = head; e != null; e = e.Next)
         {
@@ -306,7 +338,10 @@ internal sealed class KeyTable
         return head;
     }
 
-    /// <summary>Every entry; for administrative commands (KEYS, FLUSHALL, DEBUG DIGEST), not for request hot paths.</summary>
+    /// <summary>
+    /// Every entry; for administrative commands (KEYS, FLUSHALL, DEBUG DIGEST), not for request hot paths.
+    /// Read only: a running snapshot does not capture what this returns, so change an entry only after looking it up.
+    /// </summary>
     public IEnumerable<Entry> All()
     {
         foreach (Bucket table in _target == null ? [_main] : new[] { _main, _target })

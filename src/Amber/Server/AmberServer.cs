@@ -295,6 +295,7 @@ internal sealed partial class AmberServer : IAsyncDisposable
             return;
         }
         _stopping.Cancel();
+        AbortSnapshotForShutdown();
         foreach (Socket l in _listeners)
         {
             l.Dispose();

@@ -1,0 +1,372 @@
+using System.Diagnostics;
+
+namespace Amber.Keyspace;
+
+/// <summary>
+/// A fork-less point-in-time snapshot of every database (DESIGN §4, docs/architecture.md "Snapshots"): the dataset
+/// exactly as it was at <see cref="Start"/>, serialized by an <see cref="ISnapshotSink"/> while clients keep reading
+/// and writing. Each bucket of each table is captured once, either by the walker (<see cref="Step"/>, a bounded
+/// chunk at a time under the keyspace lock) or by the first operation that reaches it, which captures it before
+/// anything can change (KeyTable.Snapshot.cs). The sink's bytes flow through <see cref="Output"/> to a consumer that
+/// writes them outside the lock.
+/// <para>Typical use (BGSAVE):</para>
+/// <code>
+/// lock (server.KeyspaceLock) { snapshot = server.StartSnapshot(sink); }
+/// Task producer = Task.Run(() => snapshot.RunAsync());
+/// Task consumer = Task.Run(() => snapshot.WriteToAsync(file.Write));
+/// await Task.WhenAll(producer, consumer);   // throws SnapshotAbortedException on abort
+/// </code>
+/// </summary>
+internal sealed class KeyspaceSnapshot
+{
+    /// <summary>Work units (buckets visited plus keys captured) between clock checks in a step.</summary>
+    private const int UnitsPerClockCheck = 256;
+
+    /// <summary>Versions only grow, across servers too, so a stamp left by any earlier snapshot is below a new one.</summary>
+    private static long s_lastVersion;
+
+    private readonly object _keyspaceLock;
+    private readonly ISnapshotSink _sink;
+    private readonly SnapshotOptions _options;
+    private readonly SnapshotTable[] _tables;
+    private readonly long[] _keysAtStart;
+    private readonly long[] _volatileKeysAtStart;
+    private readonly bool[] _visited;
+    private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly long _stepTicks;
+    private int _walkIndex;
+    private int _currentDb = -1;
+    private long _keysProcessed;
+    private long _steps;
+    private volatile SnapshotState _state;
+    private volatile Exception? _error;
+
+    private KeyspaceSnapshot(object keyspaceLock, ISnapshotSink sink, SnapshotOptions options, int databaseCount, int tableCount)
+    {
+        _keyspaceLock = keyspaceLock;
+        _sink = sink;
+        _options = options;
+        _tables = new SnapshotTable[tableCount];
+        _keysAtStart = new long[databaseCount];
+        _volatileKeysAtStart = new long[databaseCount];
+        _visited = new bool[databaseCount];
+        _stepTicks = Math.Max(1, (long)(options.StepDuration.TotalSeconds * Stopwatch.Frequency));
+        Output = new SnapshotBuffer(options.ChunkSize, options.PendingLimit);
+        Version = Interlocked.Increment(ref s_lastVersion);
+    }
+
+    /// <summary>The version stamp of this snapshot: buckets stamped below it are not captured yet.</summary>
+    public long Version { get; }
+
+    public SnapshotState State => _state;
+
+    public bool IsRunning => _state == SnapshotState.Running;
+
+    /// <summary>Why the snapshot was aborted (null unless <see cref="State"/> is Aborted).</summary>
+    public Exception? Error => _error;
+
+    /// <summary>Keys in all databases at the start (INFO current_save_keys_total).</summary>
+    public long KeysTotal { get; private set; }
+
+    /// <summary>Keys captured so far (INFO current_save_keys_processed).</summary>
+    public long KeysProcessed => Interlocked.Read(ref _keysProcessed);
+
+    /// <summary>Walker steps that ended with the lock released before the walk was done (diagnostics, tests).</summary>
+    public long Steps => Interlocked.Read(ref _steps);
+
+    /// <summary>The serialized bytes, for the consumer (or use <see cref="WriteToAsync"/>).</summary>
+    public SnapshotBuffer Output { get; }
+
+    /// <summary>
+    /// Completes when every key has been captured and the sink's end written (the consumer may still be writing);
+    /// faults with <see cref="SnapshotAbortedException"/> when the snapshot is aborted.
+    /// </summary>
+    public Task Completion => _completion.Task;
+
+    /// <summary>
+    /// Starts a snapshot of <paramref name="databases"/> as they are now; O(number of databases). The caller holds
+    /// <paramref name="keyspaceLock"/> (the lock every table operation runs under). Calls the sink's Begin.
+    /// Throws <see cref="InvalidOperationException"/> if another snapshot is still capturing one of the tables.
+    /// </summary>
+    public static KeyspaceSnapshot Start(IReadOnlyList<Database> databases, object keyspaceLock, ISnapshotSink sink, SnapshotOptions? options = null)
+    {
+        if (!Monitor.IsEntered(keyspaceLock))
+        {
+            throw new InvalidOperationException("A snapshot starts under the keyspace lock.");
+        }
+        int nonEmpty = 0;
+        foreach (Database db in databases)
+        {
+            if (db.Table.IsCapturing)
+            {
+                throw new InvalidOperationException("Another snapshot is still running.");
+            }
+            nonEmpty += db.Count > 0 ? 1 : 0;
+        }
+        var snapshot = new KeyspaceSnapshot(keyspaceLock, sink, options ?? SnapshotOptions.Default, databases.Count, nonEmpty);
+        int t = 0;
+        foreach (Database db in databases)
+        {
+            snapshot._keysAtStart[db.Index] = db.Count;
+            snapshot._volatileKeysAtStart[db.Index] = db.VolatileCount;
+            snapshot.KeysTotal += db.Count;
+            // An empty table has nothing to capture: whatever is added to it later is after the snapshot.
+            if (db.Count > 0)
+            {
+                var table = new SnapshotTable(snapshot, db.Table, db.Index, snapshot.Version);
+                snapshot._tables[t++] = table;
+                db.Table.AttachSnapshot(table);
+            }
+        }
+        try
+        {
+            sink.Begin(snapshot.Output);
+        }
+        catch (Exception e)
+        {
+            snapshot.Abort(e);
+            throw;
+        }
+        return snapshot;
+    }
+
+    /// <summary>
+    /// One walker step, under the keyspace lock: captures buckets nobody has touched yet until the step's time or
+    /// work budget is spent, then publishes the bytes. True when the snapshot is over (finished or aborted).
+    /// </summary>
+    public bool Step()
+    {
+        if (_state != SnapshotState.Running)
+        {
+            return true;
+        }
+        long deadline = Stopwatch.GetTimestamp() + _stepTicks;
+        long remaining = _options.StepBudget;
+        while (_walkIndex < _tables.Length)
+        {
+            SnapshotTable table = _tables[_walkIndex];
+            int slice = (int)Math.Clamp(remaining, 0, UnitsPerClockCheck);
+            int budget = slice;
+            bool tableDone = !table.IsCapturing || table.CaptureSome(ref budget);
+            if (_state != SnapshotState.Running)
+            {
+                return true;
+            }
+            remaining -= slice - budget;
+            if (tableDone)
+            {
+                // Every bucket is stamped: stop paying for the hook and let the table resize again.
+                table.Detach();
+                _walkIndex++;
+                continue;
+            }
+            if (remaining <= 0 || Stopwatch.GetTimestamp() >= deadline)
+            {
+                Output.Publish();
+                Interlocked.Increment(ref _steps);
+                return false;
+            }
+        }
+        Finish();
+        return true;
+    }
+
+    private void Finish()
+    {
+        try
+        {
+            _sink.End(Output);
+        }
+        catch (Exception e)
+        {
+            Abort(e);
+            return;
+        }
+        _state = SnapshotState.Completed;
+        DetachAll();
+        Output.Complete();
+        _completion.TrySetResult();
+    }
+
+    /// <summary>
+    /// The background driver: steps the walker, taking the keyspace lock for each step and releasing it between
+    /// steps so clients run, and waiting (without the lock) while the consumer is behind. Call outside the lock.
+    /// Returns when every key is captured; throws <see cref="SnapshotAbortedException"/> if the snapshot was aborted.
+    /// Cancelling <paramref name="cancellationToken"/> aborts the snapshot.
+    /// </summary>
+    public async Task RunAsync(CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            while (_state == SnapshotState.Running)
+            {
+                await Output.WaitForRoomAsync(cancellationToken).ConfigureAwait(false);
+                lock (_keyspaceLock)
+                {
+                    Step();
+                }
+                // Requeue so that clients blocked on the lock get it before the next step.
+                await Task.Yield();
+            }
+        }
+        catch (Exception e)
+        {
+            Abort(e);
+        }
+        await Completion.ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The consumer: hands each published chunk to <paramref name="write"/> (e.g. IWritableFile.Write) until the
+    /// stream ends. If <paramref name="write"/> throws or the token is cancelled, the snapshot is aborted and the
+    /// exception rethrown; if the snapshot is aborted, throws <see cref="SnapshotAbortedException"/>.
+    /// </summary>
+    public async Task WriteToAsync(Action<ReadOnlySpan<byte>> write, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            while (await Output.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                while (Output.TryRead(out SnapshotChunk chunk))
+                {
+                    try
+                    {
+                        write(chunk.Span);
+                    }
+                    finally
+                    {
+                        Output.Release(chunk);
+                    }
+                }
+            }
+        }
+        catch (Exception e) when (e is not SnapshotAbortedException)
+        {
+            Abort(e);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// A foreground save (SAVE, DEBUG RELOAD, shutdown): walks to the end holding the keyspace lock throughout,
+    /// writing the output as it goes. Throws <see cref="SnapshotAbortedException"/> or the writer's exception.
+    /// </summary>
+    public void RunToCompletion(Action<ReadOnlySpan<byte>> write)
+    {
+        lock (_keyspaceLock)
+        {
+            try
+            {
+                bool done;
+                do
+                {
+                    done = Step();
+                    while (Output.TryRead(out SnapshotChunk chunk))
+                    {
+                        try
+                        {
+                            write(chunk.Span);
+                        }
+                        finally
+                        {
+                            Output.Release(chunk);
+                        }
+                    }
+                }
+                while (!done);
+            }
+            catch (Exception e)
+            {
+                Abort(e);
+                throw;
+            }
+            if (_state == SnapshotState.Aborted)
+            {
+                throw new SnapshotAbortedException(_error!);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Stops the snapshot (error, cancellation, shutdown): tables stop capturing and may resize again, the consumer's
+    /// next read throws, <see cref="Completion"/> faults. Takes the keyspace lock; does nothing after the end
+    /// except failing the output, so a consumer that fails after the walker finished still frees its buffers.
+    /// </summary>
+    public void Abort(Exception? reason = null)
+    {
+        lock (_keyspaceLock)
+        {
+            reason ??= new OperationCanceledException("The snapshot was cancelled.");
+            if (_state == SnapshotState.Running)
+            {
+                _error = reason;
+                _state = SnapshotState.Aborted;
+                DetachAll();
+                _completion.TrySetException(new SnapshotAbortedException(reason));
+            }
+            Output.Fail(_error ?? reason);
+        }
+    }
+
+    private void DetachAll()
+    {
+        foreach (SnapshotTable table in _tables)
+        {
+            table.Detach();
+        }
+    }
+
+    /// <summary>Serializes one entry through the sink (under the lock); false once the snapshot is no longer running.</summary>
+    internal bool Capture(SnapshotTable table, Entry entry)
+    {
+        if (_state != SnapshotState.Running)
+        {
+            return false;
+        }
+        try
+        {
+            int db = table.DbIndex;
+            if (db != _currentDb)
+            {
+                bool first = !_visited[db];
+                _visited[db] = true;
+                _sink.SelectDatabase(new SnapshotDatabase(db, _keysAtStart[db], _volatileKeysAtStart[db], first), Output);
+                _currentDb = db;
+            }
+            _sink.WriteEntry(entry, Output);
+            Interlocked.Increment(ref _keysProcessed);
+            return true;
+        }
+        catch (Exception e)
+        {
+            // Never let a failing snapshot break the client command that happened to trigger the capture.
+            Abort(e);
+            return false;
+        }
+    }
+}
+
+internal enum SnapshotState
+{
+    Running,
+    Completed,
+    Aborted,
+}
+
+/// <summary>How a snapshot paces itself.</summary>
+internal sealed record SnapshotOptions
+{
+    public static readonly SnapshotOptions Default = new();
+
+    /// <summary>The longest the walker holds the keyspace lock in one step.</summary>
+    public TimeSpan StepDuration { get; init; } = TimeSpan.FromMilliseconds(1);
+
+    /// <summary>At most this many work units (buckets visited plus keys captured) per step, whatever the time.</summary>
+    public long StepBudget { get; init; } = long.MaxValue;
+
+    /// <summary>Size of the pooled chunks the sink writes into.</summary>
+    public int ChunkSize { get; init; } = 64 * 1024;
+
+    /// <summary>The walker waits while the consumer has more than this many published bytes left to write.</summary>
+    public long PendingLimit { get; init; } = 8 * 1024 * 1024;
+}

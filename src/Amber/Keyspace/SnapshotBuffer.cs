@@ -1,0 +1,226 @@
+using System.Buffers;
+using System.Threading.Channels;
+
+namespace Amber.Keyspace;
+
+/// <summary>
+/// The bytes between a snapshot's producers (the sink, under the keyspace lock) and its consumer (a file writer,
+/// outside the lock). Producers write into pooled chunks; a full chunk, or the partial one at the end of each walker
+/// step, is published to the consumer, which writes it and releases it back to the pool.
+/// <para>
+/// Back-pressure: the walker waits (without the lock) while published, unreleased bytes exceed the limit.
+/// Captures on the request path cannot wait, so pending bytes may pass the limit; their peak is what INFO reports as
+/// the copy-on-write size, the memory a fork would have spent on copied pages.
+/// </para>
+/// Thread model: the producer side (IBufferWriter members, <see cref="Publish"/>, <see cref="Complete"/>) is called
+/// under the keyspace lock only; the consumer side (<see cref="TryRead"/>, <see cref="WaitToReadAsync"/>,
+/// <see cref="Release"/>) from one consumer at a time, concurrently with producers.
+/// </summary>
+internal sealed class SnapshotBuffer : IBufferWriter<byte>
+{
+    private readonly Channel<SnapshotChunk> _published = Channel.CreateUnbounded<SnapshotChunk>(
+        new UnboundedChannelOptions { SingleReader = false, SingleWriter = true });
+    private readonly int _chunkSize;
+    private readonly long _pendingLimit;
+    private readonly Lock _roomGate = new();
+    private TaskCompletionSource? _roomWaiter;
+
+    private byte[]? _current;
+    private int _written;
+    private long _pendingBytes;
+    private long _publishedBytes;
+    private long _peakPendingBytes;
+    private long _totalBytes;
+    private volatile Exception? _failure;
+    private bool _completed;
+
+    public SnapshotBuffer(int chunkSize, long pendingLimit)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(chunkSize, 256);
+        _chunkSize = chunkSize;
+        _pendingLimit = pendingLimit;
+    }
+
+    /// <summary>Bytes written and not yet released by the consumer (including the chunk being filled).</summary>
+    public long PendingBytes => Interlocked.Read(ref _pendingBytes);
+
+    /// <summary>The most bytes ever pending at once (INFO rdb_last_cow_size / current_cow_size).</summary>
+    public long PeakPendingBytes => Interlocked.Read(ref _peakPendingBytes);
+
+    /// <summary>Every byte the producers wrote.</summary>
+    public long TotalBytes => Interlocked.Read(ref _totalBytes);
+
+    public long PendingLimit => _pendingLimit;
+
+    // ---- producer side (under the keyspace lock) ----
+
+    public Span<byte> GetSpan(int sizeHint = 0) => GetMemory(sizeHint).Span;
+
+    public Memory<byte> GetMemory(int sizeHint = 0)
+    {
+        int needed = Math.Max(sizeHint, 1);
+        if (_current == null || _current.Length - _written < needed)
+        {
+            Seal();
+            _current = ArrayPool<byte>.Shared.Rent(Math.Max(needed, _chunkSize));
+            _written = 0;
+        }
+        return _current.AsMemory(_written);
+    }
+
+    public void Advance(int count)
+    {
+        if (_current == null || (uint)count > (uint)(_current.Length - _written))
+        {
+            throw new ArgumentOutOfRangeException(nameof(count));
+        }
+        _written += count;
+        Interlocked.Add(ref _totalBytes, count);
+        long pending = Interlocked.Add(ref _pendingBytes, count);
+        if (pending > Interlocked.Read(ref _peakPendingBytes))
+        {
+            Interlocked.Exchange(ref _peakPendingBytes, pending);
+        }
+    }
+
+    /// <summary>Hands the chunk being filled to the consumer (end of a walker step), so it can be written meanwhile.</summary>
+    public void Publish() => Seal();
+
+    /// <summary>No more bytes: the consumer reads what is left, then sees the end.</summary>
+    public void Complete()
+    {
+        if (_completed)
+        {
+            return;
+        }
+        Seal();
+        _completed = true;
+        _published.Writer.TryComplete();
+    }
+
+    /// <summary>
+    /// Aborts the stream: the consumer's next read throws <paramref name="error"/>, queued chunks go back to the pool,
+    /// later writes are discarded, and a waiting walker wakes.
+    /// </summary>
+    public void Fail(Exception error)
+    {
+        _failure ??= error;
+        _completed = true;
+        // Completed without an error object: WaitToReadAsync reports _failure itself, whether or not the stream had
+        // already completed normally when the consumer failed.
+        _published.Writer.TryComplete();
+        if (_current != null)
+        {
+            Discard(_current, _written);
+            _current = null;
+            _written = 0;
+        }
+        while (_published.Reader.TryRead(out SnapshotChunk chunk))
+        {
+            Release(chunk);
+        }
+        WakeWalker();
+    }
+
+    private void Seal()
+    {
+        if (_current == null || _written == 0)
+        {
+            return;
+        }
+        var chunk = new SnapshotChunk(_current, _written);
+        _current = null;
+        _written = 0;
+        if (_failure != null || _completed)
+        {
+            Discard(chunk.Array, chunk.Length);
+            return;
+        }
+        Interlocked.Add(ref _publishedBytes, chunk.Length);
+        if (!_published.Writer.TryWrite(chunk))
+        {
+            Release(chunk);
+        }
+    }
+
+    private void Discard(byte[] array, int length)
+    {
+        Interlocked.Add(ref _pendingBytes, -length);
+        ArrayPool<byte>.Shared.Return(array);
+    }
+
+    /// <summary>
+    /// Completes when the consumer has brought published bytes down to the limit (or the stream failed). The walker
+    /// awaits this before each step, without the lock.
+    /// </summary>
+    public Task WaitForRoomAsync(CancellationToken cancellationToken)
+    {
+        if (HasRoom)
+        {
+            return Task.CompletedTask;
+        }
+        lock (_roomGate)
+        {
+            if (HasRoom)
+            {
+                return Task.CompletedTask;
+            }
+            _roomWaiter ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            return _roomWaiter.Task.WaitAsync(cancellationToken);
+        }
+    }
+
+    private bool HasRoom => Interlocked.Read(ref _publishedBytes) <= _pendingLimit || _failure != null;
+
+    private void WakeWalker()
+    {
+        lock (_roomGate)
+        {
+            if (_roomWaiter != null && HasRoom)
+            {
+                _roomWaiter.TrySetResult();
+                _roomWaiter = null;
+            }
+        }
+    }
+
+    // ---- consumer side ----
+
+    /// <summary>The next published chunk, if any; write it, then <see cref="Release"/> it.</summary>
+    public bool TryRead(out SnapshotChunk chunk) => _published.Reader.TryRead(out chunk);
+
+    /// <summary>True when a chunk can be read; false at the end of a completed stream; throws if the stream failed.</summary>
+    public async ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken = default)
+    {
+        bool more = await _published.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false);
+        if (_failure is { } failure)
+        {
+            throw new SnapshotAbortedException(failure);
+        }
+        return more;
+    }
+
+    /// <summary>Gives a chunk's memory back: the walker may go on when enough has been released.</summary>
+    public void Release(SnapshotChunk chunk)
+    {
+        Interlocked.Add(ref _publishedBytes, -chunk.Length);
+        Discard(chunk.Array, chunk.Length);
+        WakeWalker();
+    }
+}
+
+/// <summary>A published run of snapshot bytes in a pooled array; owned by the consumer until released.</summary>
+internal readonly struct SnapshotChunk(byte[] array, int length)
+{
+    internal byte[] Array { get; } = array;
+
+    public int Length { get; } = length;
+
+    public ReadOnlySpan<byte> Span => Array.AsSpan(0, Length);
+
+    public ReadOnlyMemory<byte> Memory => Array.AsMemory(0, Length);
+}
+
+/// <summary>The snapshot stopped before its end (sink or consumer error, cancellation, shutdown); the cause is inner.</summary>
+internal sealed class SnapshotAbortedException(Exception cause)
+    : Exception("The snapshot was aborted: " + cause.Message, cause);

@@ -1,0 +1,438 @@
+using System.Text;
+using Amber.Keyspace;
+
+namespace Amber.Tests.Keyspace;
+
+/// <summary>
+/// The fork-less snapshot on bare databases (no server, no sockets): every kind of table operation between walker
+/// steps, and the snapshot must still be exactly the dataset at its start.
+/// </summary>
+public class SnapshotKeyspaceTests
+{
+    private const long Now = 1_700_000_000_000;
+
+    private sealed class QuietEvents : KeyspaceEvents
+    {
+        public override Random Random { get; } = new(7);
+
+        public override void OnExpired(Database db, Entry entry)
+        {
+        }
+    }
+
+    private static byte[] K(string s) => Encoding.ASCII.GetBytes(s);
+
+    private static Database[] NewDatabases(int count)
+    {
+        var events = new QuietEvents();
+        var dbs = new Database[count];
+        for (int i = 0; i < count; i++)
+        {
+            dbs[i] = new Database(i, events);
+        }
+        return dbs;
+    }
+
+    private static byte[] RandomValue(Random rnd)
+    {
+        var v = new byte[rnd.Next(1, 24)];
+        rnd.NextBytes(v);
+        return v;
+    }
+
+    /// <summary>Runs a snapshot to its end, calling <paramref name="between"/> (under the lock) before every step.</summary>
+    private static List<KeyRecord> Snapshot(Database[] dbs, SnapshotOptions options, Action<KeyspaceSnapshot> between, DigestSink? sink = null)
+    {
+        object gate = new();
+        var collector = new SnapshotAssert.ByteCollector();
+        KeyspaceSnapshot snapshot;
+        lock (gate)
+        {
+            snapshot = KeyspaceSnapshot.Start(dbs, gate, sink ?? new DigestSink(), options);
+        }
+        bool done = false;
+        while (!done)
+        {
+            lock (gate)
+            {
+                between(snapshot);
+                done = snapshot.Step();
+            }
+            collector.DrainFrom(snapshot);
+        }
+        Assert.Equal(SnapshotState.Completed, snapshot.State);
+        Assert.True(snapshot.Completion.IsCompletedSuccessfully);
+        Assert.Equal(snapshot.KeysTotal, snapshot.KeysProcessed);
+        Assert.Equal(0, snapshot.Output.PendingBytes);
+        return collector.Records();
+    }
+
+    private static SnapshotOptions Steps(int units) => new() { StepBudget = units, StepDuration = TimeSpan.FromMinutes(1) };
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    [InlineData(5)]
+    [InlineData(6)]
+    public void RandomOperationsBetweenStepsLeaveTheSnapshotExact(int seed)
+    {
+        var rnd = new Random(seed);
+        int startedMidRehash = 0;
+        int resizedDuring = 0;
+        int detachedEarly = 0;
+        for (int iteration = 0; iteration < 60; iteration++)
+        {
+            Database[] dbs = NewDatabases(3);
+            int fresh = 0;
+            foreach (Database db in dbs)
+            {
+                int n = rnd.Next(0, 4) == 0 ? 0 : rnd.Next(1, 300);
+                for (int i = 0; i < n; i++)
+                {
+                    Entry e = db.Set(K("k" + rnd.Next(400)), RandomValue(rnd), Now);
+                    if (rnd.Next(4) == 0)
+                    {
+                        // Some already past their time: logically expired, still in the table, still captured.
+                        db.SetExpiry(e, Now + rnd.Next(-5000, 100000));
+                    }
+                }
+                if (rnd.Next(2) == 0)
+                {
+                    db.Table.RehashFor(100);
+                }
+                startedMidRehash += db.Table.IsRehashing ? 1 : 0;
+            }
+            List<KeyRecord> expected = SnapshotAssert.Dataset(dbs);
+            KeyTable[] original = Array.ConvertAll(dbs, d => d.Table);
+            int[] bucketsAtStart = Array.ConvertAll(original, t => t.BucketCount);
+            int steps = 0;
+            List<KeyRecord> captured = Snapshot(dbs, Steps(rnd.Next(1, 40)), snapshot =>
+            {
+                steps++;
+                int ops = rnd.Next(0, 5);
+                for (int i = 0; i < ops; i++)
+                {
+                    RandomOperation(rnd, dbs, ref fresh);
+                }
+                for (int i = 0; i < original.Length; i++)
+                {
+                    detachedEarly += steps == 1 && original[i].Count > 0 && !original[i].IsCapturing ? 1 : 0;
+                }
+            });
+            SnapshotAssert.SameDataset(expected, captured);
+            for (int i = 0; i < original.Length; i++)
+            {
+                Assert.False(original[i].IsCapturing);
+                Assert.False(original[i].ResizePaused);
+                resizedDuring += original[i].BucketCount != bucketsAtStart[i] ? 1 : 0;
+            }
+        }
+        // The run must have exercised the hard cases, or it proves little.
+        Assert.True(startedMidRehash > 0, "no snapshot started during a rehash");
+        Assert.True(resizedDuring > 0, "no table resized while a snapshot ran");
+    }
+
+    private static void RandomOperation(Random rnd, Database[] dbs, ref int fresh)
+    {
+        Database db = dbs[rnd.Next(dbs.Length)];
+        byte[] key = K("k" + rnd.Next(400));
+        switch (rnd.Next(15))
+        {
+            case 0:
+                db.Set(key, RandomValue(rnd), Now);
+                break;
+            case 1:
+            case 2:
+                // In place, as SETRANGE/SETBIT do: only safe because the lookup captured the bucket first.
+                if (db.Find(key, Now)?.Value is byte[] { Length: > 0 } bytes)
+                {
+                    bytes[0] ^= 0xFF;
+                }
+                break;
+            case 3:
+                db.Delete(key);
+                break;
+            case 4:
+                // A burst of new keys: grows the table past the forced-resize ratio in small tables.
+                int burst = rnd.Next(20, 400);
+                for (int i = 0; i < burst; i++)
+                {
+                    db.Add(K("n" + fresh++), RandomValue(rnd));
+                }
+                break;
+            case 5:
+                if (db.Find(key, Now) is { } expiring)
+                {
+                    db.SetExpiry(expiring, Now - 1);
+                    Assert.Null(db.Peek(key, Now));
+                }
+                break;
+            case 6:
+                db.ActiveExpire(Now, rnd, long.MaxValue);
+                break;
+            case 7:
+                // RENAME: the value object moves to a new entry, then changes in place there.
+                if (db.Find(key, Now) is { } source)
+                {
+                    object value = source.Value;
+                    db.Delete(key);
+                    byte[] target = K("k" + rnd.Next(400));
+                    db.Delete(target);
+                    db.Add(target, value);
+                    if (value is byte[] { Length: > 0 } moved)
+                    {
+                        moved[^1] ^= 0x55;
+                    }
+                }
+                break;
+            case 8:
+                if (rnd.Next(4) == 0)
+                {
+                    db.Clear();
+                }
+                break;
+            case 9:
+                Database other = dbs[rnd.Next(dbs.Length)];
+                if (other != db)
+                {
+                    db.SwapContents(other);
+                }
+                break;
+            case 10:
+                if (db.RandomEntry(rnd)?.Value is byte[] { Length: > 0 } picked)
+                {
+                    picked[0] ^= 0x0F;
+                }
+                break;
+            case 11:
+                var found = new List<Entry>();
+                db.Table.Scan((ulong)rnd.Next(64), found);
+                foreach (Entry e in found)
+                {
+                    if (e.Value is byte[] { Length: > 0 } scanned)
+                    {
+                        scanned[0] ^= 0x33;
+                    }
+                }
+                break;
+            case 12:
+                db.Maintain(1);
+                db.Table.ShrinkIfSparse();
+                break;
+            case 13:
+                // MOVE to another database.
+                Database to = dbs[rnd.Next(dbs.Length)];
+                if (to != db && db.Find(key, Now) is { } moving && to.Find(key, Now) == null)
+                {
+                    db.Delete(key);
+                    to.Add(key, moving.Value);
+                }
+                break;
+            case 14:
+                if (db.Find(key, Now) is { } timed)
+                {
+                    if (rnd.Next(2) == 0)
+                    {
+                        db.SetExpiry(timed, Now + rnd.Next(1, 100000));
+                    }
+                    else
+                    {
+                        db.RemoveExpiry(timed);
+                    }
+                }
+                break;
+        }
+    }
+
+    [Fact]
+    public void ForcedResizeWhilePausedCapturesTheWholeTableFirst()
+    {
+        Database[] dbs = NewDatabases(1);
+        Database db = dbs[0];
+        for (int i = 0; i < 16; i++)
+        {
+            db.Add(K("k" + i), K("v" + i));
+        }
+        db.Table.RehashFor(100);
+        int buckets = db.Table.BucketCount;
+        List<KeyRecord> expected = SnapshotAssert.Dataset(dbs);
+        KeyTable table = db.Table;
+        bool grown = false;
+        List<KeyRecord> captured = Snapshot(dbs, Steps(1), snapshot =>
+        {
+            if (grown)
+            {
+                return;
+            }
+            grown = true;
+            // Resizing is paused: the table takes a load of 5 per bucket before it must grow.
+            for (int i = 0; i < buckets * 5; i++)
+            {
+                db.Add(K("n" + i), K("x"));
+            }
+            Assert.True(table.IsCapturing);
+            Assert.Equal(buckets, table.BucketCount);
+            db.Add(K("last"), K("x"));
+            db.Add(K("last2"), K("x"));
+            Assert.False(table.IsCapturing);
+            Assert.True(table.BucketCount > buckets);
+            Assert.Equal(16, snapshot.KeysProcessed);
+            for (int i = 0; i < 16; i++)
+            {
+                ((byte[])db.Find(K("k" + i), Now)!.Value)[0] = (byte)'X';
+            }
+        });
+        SnapshotAssert.SameDataset(expected, captured);
+    }
+
+    [Fact]
+    public void ARehashUnderWayAtTheStartStaysFrozenAndBothArraysAreCaptured()
+    {
+        Database[] dbs = NewDatabases(1);
+        Database db = dbs[0];
+        int i = 0;
+        while (!db.Table.IsRehashing || i < 40)
+        {
+            db.Add(K("k" + i++), K("v"));
+        }
+        List<KeyRecord> expected = SnapshotAssert.Dataset(dbs);
+        int buckets = db.Table.BucketCount;
+        List<KeyRecord> captured = Snapshot(dbs, Steps(3), snapshot =>
+        {
+            db.Maintain(5);
+            for (int j = 0; j < i; j += 3)
+            {
+                if (db.Find(K("k" + j), Now)?.Value is byte[] v)
+                {
+                    v[0] = (byte)'Z';
+                }
+            }
+            db.Delete(K("k1"));
+            db.Add(K("k" + i++), K("new"));
+            if (snapshot.IsRunning && db.Table.IsCapturing)
+            {
+                Assert.True(db.Table.IsRehashing);
+                Assert.Equal(buckets, db.Table.BucketCount);
+            }
+        });
+        SnapshotAssert.SameDataset(expected, captured);
+    }
+
+    [Fact]
+    public void FlushAndSwapAttributeEachTableToItsDatabaseAtTheStart()
+    {
+        Database[] dbs = NewDatabases(3);
+        dbs[0].Add(K("a"), K("in0"));
+        dbs[1].Add(K("b"), K("in1"));
+        dbs[2].Add(K("c"), K("in2"));
+        List<KeyRecord> expected = SnapshotAssert.Dataset(dbs);
+        bool once = false;
+        List<KeyRecord> captured = Snapshot(dbs, Steps(1), snapshot =>
+        {
+            if (once)
+            {
+                return;
+            }
+            once = true;
+            dbs[0].SwapContents(dbs[1]);
+            // db0 now holds db1's old table: a change there is captured as db1's key.
+            ((byte[])dbs[0].Find(K("b"), Now)!.Value)[0] = (byte)'#';
+            dbs[0].Add(K("late"), K("x"));
+            dbs[1].Clear();
+            dbs[1].Add(K("a"), K("replaced"));
+            dbs[2].Clear();
+        });
+        SnapshotAssert.SameDataset(expected, captured);
+    }
+
+    [Fact]
+    public void ClearingATableWhileCapturingHandsOverItsKeysFirst()
+    {
+        Database[] dbs = NewDatabases(1);
+        for (int i = 0; i < 50; i++)
+        {
+            dbs[0].Add(K("k" + i), K("v" + i));
+        }
+        List<KeyRecord> expected = SnapshotAssert.Dataset(dbs);
+        List<KeyRecord> captured = Snapshot(dbs, Steps(2), snapshot =>
+        {
+            if (dbs[0].Table.IsCapturing)
+            {
+                dbs[0].Table.Clear();
+                Assert.False(dbs[0].Table.IsCapturing);
+            }
+        });
+        SnapshotAssert.SameDataset(expected, captured);
+    }
+
+    [Fact]
+    public void AnEmptyKeyspaceGivesBeginAndEndOnly()
+    {
+        Database[] dbs = NewDatabases(4);
+        var sink = new DigestSink();
+        List<KeyRecord> captured = Snapshot(dbs, SnapshotOptions.Default, _ => { }, sink);
+        Assert.Empty(captured);
+        Assert.Equal((1, 1, 0), (sink.Begins, sink.Ends, sink.Selects));
+    }
+
+    [Fact]
+    public void ASinkFailureOnTheRequestPathAbortsTheSnapshotButNotTheOperation()
+    {
+        Database[] dbs = NewDatabases(2);
+        for (int i = 0; i < 100; i++)
+        {
+            dbs[i % 2].Add(K("k" + i), K("v" + i));
+        }
+        object gate = new();
+        var sink = new DigestSink { FailOn = e => e.Key.AsSpan().SequenceEqual("k42"u8) };
+        lock (gate)
+        {
+            KeyspaceSnapshot snapshot = KeyspaceSnapshot.Start(dbs, gate, sink, Steps(1));
+            Assert.NotNull(dbs[0].Find(K("k42"), Now));
+            Assert.Equal(SnapshotState.Aborted, snapshot.State);
+            Assert.IsType<IOException>(snapshot.Error);
+            Assert.True(snapshot.Completion.IsFaulted);
+            Assert.False(dbs[0].Table.IsCapturing || dbs[1].Table.IsCapturing);
+            Assert.False(dbs[0].Table.ResizePaused || dbs[1].Table.ResizePaused);
+            Assert.True(snapshot.Step());
+            // The pooled chunks were returned and the consumer learns of the abort.
+            Assert.Equal(0, snapshot.Output.PendingBytes);
+            var read = snapshot.Output.WaitToReadAsync().AsTask();
+            Assert.IsType<SnapshotAbortedException>(Assert.Throws<AggregateException>(() => read.Wait()).InnerException);
+            // Another snapshot can start at once.
+            KeyspaceSnapshot next = KeyspaceSnapshot.Start(dbs, gate, new DigestSink(), Steps(1));
+            Assert.Throws<InvalidOperationException>(() => KeyspaceSnapshot.Start(dbs, gate, new DigestSink()));
+            next.Abort();
+        }
+    }
+
+    [Fact]
+    public void StartRequiresTheKeyspaceLock()
+    {
+        Database[] dbs = NewDatabases(1);
+        Assert.Throws<InvalidOperationException>(() => KeyspaceSnapshot.Start(dbs, new object(), new DigestSink()));
+    }
+
+    [Fact]
+    public void ForegroundRunWritesEverythingHoldingTheLock()
+    {
+        Database[] dbs = NewDatabases(2);
+        for (int i = 0; i < 5000; i++)
+        {
+            dbs[i % 2].Add(K("k" + i), K("value " + i));
+        }
+        List<KeyRecord> expected = SnapshotAssert.Dataset(dbs);
+        object gate = new();
+        var collector = new SnapshotAssert.ByteCollector();
+        lock (gate)
+        {
+            KeyspaceSnapshot snapshot = KeyspaceSnapshot.Start(dbs, gate, new DigestSink(), new SnapshotOptions { ChunkSize = 4096 });
+            snapshot.RunToCompletion(collector.Write);
+            Assert.Equal(SnapshotState.Completed, snapshot.State);
+            Assert.Equal(0, snapshot.Output.PendingBytes);
+        }
+        SnapshotAssert.SameDataset(expected, collector.Records());
+    }
+}
