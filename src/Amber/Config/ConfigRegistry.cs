@@ -58,11 +58,11 @@ internal static partial class ConfigRegistry
     }
 
     private static void Bool(string name, string? alias, ConfigFlags flags, bool def,
-        Func<ServerConfig, bool>? get = null, Action<ServerConfig, bool>? set = null)
+        Func<ServerConfig, bool>? get = null, Action<ServerConfig, bool>? set = null, Func<AmberServer, string?>? apply = null)
     {
         get ??= c => c.Other.TryGetValue(name, out object? v) ? (bool)v : def;
         set ??= (c, v) => c.Other[name] = v;
-        Add(new BoolParam(name, alias, flags, def, get, set));
+        Add(new BoolParam(name, alias, flags, def, get, set) { Apply = apply });
     }
 
     private static void Number(string name, string? alias, ConfigFlags flags, NumberFormat format, bool unsigned,
@@ -97,6 +97,12 @@ internal static partial class ConfigRegistry
         get ??= c => c.Other.TryGetValue(name, out object? v) ? (string)v : def;
         set ??= (c, v) => c.Other[name] = v;
         Add(new StringParam(name, alias, flags, def, emptyIsNull, get, set) { Validate = validate });
+    }
+
+    private static string? DisableAof(AmberServer server)
+    {
+        server.Aof.Disable();
+        return null;
     }
 
     private static readonly (string, int)[] s_protectedAction = [("no", 0), ("yes", 1), ("local", 2)];
@@ -137,7 +143,8 @@ internal static partial class ConfigRegistry
         Bool("activedefrag", null, None, false);
         Bool("syslog-enabled", null, Immutable, false);
         Bool("cluster-enabled", null, Immutable, false);
-        Bool("appendonly", null, None, false, c => c.AppendOnly, (c, v) => c.AppendOnly = v);
+        Bool("appendonly", null, None, false, c => c.AppendOnly, (c, v) => c.AppendOnly = v,
+            apply: s => s.Config.AppendOnly ? s.Aof.Enable() : DisableAof(s));
         Bool("cluster-allow-reads-when-down", null, None, false);
         Bool("cluster-allow-pubsubshard-when-down", null, None, true);
         Bool("crash-log-enabled", null, None, true);

@@ -59,17 +59,9 @@ internal sealed class IdlePersistenceInfo(Server.AmberServer server) : IPersiste
         w.Field("rdb_last_cow_size", 0);
         w.Field("rdb_last_load_keys_expired", 0);
         w.Field("rdb_last_load_keys_loaded", 0);
-        w.Field("aof_enabled", 0);
-        w.Field("aof_rewrite_in_progress", 0);
-        w.Field("aof_rewrite_scheduled", 0);
-        w.Field("aof_last_rewrite_time_sec", -1);
-        w.Field("aof_current_rewrite_time_sec", -1);
-        w.Field("aof_last_bgrewrite_status", "ok");
-        w.Field("aof_rewrites", 0);
-        w.Field("aof_rewrites_consecutive_failures", 0);
-        w.Field("aof_last_write_status", "ok");
-        w.Field("aof_last_cow_size", 0);
+        server.Aof.WriteStatus(w);
         w.Field("module_fork_in_progress", 0);
         w.Field("module_fork_last_cow_size", 0);
+        server.Aof.WriteSizes(w);
     }
 }

@@ -49,6 +49,12 @@ public static class ServerHost
             log.Warning($"Failed listening on port {config.Port} (tcp), aborting: {e.Message}");
             return 1;
         }
+        catch (Exception e) when (e is Persistence.Aof.AofLoadException or Persistence.Aof.AofManifestException or IOException)
+        {
+            // The AOF could not be loaded or set up: as Redis, refuse to start rather than serve a partial dataset.
+            log.Warning(e.Message);
+            return 1;
+        }
         log.Notice($"Server initialized");
         log.Notice("Ready to accept connections tcp");
 

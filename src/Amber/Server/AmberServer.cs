@@ -42,6 +42,7 @@ internal sealed partial class AmberServer : IAsyncDisposable
         LastSaveUnixSeconds = Stats.StartTimeMs / 1000;
         PersistenceInfo = new IdlePersistenceInfo(this);
         Info = new InfoBuilder(this);
+        Aof = new Persistence.Aof.AofService(this);
     }
 
     public ServerConfig Config { get; }
@@ -74,6 +75,12 @@ internal sealed partial class AmberServer : IAsyncDisposable
 
     public InfoBuilder Info { get; }
 
+    /// <summary>Every persistence file access goes through this; tests install a fault-injecting one before Start.</summary>
+    public Persistence.Storage.IFileSystem FileSystem { get; set; } = Persistence.Storage.OsFileSystem.Instance;
+
+    /// <summary>The append-only file: loading, the writer, CONFIG SET appendonly, INFO aof_* fields.</summary>
+    public Persistence.Aof.AofService Aof { get; }
+
     /// <summary>Changes since the last successful save (Redis's server.dirty): save points and INFO read it.</summary>
     public long Dirty;
 
@@ -96,6 +103,11 @@ internal sealed partial class AmberServer : IAsyncDisposable
 
     public void Start()
     {
+        if (Config.AppendOnly)
+        {
+            // The AOF is the source of truth when on; loaded before clients can connect.
+            Aof.Start();
+        }
         foreach (string address in Config.Bind)
         {
             bool optional = address.StartsWith('-');
@@ -308,6 +320,10 @@ internal sealed partial class AmberServer : IAsyncDisposable
         if (!Monitor.IsEntered(KeyspaceLock))
         {
             _cronThread?.Join(TimeSpan.FromSeconds(2));
+        }
+        lock (KeyspaceLock)
+        {
+            Aof.Shutdown();
         }
         _stopped.TrySetResult();
         await Task.CompletedTask.ConfigureAwait(false);

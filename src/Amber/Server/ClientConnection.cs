@@ -138,6 +138,10 @@ internal sealed class ClientConnection
             Volatile.Write(ref _replyPending, 1);
             bool keepGoing = _server.Executor.RunBatch(_session, _buffer, ref _parsePos, _end, ref _start);
             _session.QueryBufferLength = _end - _start;
+            if (_session.AofWaitWriter != null && !await WaitAofDurableAsync().ConfigureAwait(false))
+            {
+                return false;
+            }
             // Always: it also releases pushes held behind this batch's reply (even when the reply is empty).
             await SendReplyAsync().ConfigureAwait(false);
             if (!keepGoing || _session.CloseAfterReply)
@@ -242,7 +246,33 @@ internal sealed class ClientConnection
         }
         blocked.Reply.Dispose();
         _session.Blocked = null;
+        if (alive && blocked.Completion.Task.IsCompleted && _server.Aof.Writer is { } aof &&
+            _server.Config.AppendFsync == Config.AppendFsyncMode.Always)
+        {
+            // The write that served this client (its pop) was appended by another client's batch: wait for it too.
+            _session.AofWaitWriter = aof;
+            _session.AofWaitLsn = aof.AppendedLsn;
+        }
         return alive;
+    }
+
+    /// <summary>
+    /// appendfsync always: holds the batch's replies until its last AOF byte is fsynced (no thread, no lock held).
+    /// If that write or fsync failed, nothing is acknowledged: the replies are dropped and the connection closes
+    /// (Redis exits the whole server in that case; Amber keeps serving the others and refuses writes with MISCONF).
+    /// </summary>
+    private async ValueTask<bool> WaitAofDurableAsync()
+    {
+        Persistence.Aof.AofWriter writer = _session.AofWaitWriter!;
+        long lsn = _session.AofWaitLsn;
+        _session.AofWaitWriter = null;
+        if (await writer.WaitDurableAsync(lsn).ConfigureAwait(false))
+        {
+            return true;
+        }
+        _server.Log.Warning($"Closing client whose writes could not be made durable in the AOF: id={_session.Id} addr={_session.AddressText}");
+        _session.Reply.Reset();
+        return false;
     }
 
     private async Task<int> ReceiveOrZeroAsync()

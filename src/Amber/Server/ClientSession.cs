@@ -69,6 +69,13 @@ internal sealed class ClientSession
     /// <summary>The blocking command this client waits in (BLPOP ...), until the connection has taken its reply.</summary>
     internal BlockedClient? Blocked { get; set; }
 
+    /// <summary>
+    /// appendfsync always: the AOF writer and LSN the last batch's replies wait for before they are sent (group
+    /// commit); null when the batch appended nothing or the policy does not wait.
+    /// </summary>
+    internal Persistence.Aof.AofWriter? AofWaitWriter { get; set; }
+    internal long AofWaitLsn { get; set; }
+
     /// <summary>MULTI queue and WATCHed keys; null until the client first uses MULTI or WATCH.</summary>
     internal TransactionState? Transaction { get; set; }
 

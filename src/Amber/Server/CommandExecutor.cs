@@ -25,6 +25,8 @@ internal sealed class CommandExecutor(AmberServer server)
             {
                 return false;
             }
+            Persistence.Aof.AofWriter? aofAtStart = server.Aof.Writer;
+            long lsnAtStart = aofAtStart?.AppendedLsn ?? 0;
             session.BeginBatchPushes();
             while (true)
             {
@@ -73,8 +75,29 @@ internal sealed class CommandExecutor(AmberServer server)
                 parser.Authenticated = session.Authenticated || server.Config.RequirePass.Length == 0;
             }
             session.EndBatchPushes();
+            NoteAofWait(session, aofAtStart, lsnAtStart);
         }
         return keepGoing;
+    }
+
+    /// <summary>
+    /// appendfsync always: when the batch appended to the AOF, its replies wait until the last appended byte is on
+    /// disk (the connection awaits it outside the lock; one fsync covers every batch appended meanwhile).
+    /// </summary>
+    private void NoteAofWait(ClientSession session, Persistence.Aof.AofWriter? atStart, long lsnAtStart)
+    {
+        Persistence.Aof.AofWriter? writer = server.Aof.Writer;
+        if (writer == null || server.Config.AppendFsync != Config.AppendFsyncMode.Always)
+        {
+            return;
+        }
+        long before = ReferenceEquals(writer, atStart) ? lsnAtStart : 0;
+        long appended = writer.AppendedLsn;
+        if (appended > before)
+        {
+            session.AofWaitWriter = writer;
+            session.AofWaitLsn = appended;
+        }
     }
 
     /// <summary>Runs the request in session.Args. Caller holds the keyspace lock.</summary>
@@ -132,6 +155,11 @@ internal sealed class CommandExecutor(AmberServer server)
             Reject(session, spec, Errors.NoAuth, replyStart);
             return;
         }
+        if (server.Aof.DiskError is string aofError && DeniedOnDiskError(session, spec))
+        {
+            Reject(session, spec, aofError, replyStart);
+            return;
+        }
         if (session.IsPubSub && session.Protocol == 2 && !PubSub.SubscribedContext.Allows(spec))
         {
             Reject(session, spec, PubSub.SubscribedContext.Error(spec), replyStart);
@@ -169,6 +197,11 @@ internal sealed class CommandExecutor(AmberServer server)
         ctx.RedactedArgs = 0;
         Call(session, spec, session.Reply.Length);
     }
+
+    /// <summary>What MISCONF refuses while persistence fails: write commands (EXEC of queued writes too) and PING, as Redis.</summary>
+    private static bool DeniedOnDiskError(ClientSession session, CommandSpec spec) =>
+        spec.Has(CommandFlags.Write) || spec.Name == "ping" ||
+        (TransactionCommands.IsExec(spec) && session.MultiQueued >= 0 && (session.Transaction!.QueuedFlags & CommandFlags.Write) != 0);
 
     /// <summary>A command refused before running: counted as rejected; inside MULTI it aborts the transaction.</summary>
     private static void Reject(ClientSession session, CommandSpec spec, string error, int replyStart)

@@ -1,0 +1,568 @@
+using System.Buffers;
+using System.Globalization;
+using Amber.Config;
+using Amber.Diagnostics;
+using Amber.Persistence.Storage;
+using Amber.Propagation;
+
+namespace Amber.Persistence.Aof;
+
+/// <summary>
+/// The AOF's write path (DESIGN §5): a propagation sink that copies each command into a buffer under the keyspace
+/// lock, and a dedicated flusher thread that writes buffers to the current incr file.
+/// <para>
+/// Positions are log sequence numbers (LSN): bytes appended since this writer opened. appendfsync <c>always</c> is a
+/// group commit: the flusher writes everything buffered, fsyncs once, and releases every reply waiting for an LSN at
+/// or below it (<see cref="WaitDurableAsync"/>). <c>everysec</c> fsyncs once a second on a background task, never on
+/// the command path; while that fsync runs, writes wait up to 2 s and then go ahead (counted in aof_delayed_fsync), as
+/// Redis does. <c>no</c> only writes.
+/// </para>
+/// <para>
+/// A failed write or fsync sets <see cref="LastWriteOk"/> false (write commands then get MISCONF), keeps the unwritten
+/// bytes and retries every 100 ms; under <c>always</c> the replies waiting on the failed batch are told "not durable"
+/// (the connection closes without acknowledging) instead of Redis's exit.
+/// </para>
+/// </summary>
+internal sealed class AofWriter : IPropagationSink, IDisposable
+{
+    private const int RetryIntervalMs = 100;
+    private const int MaxFsyncPostponeMs = 2000;
+
+    private static readonly byte[] s_selectPrefix = "*2\r\n$6\r\nSELECT\r\n$"u8.ToArray();
+
+    private readonly IFileSystem _fs;
+    private readonly ServerConfig _config;
+    private readonly ServerLog _log;
+    private readonly object _gate = new();
+    private readonly AutoResetEvent _wake = new(false);
+    private readonly Thread _flusher;
+    private readonly string _path;
+    private IWritableFile? _file;
+
+    // Guarded by _gate.
+    private byte[] _pending = ArrayPool<byte>.Shared.Rent(64 * 1024);
+    private int _pendingLength;
+    private long _appendedLsn;
+    private long _durableLsn;
+    private long _failedLsn;
+    private TaskCompletionSource<bool> _progress = NewProgress();
+    private int _selectedDb;
+    private bool _forceSelect;
+    private long _lastTimestamp;
+    private bool _closed;
+    private bool _stopRequested;
+    private bool _flusherDone;
+    private bool _fsyncFailed;
+    private long _delayedFsyncs;
+    private long _writes;
+    private long _fsyncs;
+
+    // Owned by the flusher thread.
+    private byte[] _inflight = ArrayPool<byte>.Shared.Rent(64 * 1024);
+    private int _inflightLength;
+    private long _inflightEndLsn;
+    private long _writtenLsn;
+    private long _fileLength;
+    private long _lastFsyncTicks = Environment.TickCount64;
+    private long _postponedSinceTicks;
+    private Task? _backgroundFsync;
+    private int _wakeRequested;
+
+    /// <param name="file">The incr file to append to, positioned at its end.</param>
+    /// <param name="selectedDb">The database the file's last command targets, or -1: the first command written then
+    /// gets a SELECT of the database the propagation stream last named.</param>
+    public AofWriter(IFileSystem fs, IWritableFile file, ServerConfig config, ServerLog log, int selectedDb = -1)
+    {
+        _fs = fs;
+        _file = file;
+        _config = config;
+        _log = log;
+        _fileLength = file.Length;
+        _selectedDb = selectedDb;
+        _forceSelect = true;
+        _path = file.Path;
+        _flusher = new Thread(FlushLoop) { IsBackground = true, Name = "amber-aof-flush" };
+        _flusher.Start();
+    }
+
+    public string FilePath => _path;
+
+    /// <summary>Bytes of the current incr file, including what has been written through this writer.</summary>
+    public long FileLength => Interlocked.Read(ref _fileLength);
+
+    /// <summary>LSN of the end of the last appended command. Read under the keyspace lock for a stable value.</summary>
+    public long AppendedLsn => Volatile.Read(ref _appendedLsn);
+
+    /// <summary>LSN up to which everything is fsynced.</summary>
+    public long DurableLsn => Volatile.Read(ref _durableLsn);
+
+    /// <summary>aof_last_write_status: false after a failed write or fsync, until one succeeds again.</summary>
+    public bool LastWriteOk { get; private set; } = true;
+
+    /// <summary>strerror-style text of the last write or fsync error (for MISCONF).</summary>
+    public string LastWriteError { get; private set; } = "";
+
+    /// <summary>aof_delayed_fsync: writes that went ahead while a background fsync was still running after 2 s.</summary>
+    public long DelayedFsyncs => Interlocked.Read(ref _delayedFsyncs);
+
+    /// <summary>aof_buffer_length: appended bytes not yet written.</summary>
+    public long BufferLength
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _pendingLength + Volatile.Read(ref _inflightLength);
+            }
+        }
+    }
+
+    /// <summary>aof_pending_bio_fsync.</summary>
+    public bool FsyncInProgress => _backgroundFsync is { IsCompleted: false };
+
+    /// <summary>Successful write() calls and fsyncs (tests count group commits through these).</summary>
+    public long Writes => Interlocked.Read(ref _writes);
+
+    public long Fsyncs => Interlocked.Read(ref _fsyncs);
+
+    /// <summary>Copies one propagated command into the buffer. Called under the keyspace lock; cheap.</summary>
+    public void Append(ReadOnlySpan<byte> respCommand)
+    {
+        lock (_gate)
+        {
+            if (_closed)
+            {
+                return;
+            }
+            if (_config.AofTimestampEnabled)
+            {
+                long now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+                if (now > _lastTimestamp)
+                {
+                    // "#TS:<unix seconds>" before a command whenever the second changed (Redis's annotation).
+                    _lastTimestamp = now;
+                    AppendRaw("#TS:"u8);
+                    AppendNumber(now);
+                    AppendRaw("\r\n"u8);
+                }
+            }
+            if (TryParseSelect(respCommand, out int db))
+            {
+                _selectedDb = db;
+                _forceSelect = false;
+            }
+            else if (_forceSelect && _selectedDb >= 0)
+            {
+                AppendSelect(_selectedDb);
+                _forceSelect = false;
+            }
+            AppendRaw(respCommand);
+        }
+        if (Interlocked.Exchange(ref _wakeRequested, 1) == 0)
+        {
+            _wake.Set();
+        }
+    }
+
+    /// <summary>
+    /// Completes with true once everything up to <paramref name="lsn"/> is on disk, or false when the write or fsync
+    /// covering it failed (or the AOF was closed without making it durable). No thread waits: continuations run when
+    /// the flusher publishes progress.
+    /// </summary>
+    public ValueTask<bool> WaitDurableAsync(long lsn)
+    {
+        if (Volatile.Read(ref _durableLsn) >= lsn)
+        {
+            return new ValueTask<bool>(true);
+        }
+        return WaitSlowAsync(lsn);
+    }
+
+    private async ValueTask<bool> WaitSlowAsync(long lsn)
+    {
+        while (true)
+        {
+            Task<bool> progress;
+            lock (_gate)
+            {
+                if (_durableLsn >= lsn)
+                {
+                    return true;
+                }
+                if (_failedLsn >= lsn || (_closed && _flusherDone))
+                {
+                    return false;
+                }
+                progress = _progress.Task;
+            }
+            if (Interlocked.Exchange(ref _wakeRequested, 1) == 0 && !Volatile.Read(ref _stopRequested))
+            {
+                _wake.Set();
+            }
+            await progress.ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Writes and fsyncs everything appended, then stops the flusher and closes the file (CONFIG SET appendonly no,
+    /// shutdown: "Calling fsync() on the AOF file."). Returns false when the final write or fsync failed.
+    /// </summary>
+    public bool Close()
+    {
+        lock (_gate)
+        {
+            if (_stopRequested)
+            {
+                return LastWriteOk;
+            }
+            _stopRequested = true;
+        }
+        _wake.Set();
+        _flusher.Join();
+        _backgroundFsync?.Wait();
+        bool ok = FlushPending(finalFlush: true);
+        if (ok)
+        {
+            ok = TrySync(_writtenLsn);
+        }
+        lock (_gate)
+        {
+            _closed = true;
+            _flusherDone = true;
+            PublishProgressLocked();
+        }
+        _file?.Dispose();
+        return ok;
+    }
+
+    public void Dispose()
+    {
+        Close();
+        lock (_gate)
+        {
+            ArrayPool<byte>.Shared.Return(_pending);
+            ArrayPool<byte>.Shared.Return(_inflight);
+            _pending = [];
+            _inflight = [];
+        }
+    }
+
+    private void FlushLoop()
+    {
+        while (true)
+        {
+            _wake.WaitOne(RetryIntervalMs);
+            Interlocked.Exchange(ref _wakeRequested, 0);
+            lock (_gate)
+            {
+                if (_stopRequested)
+                {
+                    return;
+                }
+            }
+            try
+            {
+                FlushPending(finalFlush: false);
+                FsyncIfDue();
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                _log.Warning($"Unexpected error in the AOF flusher: {e}");
+            }
+        }
+    }
+
+    /// <summary>
+    /// Moves appended bytes to the in-flight buffer and writes them; under always, fsyncs the batch too (group commit).
+    /// Returns false when a write or fsync failed (the bytes stay in flight for the next try).
+    /// </summary>
+    private bool FlushPending(bool finalFlush)
+    {
+        AppendFsyncMode policy = _config.AppendFsync;
+        if (policy == AppendFsyncMode.EverySec && !finalFlush && FsyncInProgress && HasDataToWrite())
+        {
+            // Redis's aof_flush_postponed_start: a write(2) during fsync(2) would block, so wait up to 2 s for it.
+            long now = Environment.TickCount64;
+            if (_postponedSinceTicks == 0)
+            {
+                _postponedSinceTicks = now;
+                return true;
+            }
+            if (now - _postponedSinceTicks < MaxFsyncPostponeMs)
+            {
+                return true;
+            }
+            Interlocked.Increment(ref _delayedFsyncs);
+            _log.Notice("Asynchronous AOF fsync is taking too long (disk is busy?). Writing the AOF buffer without waiting for fsync to complete, this may slow down Redis.");
+        }
+        _postponedSinceTicks = 0;
+        bool wrote = false;
+        while (true)
+        {
+            if (_inflightLength == 0)
+            {
+                lock (_gate)
+                {
+                    if (_pendingLength == 0)
+                    {
+                        break;
+                    }
+                    (_pending, _inflight) = (_inflight, _pending);
+                    Volatile.Write(ref _inflightLength, _pendingLength);
+                    _pendingLength = 0;
+                    _inflightEndLsn = _appendedLsn;
+                }
+            }
+            if (!TryWriteInflight())
+            {
+                if (policy == AppendFsyncMode.Always)
+                {
+                    FailWaitersThrough(_inflightEndLsn);
+                }
+                return false;
+            }
+            wrote = true;
+        }
+        if (wrote && policy == AppendFsyncMode.Always && !finalFlush)
+        {
+            return TrySync(_writtenLsn);
+        }
+        return true;
+    }
+
+    private bool HasDataToWrite()
+    {
+        lock (_gate)
+        {
+            return _pendingLength > 0 || _inflightLength > 0;
+        }
+    }
+
+    private bool TryWriteInflight()
+    {
+        int length = _inflightLength;
+        long before = _fileLength;
+        try
+        {
+            // After a short write was cut off, the handle's position is past the new end of the file: reopen.
+            _file ??= _fs.OpenAppend(_path);
+            _file.Write(_inflight.AsSpan(0, length));
+        }
+        catch (IOException e)
+        {
+            HandleWriteError(e, before, length);
+            return false;
+        }
+        Interlocked.Add(ref _fileLength, length);
+        Interlocked.Increment(ref _writes);
+        _writtenLsn = _inflightEndLsn;
+        Volatile.Write(ref _inflightLength, 0);
+        if (!LastWriteOk && !_fsyncFailed)
+        {
+            _log.Warning("AOF write error looks solved, Redis can write again.");
+            LastWriteOk = true;
+        }
+        return true;
+    }
+
+    private void HandleWriteError(IOException e, long before, int length)
+    {
+        long actual;
+        try
+        {
+            actual = _file?.Length ?? before;
+        }
+        catch (IOException)
+        {
+            actual = before;
+        }
+        string reason = AofErrors.Describe(e);
+        if (actual > before)
+        {
+            // A short write: take the partial command back out of the file, or, if that fails, out of the buffer,
+            // so that the file never holds half a command followed by a whole one.
+            _log.Warning($"Short write while writing to the AOF file: (nwritten={actual - before}, expected={length})");
+            try
+            {
+                _fs.Truncate(_path, before);
+                _file?.Dispose();
+                _file = null;
+            }
+            catch (IOException te)
+            {
+                _log.Warning($"Could not remove short write from the append-only file.  Redis may refuse to load the AOF the next time it starts.  ftruncate: {AofErrors.Describe(te)}");
+                int written = (int)(actual - before);
+                Buffer.BlockCopy(_inflight, written, _inflight, 0, length - written);
+                Volatile.Write(ref _inflightLength, length - written);
+                Interlocked.Exchange(ref _fileLength, actual);
+            }
+        }
+        else
+        {
+            _log.Warning($"Error writing to the AOF file: {reason}");
+        }
+        SetError(reason);
+    }
+
+    private void SetError(string reason)
+    {
+        LastWriteError = reason;
+        LastWriteOk = false;
+    }
+
+    /// <summary>fsync now (on the calling thread); publishes <paramref name="upTo"/> as durable on success.</summary>
+    private bool TrySync(long upTo)
+    {
+        try
+        {
+            if (_file == null)
+            {
+                throw new IOException("The AOF file is not open");
+            }
+            _file.Sync();
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException)
+        {
+            string reason = e is IOException io ? AofErrors.Describe(io) : e.Message;
+            _log.Warning($"Can't persist AOF for fsync error when the AOF fsync policy is '{PolicyName(_config.AppendFsync)}': {reason}");
+            _fsyncFailed = true;
+            SetError(reason);
+            FailWaitersThrough(upTo);
+            return false;
+        }
+        Interlocked.Increment(ref _fsyncs);
+        _lastFsyncTicks = Environment.TickCount64;
+        if (_fsyncFailed)
+        {
+            _fsyncFailed = false;
+            if (Volatile.Read(ref _inflightLength) == 0)
+            {
+                _log.Warning("AOF write error looks solved, Redis can write again.");
+                LastWriteOk = true;
+            }
+        }
+        lock (_gate)
+        {
+            if (upTo > _durableLsn)
+            {
+                Volatile.Write(ref _durableLsn, upTo);
+            }
+            PublishProgressLocked();
+        }
+        return true;
+    }
+
+    /// <summary>everysec: one background fsync a second; also retries a failed fsync under any policy but no.</summary>
+    private void FsyncIfDue()
+    {
+        AppendFsyncMode policy = _config.AppendFsync;
+        long written = _writtenLsn;
+        if (written <= Volatile.Read(ref _durableLsn))
+        {
+            return;
+        }
+        if (policy == AppendFsyncMode.Always)
+        {
+            if (_fsyncFailed)
+            {
+                TrySync(written);
+            }
+            return;
+        }
+        if (policy != AppendFsyncMode.EverySec || FsyncInProgress)
+        {
+            return;
+        }
+        if (_config.NoAppendfsyncOnRewrite && RewriteInProgress)
+        {
+            return;
+        }
+        if (Environment.TickCount64 - _lastFsyncTicks < 1000 && !_fsyncFailed)
+        {
+            return;
+        }
+        _backgroundFsync = Task.Run(() => TrySync(written));
+    }
+
+    /// <summary>Set by the rewrite (not built yet): no-appendfsync-on-rewrite skips fsyncs while it runs.</summary>
+    public bool RewriteInProgress { get; set; }
+
+    private void FailWaitersThrough(long lsn)
+    {
+        lock (_gate)
+        {
+            if (lsn > _failedLsn)
+            {
+                _failedLsn = lsn;
+            }
+            PublishProgressLocked();
+        }
+    }
+
+    private void PublishProgressLocked()
+    {
+        TaskCompletionSource<bool> done = _progress;
+        _progress = NewProgress();
+        done.TrySetResult(true);
+    }
+
+    private static TaskCompletionSource<bool> NewProgress() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private static string PolicyName(AppendFsyncMode mode) => mode switch
+    {
+        AppendFsyncMode.Always => "always",
+        AppendFsyncMode.EverySec => "everysec",
+        _ => "no",
+    };
+
+    private void AppendSelect(int db)
+    {
+        Span<byte> digits = stackalloc byte[11];
+        db.TryFormat(digits, out int n, default, CultureInfo.InvariantCulture);
+        AppendRaw(s_selectPrefix);
+        AppendNumber(n);
+        AppendRaw("\r\n"u8);
+        AppendRaw(digits[..n]);
+        AppendRaw("\r\n"u8);
+    }
+
+    private void AppendNumber(long value)
+    {
+        Span<byte> digits = stackalloc byte[20];
+        value.TryFormat(digits, out int n, default, CultureInfo.InvariantCulture);
+        AppendRaw(digits[..n]);
+    }
+
+    private void AppendRaw(ReadOnlySpan<byte> data)
+    {
+        if (_pendingLength + data.Length > _pending.Length)
+        {
+            byte[] bigger = ArrayPool<byte>.Shared.Rent(Math.Max(_pending.Length * 2, _pendingLength + data.Length));
+            Buffer.BlockCopy(_pending, 0, bigger, 0, _pendingLength);
+            ArrayPool<byte>.Shared.Return(_pending);
+            _pending = bigger;
+        }
+        data.CopyTo(_pending.AsSpan(_pendingLength));
+        _pendingLength += data.Length;
+        _appendedLsn += data.Length;
+    }
+
+    /// <summary>Recognises "*2\r\n$6\r\nSELECT\r\n$n\r\n&lt;db&gt;\r\n" (any case) and reads the database.</summary>
+    internal static bool TryParseSelect(ReadOnlySpan<byte> command, out int db)
+    {
+        db = -1;
+        if (command.Length < s_selectPrefix.Length + 5 ||
+            !System.Text.Ascii.EqualsIgnoreCase(command[..s_selectPrefix.Length], s_selectPrefix))
+        {
+            return false;
+        }
+        ReadOnlySpan<byte> rest = command[s_selectPrefix.Length..];
+        int crlf = rest.IndexOf("\r\n"u8);
+        if (crlf < 0 || !int.TryParse(rest[..crlf], NumberStyles.None, CultureInfo.InvariantCulture, out int len))
+        {
+            return false;
+        }
+        rest = rest[(crlf + 2)..];
+        return rest.Length >= len && int.TryParse(rest[..len], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out db);
+    }
+}

@@ -1,0 +1,204 @@
+using System.Text;
+using Amber.Config;
+using Amber.Diagnostics;
+using Amber.Persistence.Aof;
+
+namespace Amber.Tests.Persistence.Aof;
+
+public class AofWriterTests : IDisposable
+{
+    private readonly TempDir _dir = new();
+    private readonly FaultInjectingFileSystem _fs = new();
+    private readonly StringWriter _log = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    private AofWriter Open(AppendFsyncMode mode, bool timestamps = false, int selectedDb = -1)
+    {
+        var config = new ServerConfig { AppendFsync = mode, AofTimestampEnabled = timestamps };
+        return new AofWriter(_fs, _fs.Create(Path.Combine(_dir.Path, "a.incr.aof")), config, new ServerLog(TextWriter.Synchronized(_log)), selectedDb);
+    }
+
+    private string FileText() => Encoding.UTF8.GetString(File.ReadAllBytes(Path.Combine(_dir.Path, "a.incr.aof")));
+
+    private static byte[] Cmd(params string[] args)
+    {
+        var sb = new StringBuilder().Append('*').Append(args.Length).Append("\r\n");
+        foreach (string a in args)
+        {
+            sb.Append('$').Append(Encoding.UTF8.GetByteCount(a)).Append("\r\n").Append(a).Append("\r\n");
+        }
+        return Encoding.UTF8.GetBytes(sb.ToString());
+    }
+
+    private static async Task Until(Func<bool> condition, string what)
+    {
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        while (!condition())
+        {
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), "timed out waiting for " + what);
+            await Task.Delay(5);
+        }
+    }
+
+    [Fact]
+    public async Task AlwaysWritesAndFsyncsBeforeReleasingTheWaiter()
+    {
+        using AofWriter w = Open(AppendFsyncMode.Always);
+        w.Append(Cmd("SELECT", "0"));
+        w.Append(Cmd("set", "a", "1"));
+        Assert.True(await w.WaitDurableAsync(w.AppendedLsn));
+        Assert.Equal(Encoding.UTF8.GetString(Cmd("SELECT", "0")) + Encoding.UTF8.GetString(Cmd("set", "a", "1")), FileText());
+        Assert.True(_fs.Syncs >= 1);
+        Assert.Equal(w.AppendedLsn, w.DurableLsn);
+    }
+
+    [Fact]
+    public async Task GroupCommitOneFsyncCoversEveryWaiterAndNoReplyBeforeIt()
+    {
+        using var gate = new ManualResetEventSlim(false);
+        _fs.SyncGate = gate;
+        using AofWriter w = Open(AppendFsyncMode.Always);
+        var keyspaceLock = new object();
+        const int Clients = 64;
+        var waits = new Task<bool>[Clients];
+        await Parallel.ForAsync(0, Clients, async (i, _) =>
+        {
+            long lsn;
+            lock (keyspaceLock)
+            {
+                w.Append(Cmd("set", "k" + i, "v"));
+                lsn = w.AppendedLsn;
+            }
+            waits[i] = w.WaitDurableAsync(lsn).AsTask();
+            await Task.Yield();
+        });
+        // The flusher is stuck in its first fsync: nothing may be acknowledged.
+        await Until(() => _fs.Writes >= 1, "the first write");
+        await Task.Delay(50);
+        Assert.All(waits, t => Assert.False(t.IsCompleted));
+        gate.Set();
+        bool[] results = await Task.WhenAll(waits);
+        Assert.All(results, Assert.True);
+        Assert.InRange(_fs.Syncs, 1, Clients - 1);
+        Assert.Equal(Clients, Regex(FileText(), "\\*3\r\n\\$3\r\nset"));
+    }
+
+    private static int Regex(string text, string pattern) => System.Text.RegularExpressions.Regex.Matches(text, pattern).Count;
+
+    [Fact]
+    public async Task TimestampAnnotationsPrecedeCommandsWhenEnabled()
+    {
+        using AofWriter w = Open(AppendFsyncMode.Always, timestamps: true);
+        long before = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        w.Append(Cmd("SELECT", "0"));
+        w.Append(Cmd("set", "a", "1"));
+        Assert.True(await w.WaitDurableAsync(w.AppendedLsn));
+        string text = FileText();
+        Assert.StartsWith("#TS:", text);
+        long ts = long.Parse(text[4..text.IndexOf('\r')]);
+        Assert.InRange(ts, before, before + 2);
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(text, "#TS:"));
+    }
+
+    [Fact]
+    public async Task SelectIsRepeatedAtTheStartOfAFileWhenTheDatabaseIsKnown()
+    {
+        using AofWriter w = Open(AppendFsyncMode.Always, selectedDb: 5);
+        w.Append(Cmd("set", "a", "1"));
+        Assert.True(await w.WaitDurableAsync(w.AppendedLsn));
+        Assert.Equal(Encoding.UTF8.GetString(Cmd("SELECT", "5")) + Encoding.UTF8.GetString(Cmd("set", "a", "1")), FileText());
+        Assert.True(AofWriter.TryParseSelect(Cmd("select", "12"), out int db) && db == 12);
+    }
+
+    [Fact]
+    public async Task NoSpaceOnWriteFailsTheWaitersAndRecoversWhenTheDiskDoes()
+    {
+        bool full = true;
+        _fs.WriteFault = (_, _) => full ? (0, FaultInjectingFileSystem.NoSpace()) : null;
+        using AofWriter w = Open(AppendFsyncMode.Always);
+        w.Append(Cmd("SELECT", "0"));
+        w.Append(Cmd("set", "a", "1"));
+        Assert.False(await w.WaitDurableAsync(w.AppendedLsn));
+        Assert.False(w.LastWriteOk);
+        Assert.Equal("No space left on device", w.LastWriteError);
+        Assert.Contains("Error writing to the AOF file: No space left on device", _log.ToString());
+        Assert.Equal("", FileText());
+        full = false;
+        await Until(() => w.LastWriteOk, "the retry");
+        w.Append(Cmd("set", "b", "2"));
+        Assert.True(await w.WaitDurableAsync(w.AppendedLsn));
+        // Every command exactly once, in order: the failed batch was retried, not lost or doubled.
+        Assert.Equal(Encoding.UTF8.GetString([.. Cmd("SELECT", "0"), .. Cmd("set", "a", "1"), .. Cmd("set", "b", "2")]), FileText());
+        Assert.Contains("AOF write error looks solved, Redis can write again.", _log.ToString());
+    }
+
+    [Fact]
+    public async Task AShortWriteIsTakenBackOutOfTheFile()
+    {
+        int faults = 1;
+        _fs.WriteFault = (_, _) => Interlocked.Decrement(ref faults) >= 0 ? (7, FaultInjectingFileSystem.NoSpace()) : null;
+        using AofWriter w = Open(AppendFsyncMode.Always);
+        w.Append(Cmd("set", "a", "1"));
+        Assert.False(await w.WaitDurableAsync(w.AppendedLsn));
+        Assert.Contains("Short write while writing to the AOF file: (nwritten=7, expected=", _log.ToString());
+        await Until(() => w.LastWriteOk, "the retry");
+        Assert.Equal(Encoding.UTF8.GetString(Cmd("set", "a", "1")), FileText());
+    }
+
+    [Fact]
+    public async Task FsyncFailureUnderAlwaysIsNeverAcknowledged()
+    {
+        bool failing = true;
+        _fs.SyncFault = _ => failing ? FaultInjectingFileSystem.IoError() : null;
+        using AofWriter w = Open(AppendFsyncMode.Always);
+        w.Append(Cmd("set", "a", "1"));
+        Assert.False(await w.WaitDurableAsync(w.AppendedLsn));
+        Assert.False(w.LastWriteOk);
+        Assert.Equal("Input/output error", w.LastWriteError);
+        failing = false;
+        await Until(() => w.LastWriteOk, "the fsync retry");
+        Assert.Equal(w.AppendedLsn, w.DurableLsn);
+    }
+
+    [Fact]
+    public async Task EverysecFsyncsInTheBackgroundWithoutAnyWaiter()
+    {
+        using AofWriter w = Open(AppendFsyncMode.EverySec);
+        w.Append(Cmd("set", "a", "1"));
+        await Until(() => _fs.Writes == 1, "the write");
+        await Until(() => w.DurableLsn == w.AppendedLsn, "the background fsync");
+        Assert.True(_fs.Syncs >= 1);
+    }
+
+    [Fact]
+    public async Task NoPolicyWritesButNeverFsyncsUntilClose()
+    {
+        AofWriter w = Open(AppendFsyncMode.No);
+        w.Append(Cmd("set", "a", "1"));
+        await Until(() => _fs.Writes == 1, "the write");
+        await Task.Delay(1200);
+        Assert.Equal(0, _fs.Syncs);
+        Assert.True(w.Close());
+        Assert.Equal(1, _fs.Syncs);
+        w.Dispose();
+    }
+
+    [Fact]
+    public async Task EverysecHoldsWritesBackWhileAnFsyncIsStuckThenWritesAnyway()
+    {
+        using var gate = new ManualResetEventSlim(false);
+        using AofWriter w = Open(AppendFsyncMode.EverySec);
+        w.Append(Cmd("set", "a", "1"));
+        await Until(() => _fs.Writes == 1, "the first write");
+        _fs.SyncGate = gate;
+        await Until(() => w.FsyncInProgress, "the background fsync to start");
+        w.Append(Cmd("set", "b", "2"));
+        await Task.Delay(500);
+        Assert.Equal(1, _fs.Writes);
+        await Until(() => _fs.Writes == 2, "the delayed write");
+        Assert.Equal(1, w.DelayedFsyncs);
+        Assert.Contains("Asynchronous AOF fsync is taking too long", _log.ToString());
+        gate.Set();
+    }
+}
