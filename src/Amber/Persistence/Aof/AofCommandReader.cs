@@ -153,7 +153,7 @@ internal sealed class AofCommandReader : IDisposable
             }
             if (_end - pos < len + 2)
             {
-                EnsureCapacityFor(len + 2 + (pos - _start));
+                // Fill grows the buffer as the bulk arrives; a damaged length never allocates more than the file holds.
                 return ParseResult.Incomplete;
             }
             if (_buf[pos + (int)len] != (byte)'\r' || _buf[pos + (int)len + 1] != (byte)'\n')
@@ -181,10 +181,6 @@ internal sealed class AofCommandReader : IDisposable
             if (_end - pos >= LineLimit)
             {
                 failure = ParseResult.Bad;
-            }
-            else if (RestIsZero(pos + 1) && _end - pos > 1)
-            {
-                failure = ParseResult.Incomplete; // a header cut off by zero padding
             }
             return false;
         }
