@@ -26,6 +26,7 @@ namespace Amber.Persistence.Aof;
 internal sealed class AofWriter : IPropagationSink, IDisposable
 {
     private const int RetryIntervalMs = 100;
+    private const int WriteErrorLogIntervalMs = 30_000;
     private const int MaxFsyncPostponeMs = 2000;
 
     private static readonly byte[] s_selectPrefix = "*2\r\n$6\r\nSELECT\r\n$"u8.ToArray();
@@ -67,6 +68,7 @@ internal sealed class AofWriter : IPropagationSink, IDisposable
     private long _postponedSinceTicks;
     private Task? _backgroundFsync;
     private int _wakeRequested;
+    private long _lastWriteErrorLogTicks;
 
     /// <param name="file">The incr file to append to, positioned at its end.</param>
     /// <param name="selectedDb">The database the file's last command targets, or -1: the first command written then
@@ -195,7 +197,8 @@ internal sealed class AofWriter : IPropagationSink, IDisposable
                 }
                 progress = _progress.Task;
             }
-            if (Interlocked.Exchange(ref _wakeRequested, 1) == 0 && !Volatile.Read(ref _stopRequested))
+            // While writes are failing the flusher retries on its own clock; waking it for every waiter would spin.
+            if (LastWriteOk && Interlocked.Exchange(ref _wakeRequested, 1) == 0 && !Volatile.Read(ref _stopRequested))
             {
                 _wake.Set();
             }
@@ -397,8 +400,10 @@ internal sealed class AofWriter : IPropagationSink, IDisposable
                 Interlocked.Exchange(ref _fileLength, actual);
             }
         }
-        else
+        else if (LastWriteOk || Environment.TickCount64 - _lastWriteErrorLogTicks >= WriteErrorLogIntervalMs)
         {
+            // Like Redis, a persisting error is logged once per interval, not once per retry.
+            _lastWriteErrorLogTicks = Environment.TickCount64;
             _log.Warning($"Error writing to the AOF file: {reason}");
         }
         SetError(reason);
