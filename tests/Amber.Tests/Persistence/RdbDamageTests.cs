@@ -322,4 +322,46 @@ public sealed class RdbDamageTests
             }
         }
     }
+
+    [Fact]
+    public void RandomDamageBehindAValidChecksumNeverEscapesAsAnotherException()
+    {
+        // The checksum is recomputed after each mutation, so the value validators (not the CRC) must catch it.
+        byte[] legacy = RdbLegacyLoadTests.LegacyFile(10);
+        byte[] current = File(b => b
+            .Key(16, "h").Str(RdbFixtureBuilder.Listpack(["f", "v", "n", 5000L, "big", 70000L]))
+            .Key(17, "z").Str(RdbFixtureBuilder.Listpack(["a", 1L, "b", "2.5", "c", -3000000000L]))
+            .Key(18, "l").Len(2).Len(2).Str(RdbFixtureBuilder.Listpack(["x", new string('y', 100), -1L])).Len(1).Str("plain")
+            .Key(11, "s").Str(RdbFixtureBuilder.Intset(4, -70000, 1, 70000))
+            .Key(5, "z2").Len(2).Str("m").BinaryDouble(1.5).Str("n").BinaryDouble(-1)
+            .Key(4, "h2").Len(1).Str("f").Str("v")
+            .Key(2, "s2").Len(2).Str("a").Str("b"));
+        Assert.Equal(7, RdbTestLoad.Load(current).Result.KeysLoaded);
+        var random = new Random(2024);
+        int refused = 0;
+        for (int i = 0; i < 4000; i++)
+        {
+            byte[] file = i % 2 == 0 ? legacy : current;
+            byte[] damaged = (byte[])file.Clone();
+            int edits = 1 + random.Next(3);
+            for (int e = 0; e < edits; e++)
+            {
+                damaged[random.Next(9, file.Length - 9)] = (byte)random.Next(256);
+            }
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(damaged.AsSpan(file.Length - 8),
+                Amber.Persistence.Rdb.Crc64.Compute(damaged.AsSpan(0, file.Length - 8)));
+            try
+            {
+                RdbTestLoad.Load(damaged, new RdbLoadOptions { SkipEmptyKeys = false });
+            }
+            catch (RdbLoadException e)
+            {
+                // IoError would be an unexpected exception wrapped by the loader: a bug, not a verdict.
+                Assert.True(e.Kind != RdbLoadErrorKind.IoError, e.ToString());
+                Assert.InRange(e.Offset, 0, damaged.Length);
+                refused++;
+            }
+        }
+        Assert.True(refused > 1500);
+    }
 }
