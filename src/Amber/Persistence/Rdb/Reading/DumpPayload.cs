@@ -58,6 +58,12 @@ internal static class DumpPayload
             error = e;
             return false;
         }
+        catch (Exception e)
+        {
+            // Whatever the bytes, RESTORE answers "Bad data format" rather than failing the command.
+            error = new RdbLoadException(RdbLoadErrorKind.Corrupt, e.Message, "DUMP payload", 0, RdbLoadPhase.ReadObjectValue, null, -1, e);
+            return false;
+        }
         finally
         {
             ArrayPool<byte>.Shared.Return(copy);
