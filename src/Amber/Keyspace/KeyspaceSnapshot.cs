@@ -201,12 +201,22 @@ internal sealed class KeyspaceSnapshot
             while (_state == SnapshotState.Running)
             {
                 await Output.WaitForRoomAsync(cancellationToken).ConfigureAwait(false);
+                long contention = Monitor.LockContentionCount;
                 lock (_keyspaceLock)
                 {
                     Step();
                 }
-                // Requeue so that clients blocked on the lock get it before the next step.
-                await Task.Yield();
+                if (Monitor.LockContentionCount != contention)
+                {
+                    // Someone waited for a lock meanwhile, likely a client for this one. Monitor is not fair: a
+                    // walker that re-enters at once can keep winning the race against a waiter still waking up,
+                    // so step aside for a moment. With no clients waiting the walk runs at full speed.
+                    await Task.Delay(1, cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    await Task.Yield();
+                }
             }
         }
         catch (Exception e)

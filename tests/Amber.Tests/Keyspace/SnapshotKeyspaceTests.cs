@@ -82,7 +82,7 @@ public class SnapshotKeyspaceTests
         int startedMidRehash = 0;
         int resizedDuring = 0;
         int detachedEarly = 0;
-        for (int iteration = 0; iteration < 60; iteration++)
+        for (int iteration = 0; iteration < 40; iteration++)
         {
             Database[] dbs = NewDatabases(3);
             int fresh = 0;
@@ -316,6 +316,44 @@ public class SnapshotKeyspaceTests
                 Assert.True(db.Table.IsRehashing);
                 Assert.Equal(buckets, db.Table.BucketCount);
             }
+        });
+        SnapshotAssert.SameDataset(expected, captured);
+    }
+
+    [Fact]
+    public void AFrozenRehashResumesOnceTheLoadIsTooHighAfterTheTableIsCaptured()
+    {
+        Database[] dbs = NewDatabases(1);
+        Database db = dbs[0];
+        int i = 0;
+        while (!db.Table.IsRehashing || i < 40)
+        {
+            db.Add(K("k" + i++), K("v"));
+        }
+        int originals = i;
+        List<KeyRecord> expected = SnapshotAssert.Dataset(dbs);
+        KeyTable table = db.Table;
+        bool loaded = false;
+        List<KeyRecord> captured = Snapshot(dbs, Steps(1), snapshot =>
+        {
+            if (loaded)
+            {
+                return;
+            }
+            loaded = true;
+            int buckets = table.BucketCount;
+            while (table.IsCapturing)
+            {
+                db.Add(K("k" + i++), K("more"));
+                Assert.True(i < buckets * 10, "the frozen rehash never resumed");
+            }
+            Assert.Equal(originals, snapshot.KeysProcessed);
+            for (int j = 0; j < originals; j++)
+            {
+                ((byte[])db.Find(K("k" + j), Now)!.Value)[0] = (byte)'!';
+            }
+            table.RehashFor(100);
+            Assert.False(table.IsRehashing);
         });
         SnapshotAssert.SameDataset(expected, captured);
     }
