@@ -1,4 +1,5 @@
 using Amber.Diagnostics;
+using Amber.Persistence.Rdb;
 using Amber.Persistence.Storage;
 using Amber.Propagation;
 using Amber.Server;
@@ -219,21 +220,32 @@ internal sealed class AofService(AmberServer server)
     }
 
     /// <summary>
-    /// Writes the dataset as a new base (AOF format: the RDB writer will take the aof-use-rdb-preamble yes case) to a
-    /// temp file, fsyncs it and renames it into the AOF directory; the manifest is updated in memory only.
+    /// Writes the dataset as a new base, RDB format (aof-base 1) when aof-use-rdb-preamble is yes, else RESP commands,
+    /// to a temp file in dir, fsyncs it and renames it into the AOF directory; the manifest is updated in memory only.
     /// </summary>
     private AofFileInfo WriteBase(AofManifest manifest)
     {
+        bool rdb = server.Config.AofUseRdbPreamble;
         string temp = Path.Combine(server.Config.Dir, $"temp-rewriteaof-{Environment.ProcessId}.aof");
-        AofFileInfo info = manifest.SetNewBase(server.Config.AppendFilename, rdb: false);
+        AofFileInfo info = manifest.SetNewBase(server.Config.AppendFilename, rdb);
         try
         {
             using (IWritableFile file = Fs.Create(temp))
             {
-                var writer = new AofDatasetWriter(file);
-                writer.Write(server.Databases, server.Config.AofTimestampEnabled);
+                if (rdb)
+                {
+                    using var chunks = new FileChunkWriter(file);
+                    RdbDatasetWriter.WriteDataset(RdbDatasetWriter.CreateWriter(chunks, server), server, aofBase: true);
+                    chunks.Flush();
+                    _baseSize = chunks.BytesWritten;
+                }
+                else
+                {
+                    var writer = new AofDatasetWriter(file);
+                    writer.Write(server.Databases, server.Config.AofTimestampEnabled);
+                    _baseSize = writer.BytesWritten;
+                }
                 file.Sync();
-                _baseSize = writer.BytesWritten;
             }
             Fs.Rename(temp, Path.Combine(AofDirectory, info.Name));
             Fs.SyncDirectory(AofDirectory);

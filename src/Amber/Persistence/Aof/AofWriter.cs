@@ -317,7 +317,7 @@ internal sealed class AofWriter : IPropagationSink, IDisposable
             {
                 if (policy == AppendFsyncMode.Always)
                 {
-                    FailWaitersThrough(_inflightEndLsn);
+                    FailWaiters();
                 }
                 return false;
             }
@@ -427,7 +427,7 @@ internal sealed class AofWriter : IPropagationSink, IDisposable
             _log.Warning($"Can't persist AOF for fsync error when the AOF fsync policy is '{PolicyName(_config.AppendFsync)}': {reason}");
             _fsyncFailed = true;
             SetError(reason);
-            FailWaitersThrough(upTo);
+            FailWaiters();
             return false;
         }
         Interlocked.Increment(ref _fsyncs);
@@ -487,13 +487,17 @@ internal sealed class AofWriter : IPropagationSink, IDisposable
     /// <summary>Set by the rewrite (not built yet): no-appendfsync-on-rewrite skips fsyncs while it runs.</summary>
     public bool RewriteInProgress { get; set; }
 
-    private void FailWaitersThrough(long lsn)
+    /// <summary>
+    /// Under always, a failed write or fsync fails every reply waiting so far, including those appended behind the
+    /// failed batch: none of them can be made durable while the disk fails, and none may be acknowledged.
+    /// </summary>
+    private void FailWaiters()
     {
         lock (_gate)
         {
-            if (lsn > _failedLsn)
+            if (_appendedLsn > _failedLsn)
             {
-                _failedLsn = lsn;
+                _failedLsn = _appendedLsn;
             }
             PublishProgressLocked();
         }
