@@ -1,7 +1,6 @@
 using Amber.Diagnostics;
 using Amber.Persistence.Rdb;
 using Amber.Persistence.Storage;
-using Amber.Propagation;
 using Amber.Server;
 
 namespace Amber.Persistence.Aof;
@@ -20,12 +19,6 @@ internal sealed class AofService(AmberServer server)
 
     /// <summary>The open writer while appendonly is on (Redis's aof_state ON).</summary>
     public AofWriter? Writer { get; private set; }
-
-    /// <summary>What the propagation layer feeds while the AOF is on; null when off.</summary>
-    public IPropagationSink? Sink => Writer;
-
-    /// <summary>Raised after the writer changes (on or off), so propagation can attach or detach it.</summary>
-    public event Action<AofWriter?>? WriterChanged;
 
     public bool Enabled => Writer != null;
 
@@ -154,7 +147,7 @@ internal sealed class AofService(AmberServer server)
             return;
         }
         Writer = null;
-        WriterChanged?.Invoke(null);
+        server.Propagation.RemoveSink(w);
         if (!w.Close())
         {
             Log.Warning("Fail to fsync the AOF file: " + w.LastWriteError);
@@ -208,7 +201,8 @@ internal sealed class AofService(AmberServer server)
     private void OpenWriter(IWritableFile file)
     {
         Writer = new AofWriter(Fs, file, server.Config, Log);
-        WriterChanged?.Invoke(Writer);
+        // Under the keyspace lock: the writer sees exactly the commands executed from now on.
+        server.Propagation.AddSink(Writer);
     }
 
     private void EnsureDirectory()

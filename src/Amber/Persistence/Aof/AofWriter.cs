@@ -28,8 +28,6 @@ internal sealed class AofWriter : IPropagationSink, IDisposable
     private const int RetryIntervalMs = 100;
     private const int MaxFsyncPostponeMs = 2000;
 
-    private static readonly byte[] s_selectPrefix = "*2\r\n$6\r\nSELECT\r\n$"u8.ToArray();
-
     private readonly IFileSystem _fs;
     private readonly ServerConfig _config;
     private readonly ServerLog _log;
@@ -46,8 +44,6 @@ internal sealed class AofWriter : IPropagationSink, IDisposable
     private long _durableLsn;
     private long _failedLsn;
     private TaskCompletionSource<bool> _progress = NewProgress();
-    private int _selectedDb;
-    private bool _forceSelect;
     private long _lastTimestamp;
     private bool _closed;
     private bool _stopRequested;
@@ -68,18 +64,15 @@ internal sealed class AofWriter : IPropagationSink, IDisposable
     private Task? _backgroundFsync;
     private int _wakeRequested;
 
-    /// <param name="file">The incr file to append to, positioned at its end.</param>
-    /// <param name="selectedDb">The database the file's last command targets, or -1: the first command written then
-    /// gets a SELECT of the database the propagation stream last named.</param>
-    public AofWriter(IFileSystem fs, IWritableFile file, ServerConfig config, ServerLog log, int selectedDb = -1)
+    /// <param name="file">The incr file to append to, positioned at its end. The propagation stream starts a new sink
+    /// with a SELECT, so the file never depends on an earlier file's database.</param>
+    public AofWriter(IFileSystem fs, IWritableFile file, ServerConfig config, ServerLog log)
     {
         _fs = fs;
         _file = file;
         _config = config;
         _log = log;
         _fileLength = file.Length;
-        _selectedDb = selectedDb;
-        _forceSelect = true;
         _path = file.Path;
         _flusher = new Thread(FlushLoop) { IsBackground = true, Name = "amber-aof-flush" };
         _flusher.Start();
@@ -145,16 +138,6 @@ internal sealed class AofWriter : IPropagationSink, IDisposable
                     AppendNumber(now);
                     AppendRaw("\r\n"u8);
                 }
-            }
-            if (TryParseSelect(respCommand, out int db))
-            {
-                _selectedDb = db;
-                _forceSelect = false;
-            }
-            else if (_forceSelect && _selectedDb >= 0)
-            {
-                AppendSelect(_selectedDb);
-                _forceSelect = false;
             }
             AppendRaw(respCommand);
         }
@@ -519,17 +502,6 @@ internal sealed class AofWriter : IPropagationSink, IDisposable
         _ => "no",
     };
 
-    private void AppendSelect(int db)
-    {
-        Span<byte> digits = stackalloc byte[11];
-        db.TryFormat(digits, out int n, default, CultureInfo.InvariantCulture);
-        AppendRaw(s_selectPrefix);
-        AppendNumber(n);
-        AppendRaw("\r\n"u8);
-        AppendRaw(digits[..n]);
-        AppendRaw("\r\n"u8);
-    }
-
     private void AppendNumber(long value)
     {
         Span<byte> digits = stackalloc byte[20];
@@ -549,24 +521,5 @@ internal sealed class AofWriter : IPropagationSink, IDisposable
         data.CopyTo(_pending.AsSpan(_pendingLength));
         _pendingLength += data.Length;
         _appendedLsn += data.Length;
-    }
-
-    /// <summary>Recognises "*2\r\n$6\r\nSELECT\r\n$n\r\n&lt;db&gt;\r\n" (any case) and reads the database.</summary>
-    internal static bool TryParseSelect(ReadOnlySpan<byte> command, out int db)
-    {
-        db = -1;
-        if (command.Length < s_selectPrefix.Length + 5 ||
-            !System.Text.Ascii.EqualsIgnoreCase(command[..s_selectPrefix.Length], s_selectPrefix))
-        {
-            return false;
-        }
-        ReadOnlySpan<byte> rest = command[s_selectPrefix.Length..];
-        int crlf = rest.IndexOf("\r\n"u8);
-        if (crlf < 0 || !int.TryParse(rest[..crlf], NumberStyles.None, CultureInfo.InvariantCulture, out int len))
-        {
-            return false;
-        }
-        rest = rest[(crlf + 2)..];
-        return rest.Length >= len && int.TryParse(rest[..len], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out db);
     }
 }

@@ -13,10 +13,10 @@ public class AofWriterTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
-    private AofWriter Open(AppendFsyncMode mode, bool timestamps = false, int selectedDb = -1)
+    private AofWriter Open(AppendFsyncMode mode, bool timestamps = false)
     {
         var config = new ServerConfig { AppendFsync = mode, AofTimestampEnabled = timestamps };
-        return new AofWriter(_fs, _fs.Create(Path.Combine(_dir.Path, "a.incr.aof")), config, new ServerLog(TextWriter.Synchronized(_log)), selectedDb);
+        return new AofWriter(_fs, _fs.Create(Path.Combine(_dir.Path, "a.incr.aof")), config, new ServerLog(TextWriter.Synchronized(_log)));
     }
 
     private string FileText() => Encoding.UTF8.GetString(File.ReadAllBytes(Path.Combine(_dir.Path, "a.incr.aof")));
@@ -101,16 +101,6 @@ public class AofWriterTests : IDisposable
         long ts = long.Parse(text[4..text.IndexOf('\r')]);
         Assert.InRange(ts, before, before + 2);
         Assert.Single(System.Text.RegularExpressions.Regex.Matches(text, "#TS:"));
-    }
-
-    [Fact]
-    public async Task SelectIsRepeatedAtTheStartOfAFileWhenTheDatabaseIsKnown()
-    {
-        using AofWriter w = Open(AppendFsyncMode.Always, selectedDb: 5);
-        w.Append(Cmd("set", "a", "1"));
-        Assert.True(await w.WaitDurableAsync(w.AppendedLsn).AsTask().WaitAsync(TimeSpan.FromSeconds(10)));
-        Assert.Equal(Encoding.UTF8.GetString(Cmd("SELECT", "5")) + Encoding.UTF8.GetString(Cmd("set", "a", "1")), FileText());
-        Assert.True(AofWriter.TryParseSelect(Cmd("select", "12"), out int db) && db == 12);
     }
 
     [Fact]
