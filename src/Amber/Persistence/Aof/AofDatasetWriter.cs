@@ -1,5 +1,6 @@
 using Amber.Keyspace;
 using Amber.Persistence.Storage;
+using Amber.Propagation;
 using Amber.Types;
 
 namespace Amber.Persistence.Aof;
@@ -18,7 +19,7 @@ internal sealed class AofDatasetWriter
     private const int FlushThreshold = 256 * 1024;
 
     private readonly IWritableFile _file;
-    private readonly RespCommandBuilder _out = new();
+    private readonly RespCommandBuilder _out = new(64 * 1024);
 
     public AofDatasetWriter(IWritableFile file)
     {
@@ -32,9 +33,8 @@ internal sealed class AofDatasetWriter
     {
         if (timestampAnnotation)
         {
-            _out.Raw("#TS:"u8);
-            _out.Number(DateTimeOffset.UtcNow.ToUnixTimeSeconds());
-            _out.Raw("\r\n"u8);
+            _out.AppendRaw(System.Text.Encoding.ASCII.GetBytes(
+                string.Create(System.Globalization.CultureInfo.InvariantCulture, $"#TS:{DateTimeOffset.UtcNow.ToUnixTimeSeconds()}\r\n")));
         }
         Span<byte> scratch = stackalloc byte[32];
         foreach (Database db in databases)
@@ -44,17 +44,17 @@ internal sealed class AofDatasetWriter
                 continue;
             }
             _out.Begin(2);
-            _out.Bulk("SELECT"u8);
-            _out.Bulk(db.Index);
+            _out.Arg("SELECT"u8);
+            _out.Arg(db.Index);
             foreach (Entry e in db.Table.All())
             {
                 WriteKey(e, scratch);
                 if (e.HasExpiry)
                 {
                     _out.Begin(3);
-                    _out.Bulk("PEXPIREAT"u8);
-                    _out.Bulk(e.Key);
-                    _out.Bulk(e.ExpireAtMs);
+                    _out.Arg("PEXPIREAT"u8);
+                    _out.Arg(e.Key);
+                    _out.Arg(e.ExpireAtMs);
                 }
                 FlushIfLarge();
             }
@@ -68,9 +68,9 @@ internal sealed class AofDatasetWriter
         {
             case byte[] s:
                 _out.Begin(3);
-                _out.Bulk("SET"u8);
-                _out.Bulk(e.Key);
-                _out.Bulk(s);
+                _out.Arg("SET"u8);
+                _out.Arg(e.Key);
+                _out.Arg(s);
                 break;
             case QuickList list:
                 {
@@ -80,11 +80,11 @@ internal sealed class AofDatasetWriter
                     {
                         int n = (int)Math.Min(left, ItemsPerCommand);
                         _out.Begin(2 + n);
-                        _out.Bulk("RPUSH"u8);
-                        _out.Bulk(e.Key);
+                        _out.Arg("RPUSH"u8);
+                        _out.Arg(e.Key);
                         for (int i = 0; i < n && list.Next(ref cursor, out ReadOnlySpan<byte> element); i++)
                         {
-                            _out.Bulk(element);
+                            _out.Arg(element);
                         }
                         left -= n;
                         FlushIfLarge();
@@ -99,11 +99,11 @@ internal sealed class AofDatasetWriter
                     {
                         int n = Math.Min(count - start, ItemsPerCommand);
                         _out.Begin(2 + n);
-                        _out.Bulk("SADD"u8);
-                        _out.Bulk(e.Key);
+                        _out.Arg("SADD"u8);
+                        _out.Arg(e.Key);
                         for (int i = 0; i < n; i++)
                         {
-                            _out.Bulk(set.MemberAt(start + i, member));
+                            _out.Arg(set.MemberAt(start + i, member));
                         }
                         FlushIfLarge();
                     }
@@ -117,12 +117,12 @@ internal sealed class AofDatasetWriter
                     {
                         int n = Math.Min(left, ItemsPerCommand);
                         _out.Begin(2 + n * 2);
-                        _out.Bulk("ZADD"u8);
-                        _out.Bulk(e.Key);
+                        _out.Arg("ZADD"u8);
+                        _out.Arg(e.Key);
                         for (int i = 0; i < n; i++, h = zset.Next(h))
                         {
-                            _out.Bulk(FormatScore(zset.ScoreAt(h), scratch));
-                            _out.Bulk(zset.MemberAt(h));
+                            _out.Arg(FormatScore(zset.ScoreAt(h), scratch));
+                            _out.Arg(zset.MemberAt(h));
                         }
                         left -= n;
                         FlushIfLarge();
@@ -137,12 +137,12 @@ internal sealed class AofDatasetWriter
                     {
                         int n = Math.Min(left, ItemsPerCommand);
                         _out.Begin(2 + n * 2);
-                        _out.Bulk("HMSET"u8);
-                        _out.Bulk(e.Key);
+                        _out.Arg("HMSET"u8);
+                        _out.Arg(e.Key);
                         for (int i = 0; i < n && pairs.MoveNext(); i++)
                         {
-                            _out.Bulk(pairs.Field);
-                            _out.Bulk(pairs.Value);
+                            _out.Arg(pairs.Field);
+                            _out.Arg(pairs.Value);
                         }
                         left -= n;
                         FlushIfLarge();
@@ -182,7 +182,7 @@ internal sealed class AofDatasetWriter
         {
             _file.Write(_out.Written);
             BytesWritten += _out.Length;
-            _out.Reset();
+            _out.Clear();
         }
     }
 }

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
+using Amber.Config;
 using Amber.Diagnostics;
+using Amber.Persistence.Rdb.Reading;
 using Amber.Persistence.Storage;
 using Amber.Protocol;
 using Amber.Server;
@@ -29,12 +31,6 @@ internal sealed class AofLoader(AmberServer server, IFileSystem fs, AofManifestS
     private static readonly byte[] s_rdbMagic = "REDIS"u8.ToArray();
 
     private readonly ServerLog _log = server.Log;
-
-    /// <summary>
-    /// Loads an RDB-format base or preamble from the stream into the server, returning the bytes it consumed (the
-    /// RESP tail starts there). Wired to the RDB reader when it exists; null means RDB bases cannot be loaded.
-    /// </summary>
-    public static Func<AmberServer, Stream, long>? RdbBaseLoader { get; set; }
 
     public AofLoadResult Load(AofManifest manifest)
     {
@@ -110,12 +106,7 @@ internal sealed class AofLoader(AmberServer server, IFileSystem fs, AofManifestS
                 {
                     _log.Notice("Reading RDB preamble from AOF file...");
                 }
-                Func<AmberServer, Stream, long> rdb = RdbBaseLoader ?? throw new AofLoadException(
-                    $"The AOF file {file.Name} is in RDB format, which this build cannot load yet (the RDB reader is missing)");
-                lock (server.KeyspaceLock)
-                {
-                    start = rdb(server, stream);
-                }
+                start = LoadRdbPart(stream, file.Name);
                 _log.Notice("Reading the remaining AOF tail...");
             }
             stream.Position = start;
@@ -197,6 +188,39 @@ internal sealed class AofLoader(AmberServer server, IFileSystem fs, AofManifestS
             size = validUpTo;
         }
         return size;
+    }
+
+    /// <summary>
+    /// Loads an RDB base or preamble into the server's databases, expired keys kept (as Redis loads an AOF base);
+    /// returns the offset where the RESP tail starts.
+    /// </summary>
+    private long LoadRdbPart(Stream stream, string fileName)
+    {
+        ServerConfig config = server.Config;
+        var options = new RdbLoadOptions
+        {
+            Limits = RdbValueLimits.From(config),
+            Databases = config.Databases,
+            DropExpiredKeys = false,
+            VerifyChecksum = config.RdbChecksum,
+            Warning = _log.Warning,
+        };
+        var target = new DatabaseLoadTarget(server.Databases, replaceExisting: false, config.MaxMemoryPolicy,
+            DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        RdbLoadResult result;
+        try
+        {
+            lock (server.KeyspaceLock)
+            {
+                result = RdbLoader.Load(stream, fileName, options, target);
+            }
+        }
+        catch (RdbLoadException e)
+        {
+            throw new AofLoadException($"Bad RDB part in the append only file {fileName}: {e.Message}. Make a backup of your AOF file, then use {CheckTool} --fix <filename.manifest>");
+        }
+        _log.Notice($"Done loading RDB, keys loaded: {result.KeysLoaded}, keys expired: {result.KeysExpired}.");
+        return result.BytesRead;
     }
 
     private static bool IsMulti(ArgList args) => args.Count == 1 && System.Text.Ascii.EqualsIgnoreCase(args[0], "multi"u8);

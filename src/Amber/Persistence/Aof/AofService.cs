@@ -1,6 +1,6 @@
 using Amber.Diagnostics;
+using Amber.Persistence.Rdb;
 using Amber.Persistence.Storage;
-using Amber.Propagation;
 using Amber.Server;
 
 namespace Amber.Persistence.Aof;
@@ -19,12 +19,6 @@ internal sealed class AofService(AmberServer server)
 
     /// <summary>The open writer while appendonly is on (Redis's aof_state ON).</summary>
     public AofWriter? Writer { get; private set; }
-
-    /// <summary>What the propagation layer feeds while the AOF is on; null when off.</summary>
-    public IPropagationSink? Sink => Writer;
-
-    /// <summary>Raised after the writer changes (on or off), so propagation can attach or detach it.</summary>
-    public event Action<AofWriter?>? WriterChanged;
 
     public bool Enabled => Writer != null;
 
@@ -153,7 +147,7 @@ internal sealed class AofService(AmberServer server)
             return;
         }
         Writer = null;
-        WriterChanged?.Invoke(null);
+        server.Propagation.RemoveSink(w);
         if (!w.Close())
         {
             Log.Warning("Fail to fsync the AOF file: " + w.LastWriteError);
@@ -207,7 +201,8 @@ internal sealed class AofService(AmberServer server)
     private void OpenWriter(IWritableFile file)
     {
         Writer = new AofWriter(Fs, file, server.Config, Log);
-        WriterChanged?.Invoke(Writer);
+        // Under the keyspace lock: the writer sees exactly the commands executed from now on.
+        server.Propagation.AddSink(Writer);
     }
 
     private void EnsureDirectory()
@@ -219,21 +214,32 @@ internal sealed class AofService(AmberServer server)
     }
 
     /// <summary>
-    /// Writes the dataset as a new base (AOF format: the RDB writer will take the aof-use-rdb-preamble yes case) to a
-    /// temp file, fsyncs it and renames it into the AOF directory; the manifest is updated in memory only.
+    /// Writes the dataset as a new base, RDB format (aof-base 1) when aof-use-rdb-preamble is yes, else RESP commands,
+    /// to a temp file in dir, fsyncs it and renames it into the AOF directory; the manifest is updated in memory only.
     /// </summary>
     private AofFileInfo WriteBase(AofManifest manifest)
     {
+        bool rdb = server.Config.AofUseRdbPreamble;
         string temp = Path.Combine(server.Config.Dir, $"temp-rewriteaof-{Environment.ProcessId}.aof");
-        AofFileInfo info = manifest.SetNewBase(server.Config.AppendFilename, rdb: false);
+        AofFileInfo info = manifest.SetNewBase(server.Config.AppendFilename, rdb);
         try
         {
             using (IWritableFile file = Fs.Create(temp))
             {
-                var writer = new AofDatasetWriter(file);
-                writer.Write(server.Databases, server.Config.AofTimestampEnabled);
+                if (rdb)
+                {
+                    using var chunks = new FileChunkWriter(file);
+                    RdbDatasetWriter.WriteDataset(RdbDatasetWriter.CreateWriter(chunks, server), server, aofBase: true);
+                    chunks.Flush();
+                    _baseSize = chunks.BytesWritten;
+                }
+                else
+                {
+                    var writer = new AofDatasetWriter(file);
+                    writer.Write(server.Databases, server.Config.AofTimestampEnabled);
+                    _baseSize = writer.BytesWritten;
+                }
                 file.Sync();
-                _baseSize = writer.BytesWritten;
             }
             Fs.Rename(temp, Path.Combine(AofDirectory, info.Name));
             Fs.SyncDirectory(AofDirectory);

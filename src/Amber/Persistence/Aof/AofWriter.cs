@@ -29,8 +29,6 @@ internal sealed class AofWriter : IPropagationSink, IDisposable
     private const int WriteErrorLogIntervalMs = 30_000;
     private const int MaxFsyncPostponeMs = 2000;
 
-    private static readonly byte[] s_selectPrefix = "*2\r\n$6\r\nSELECT\r\n$"u8.ToArray();
-
     private readonly IFileSystem _fs;
     private readonly ServerConfig _config;
     private readonly ServerLog _log;
@@ -47,8 +45,6 @@ internal sealed class AofWriter : IPropagationSink, IDisposable
     private long _durableLsn;
     private long _failedLsn;
     private TaskCompletionSource<bool> _progress = NewProgress();
-    private int _selectedDb;
-    private bool _forceSelect;
     private long _lastTimestamp;
     private bool _closed;
     private bool _stopRequested;
@@ -70,18 +66,15 @@ internal sealed class AofWriter : IPropagationSink, IDisposable
     private int _wakeRequested;
     private long _lastWriteErrorLogTicks;
 
-    /// <param name="file">The incr file to append to, positioned at its end.</param>
-    /// <param name="selectedDb">The database the file's last command targets, or -1: the first command written then
-    /// gets a SELECT of the database the propagation stream last named.</param>
-    public AofWriter(IFileSystem fs, IWritableFile file, ServerConfig config, ServerLog log, int selectedDb = -1)
+    /// <param name="file">The incr file to append to, positioned at its end. The propagation stream starts a new sink
+    /// with a SELECT, so the file never depends on an earlier file's database.</param>
+    public AofWriter(IFileSystem fs, IWritableFile file, ServerConfig config, ServerLog log)
     {
         _fs = fs;
         _file = file;
         _config = config;
         _log = log;
         _fileLength = file.Length;
-        _selectedDb = selectedDb;
-        _forceSelect = true;
         _path = file.Path;
         _flusher = new Thread(FlushLoop) { IsBackground = true, Name = "amber-aof-flush" };
         _flusher.Start();
@@ -147,16 +140,6 @@ internal sealed class AofWriter : IPropagationSink, IDisposable
                     AppendNumber(now);
                     AppendRaw("\r\n"u8);
                 }
-            }
-            if (TryParseSelect(respCommand, out int db))
-            {
-                _selectedDb = db;
-                _forceSelect = false;
-            }
-            else if (_forceSelect && _selectedDb >= 0)
-            {
-                AppendSelect(_selectedDb);
-                _forceSelect = false;
             }
             AppendRaw(respCommand);
         }
@@ -320,7 +303,7 @@ internal sealed class AofWriter : IPropagationSink, IDisposable
             {
                 if (policy == AppendFsyncMode.Always)
                 {
-                    FailWaitersThrough(_inflightEndLsn);
+                    FailWaiters();
                 }
                 return false;
             }
@@ -432,7 +415,7 @@ internal sealed class AofWriter : IPropagationSink, IDisposable
             _log.Warning($"Can't persist AOF for fsync error when the AOF fsync policy is '{PolicyName(_config.AppendFsync)}': {reason}");
             _fsyncFailed = true;
             SetError(reason);
-            FailWaitersThrough(upTo);
+            FailWaiters();
             return false;
         }
         Interlocked.Increment(ref _fsyncs);
@@ -492,13 +475,17 @@ internal sealed class AofWriter : IPropagationSink, IDisposable
     /// <summary>Set by the rewrite (not built yet): no-appendfsync-on-rewrite skips fsyncs while it runs.</summary>
     public bool RewriteInProgress { get; set; }
 
-    private void FailWaitersThrough(long lsn)
+    /// <summary>
+    /// Under always, a failed write or fsync fails every reply waiting so far, including those appended behind the
+    /// failed batch: none of them can be made durable while the disk fails, and none may be acknowledged.
+    /// </summary>
+    private void FailWaiters()
     {
         lock (_gate)
         {
-            if (lsn > _failedLsn)
+            if (_appendedLsn > _failedLsn)
             {
-                _failedLsn = lsn;
+                _failedLsn = _appendedLsn;
             }
             PublishProgressLocked();
         }
@@ -520,17 +507,6 @@ internal sealed class AofWriter : IPropagationSink, IDisposable
         _ => "no",
     };
 
-    private void AppendSelect(int db)
-    {
-        Span<byte> digits = stackalloc byte[11];
-        db.TryFormat(digits, out int n, default, CultureInfo.InvariantCulture);
-        AppendRaw(s_selectPrefix);
-        AppendNumber(n);
-        AppendRaw("\r\n"u8);
-        AppendRaw(digits[..n]);
-        AppendRaw("\r\n"u8);
-    }
-
     private void AppendNumber(long value)
     {
         Span<byte> digits = stackalloc byte[20];
@@ -550,24 +526,5 @@ internal sealed class AofWriter : IPropagationSink, IDisposable
         data.CopyTo(_pending.AsSpan(_pendingLength));
         _pendingLength += data.Length;
         _appendedLsn += data.Length;
-    }
-
-    /// <summary>Recognises "*2\r\n$6\r\nSELECT\r\n$n\r\n&lt;db&gt;\r\n" (any case) and reads the database.</summary>
-    internal static bool TryParseSelect(ReadOnlySpan<byte> command, out int db)
-    {
-        db = -1;
-        if (command.Length < s_selectPrefix.Length + 5 ||
-            !System.Text.Ascii.EqualsIgnoreCase(command[..s_selectPrefix.Length], s_selectPrefix))
-        {
-            return false;
-        }
-        ReadOnlySpan<byte> rest = command[s_selectPrefix.Length..];
-        int crlf = rest.IndexOf("\r\n"u8);
-        if (crlf < 0 || !int.TryParse(rest[..crlf], NumberStyles.None, CultureInfo.InvariantCulture, out int len))
-        {
-            return false;
-        }
-        rest = rest[(crlf + 2)..];
-        return rest.Length >= len && int.TryParse(rest[..len], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out db);
     }
 }

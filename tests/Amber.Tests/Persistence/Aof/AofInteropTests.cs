@@ -12,11 +12,13 @@ public class AofInteropTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
-    [SkippableFact]
-    public async Task AmberLoadsTheAofRedisWroteWithIdenticalData()
+    [SkippableTheory]
+    [InlineData("no")]
+    [InlineData("yes")]
+    public async Task AmberLoadsTheAofRedisWroteWithIdenticalData(string preamble)
     {
         string digest;
-        using (var redis = RedisWithAof.Start(_dir.Path, "--aof-use-rdb-preamble no --aof-timestamp-enabled yes"))
+        using (var redis = RedisWithAof.Start(_dir.Path, $"--aof-use-rdb-preamble {preamble} --aof-timestamp-enabled yes"))
         {
             using RawClient c = redis.Connect();
             AofStartupTests.SeedDataset(c);
@@ -39,11 +41,19 @@ public class AofInteropTests : IDisposable
         Assert.Equal(digest, amber.Raw().Call("DEBUG", "DIGEST"));
     }
 
-    [SkippableFact]
-    public async Task RedisLoadsTheAofAmberWroteWithIdenticalData()
+    [SkippableTheory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task RedisLoadsTheAofAmberWroteWithIdenticalData(bool preamble)
     {
         string digest;
-        await using (AofServer amber = AofServer.Start(_dir.Path, c => { c.AppendOnly = false; c.EnableDebugCommand = "yes"; c.AofTimestampEnabled = true; }))
+        await using (AofServer amber = AofServer.Start(_dir.Path, c =>
+        {
+            c.AppendOnly = false;
+            c.EnableDebugCommand = "yes";
+            c.AofTimestampEnabled = true;
+            c.AofUseRdbPreamble = preamble;
+        }))
         {
             RawClient c = amber.Raw();
             AofStartupTests.SeedDataset(c);
@@ -53,24 +63,26 @@ public class AofInteropTests : IDisposable
         (int code, string output) = Interop.Run(Interop.RequireTool("redis-check-aof"), _dir.File("appendonly.aof.manifest"));
         Assert.True(code == 0, output);
         Assert.Contains("All AOF files and manifest are valid", output);
-        using var redis = RedisWithAof.Start(_dir.Path, "--aof-use-rdb-preamble no");
+        using var redis = RedisWithAof.Start(_dir.Path, "");
         using RawClient rc = redis.Connect();
         Assert.Equal(digest, rc.Call("DEBUG", "DIGEST"));
     }
 
-    [SkippableFact]
-    public async Task LayoutMatchesRedisOnFirstStart()
+    [SkippableTheory]
+    [InlineData("no")]
+    [InlineData("yes")]
+    public async Task LayoutMatchesRedisOnFirstStart(string preamble)
     {
         string redisDir = Path.Combine(_dir.Path, "redis");
         string amberDir = Path.Combine(_dir.Path, "amber");
         Directory.CreateDirectory(redisDir);
         Directory.CreateDirectory(amberDir);
-        using (var redis = RedisWithAof.Start(redisDir, "--aof-use-rdb-preamble no"))
+        using (var redis = RedisWithAof.Start(redisDir, $"--aof-use-rdb-preamble {preamble}"))
         {
             using RawClient c = redis.Connect();
             redis.Shutdown(c);
         }
-        await using (AofServer amber = AofServer.Start(amberDir))
+        await using (AofServer amber = AofServer.Start(amberDir, c => c.AofUseRdbPreamble = preamble == "yes"))
         {
         }
         static string[] List(string d) => Directory.GetFiles(Path.Combine(d, "appendonlydir")).Select(Path.GetFileName).Order().ToArray()!;

@@ -38,16 +38,16 @@ public class AofStartupTests : IDisposable
     {
         await using (AofServer s = AofServer.Start(_dir.Path))
         {
-            Assert.Contains("Creating AOF base file appendonly.aof.1.base.aof on server start", s.Log);
+            Assert.Contains("Creating AOF base file appendonly.aof.1.base.rdb on server start", s.Log);
             Assert.Contains("Creating AOF incr file appendonly.aof.1.incr.aof on server start", s.Log);
             string info = s.Raw().Call("INFO", "persistence");
             Assert.Contains("aof_enabled:1\r\n", info);
             Assert.Contains("module_fork_last_cow_size:0\r\naof_current_size:0\r\naof_base_size:0\r\naof_pending_rewrite:0\r\naof_buffer_length:0\r\naof_pending_bio_fsync:0\r\naof_delayed_fsync:0\r\n", info);
         }
         Assert.Equal(
-            "file appendonly.aof.1.base.aof seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n",
+            "file appendonly.aof.1.base.rdb seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n",
             File.ReadAllText(_dir.File("appendonly.aof.manifest")));
-        Assert.Equal(0, new FileInfo(_dir.File("appendonly.aof.1.base.aof")).Length);
+        Assert.StartsWith("REDIS0010", File.ReadAllText(_dir.File("appendonly.aof.1.base.rdb")));
         Assert.Equal(0, new FileInfo(_dir.File("appendonly.aof.1.incr.aof")).Length);
         Assert.False(File.Exists(_dir.File("temp-appendonly.aof.manifest")));
 
@@ -181,7 +181,7 @@ public class AofStartupTests : IDisposable
     public async Task ConfigSetAppendonlyWritesABaseFromTheDatasetAndRestartRestoresIt()
     {
         string digest;
-        await using (AofServer s = AofServer.Start(_dir.Path, c => { c.AppendOnly = false; c.EnableDebugCommand = "yes"; }))
+        await using (AofServer s = AofServer.Start(_dir.Path, c => { c.AppendOnly = false; c.EnableDebugCommand = "yes"; c.AofUseRdbPreamble = false; }))
         {
             RawClient c = s.Raw();
             SeedDataset(c);
@@ -203,6 +203,27 @@ public class AofStartupTests : IDisposable
         await using (AofServer s = AofServer.Start(_dir.Path, c => c.EnableDebugCommand = "yes"))
         {
             Assert.Equal(digest, s.Raw().Call("DEBUG", "DIGEST"));
+        }
+    }
+
+    [Fact]
+    public async Task ConfigSetAppendonlyWithPreambleWritesAnRdbBaseThatLoadsBack()
+    {
+        string digest;
+        await using (AofServer s = AofServer.Start(_dir.Path, c => { c.AppendOnly = false; c.EnableDebugCommand = "yes"; }))
+        {
+            RawClient c = s.Raw();
+            SeedDataset(c);
+            digest = c.Call("DEBUG", "DIGEST");
+            Assert.Equal("+OK\r\n", c.Call("CONFIG", "SET", "appendonly", "yes"));
+            Assert.Equal("file appendonly.aof.1.base.rdb seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n",
+                File.ReadAllText(_dir.File("appendonly.aof.manifest")));
+            Assert.Contains($"aof_base_size:{new FileInfo(_dir.File("appendonly.aof.1.base.rdb")).Length}\r\n", c.Call("INFO", "persistence"));
+        }
+        await using (AofServer s = AofServer.Start(_dir.Path, c => c.EnableDebugCommand = "yes"))
+        {
+            Assert.Equal(digest, s.Raw().Call("DEBUG", "DIGEST"));
+            Assert.Contains("Done loading RDB, keys loaded: 9, keys expired: 0.", s.Log);
         }
     }
 
