@@ -9,7 +9,7 @@ namespace Amber.Tests;
 /// </summary>
 public class KeyspaceEventDifferentialTests
 {
-    private static readonly string[][] Script =
+    internal static readonly string[][] Script =
     [
         // Strings.
         ["SET", "a", "1"], ["SET", "a", "2", "NX"], ["SET", "a", "3", "XX", "PX", "100000"], ["SET", "a", "4", "KEEPTTL"],

@@ -90,6 +90,11 @@ internal static class CounterCommands
         byte[] text = sum.ToHumanBytes();
         Store(ctx, entry, text);
         ctx.KeyWritten(ctx.Arg(1), NotifyFlags.String, "incrbyfloat");
+        if (ctx.Propagating)
+        {
+            // The sum as printed, so a replica or a reload gets the same bytes whatever its floating point.
+            ctx.PropagateAs(4).Arg("SET"u8).Arg(ctx.Arg(1)).Arg(text).Arg("KEEPTTL"u8);
+        }
         ctx.Reply.WriteBulkString(text);
     }
 

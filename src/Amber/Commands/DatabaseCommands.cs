@@ -118,6 +118,8 @@ internal static class DatabaseCommands
         {
             ctx.Server.Effects.DatabaseModified(ctx.Session.DbIndex);
             ctx.Server.Dirty += ctx.Db.Count;
+            // Propagated even when the database was already empty, as Redis.
+            ctx.ForcePropagation();
             ctx.Db.Clear();
             ctx.Reply.WriteOk();
         }
@@ -127,6 +129,7 @@ internal static class DatabaseCommands
     {
         if (TryParseFlushMode(ctx))
         {
+            ctx.ForcePropagation();
             // Redis 7.0 counts the keys removed (plus a save, done by persistence when save points are set).
             foreach (Database db in ctx.Server.Databases)
             {

@@ -78,11 +78,20 @@ internal static class ExpireCommands
             // A time in the past deletes the key now (Redis propagates this as a DEL).
             db.Delete(ctx.Arg(1));
             ctx.KeyWritten(ctx.Arg(1), NotifyFlags.Generic, "del");
+            if (ctx.Propagating)
+            {
+                ctx.PropagateAs(2).Arg(ctx.Server.Config.LazyfreeLazyExpire ? "UNLINK"u8 : "DEL"u8).Arg(ctx.Arg(1));
+            }
         }
         else
         {
             db.SetExpiry(e, when);
             ctx.KeyWritten(ctx.Arg(1), NotifyFlags.Generic, "expire");
+            if (ctx.Propagating && !(baseMs == 0 && !seconds))
+            {
+                // Relative or in seconds: the absolute time in ms, conditions (NX XX GT LT) kept as received.
+                ctx.PropagateAs(ctx.ArgCount).Arg("PEXPIREAT"u8).Arg(ctx.Arg(1)).Arg(when).Args(ctx.Args, 3, ctx.ArgCount - 3);
+            }
         }
         ctx.Reply.WriteInteger(1);
     }

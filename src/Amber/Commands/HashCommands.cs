@@ -348,6 +348,10 @@ internal static class HashCommands
         byte[] text = sum.ToHumanBytes();
         hash.Set(ctx.Arg(2), text, MaxEntries(ctx), MaxValue(ctx));
         ctx.KeyWritten(ctx.Arg(1), NotifyFlags.Hash, "hincrbyfloat");
+        if (ctx.Propagating)
+        {
+            ctx.PropagateAs(4).Arg("HSET"u8).Arg(ctx.Arg(1)).Arg(ctx.Arg(2)).Arg(text);
+        }
         ctx.Reply.WriteBulkString(text);
     }
 

@@ -53,6 +53,10 @@ internal static partial class ListCommands
                 ctx.Reply.WriteBulkString(list.Peek(head));
                 RemoveEnd(list, head, 1);
                 ElementsRemoved(ctx, ctx.Session.DbIndex, key, list, head, 1);
+                if (ctx.Propagating)
+                {
+                    ctx.PropagateAs(2).Arg(head ? "LPOP"u8 : "RPOP"u8).Arg(key);
+                }
                 return;
             }
         }
@@ -88,6 +92,11 @@ internal static partial class ListCommands
         if (TryGetSide(ctx, 3, out bool fromHead) && TryGetSide(ctx, 4, out bool toHead) &&
             BlockingTimeout.TryGetDeadline(ctx, 5, out long deadline))
         {
+            if (ctx.Propagating)
+            {
+                // Used only if it moves now (a blocked BLMOVE changes nothing): LMOVE with the sides as received.
+                ctx.PropagateAs(5).Arg("LMOVE"u8).Args(ctx.Args, 1, 4);
+            }
             BlockingMove(ctx, fromHead, toHead, deadline);
         }
     }
@@ -96,6 +105,10 @@ internal static partial class ListCommands
     {
         if (BlockingTimeout.TryGetDeadline(ctx, 3, out long deadline))
         {
+            if (ctx.Propagating)
+            {
+                ctx.PropagateAs(3).Arg("RPOPLPUSH"u8).Args(ctx.Args, 1, 2);
+            }
             BlockingMove(ctx, fromHead: false, toHead: true, deadline);
         }
     }
@@ -157,6 +170,20 @@ internal static partial class ListCommands
             changes = WritePopWithKey(client.Reply, list, key, client.FromHead, client.Count);
         }
         ElementsRemoved(client.Session.Context, db.Index, key, list, client.FromHead, changes);
+        Propagation.PropagationStream propagation = client.Session.Server.Propagation;
+        if (propagation.Active)
+        {
+            // Served later, the pop propagates in its non-blocking form (BLMPOP with the number popped).
+            ReadOnlySpan<byte> name = client.FromHead ? "LPOP"u8 : "RPOP"u8;
+            if (client.Count < 0)
+            {
+                propagation.Also(db.Index, 2).Arg(name).Arg(key);
+            }
+            else
+            {
+                propagation.Also(db.Index, 3).Arg(name).Arg(key).Arg(changes);
+            }
+        }
         return true;
     }
 
@@ -177,6 +204,20 @@ internal static partial class ListCommands
         byte[] value = source.Pop(client.FromHead);
         PushMoved(client.Session.Server.Config.ListMaxListpackSize, db, targetKey, (QuickList?)target?.Value, value, client.ToHead);
         MoveDone(client.Session.Context, db.Index, key, source, client.FromHead, targetKey, client.ToHead, changes: 0);
+        Propagation.PropagationStream propagation = client.Session.Server.Propagation;
+        if (propagation.Active)
+        {
+            if (client.Command.Name == "brpoplpush")
+            {
+                propagation.Also(db.Index, 3).Arg("RPOPLPUSH"u8).Arg(key).Arg(targetKey);
+            }
+            else
+            {
+                // Redis spells the sides in lower case here, whatever the client sent.
+                propagation.Also(db.Index, 5).Arg("LMOVE"u8).Arg(key).Arg(targetKey)
+                    .Arg(client.FromHead ? "left"u8 : "right"u8).Arg(client.ToHead ? "left"u8 : "right"u8);
+            }
+        }
         client.Reply.WriteBulkString(value);
         return true;
     }

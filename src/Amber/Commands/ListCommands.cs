@@ -716,6 +716,11 @@ internal static partial class ListCommands
             }
             long removed = WritePopWithKey(ctx.Reply, list, key, head, count);
             ElementsRemoved(ctx, ctx.Session.DbIndex, key, list, head, removed);
+            if (ctx.Propagating)
+            {
+                // LMPOP and BLMPOP propagate as LPOP/RPOP key with the number actually popped.
+                ctx.PropagateAs(3).Arg(head ? "LPOP"u8 : "RPOP"u8).Arg(key).Arg(removed);
+            }
             return true;
         }
         return false;

@@ -234,6 +234,11 @@ internal static class SetCommands
         {
             int i = random.Next(set.Count);
             ctx.Reply.WriteBulkString(set.MemberAt(i, scratch));
+            if (ctx.Propagating)
+            {
+                // The member picked at random, so the copy removes the same one.
+                ctx.PropagateAs(3).Arg("SREM"u8).Arg(ctx.Arg(1)).Arg(set.MemberAt(i, scratch));
+            }
             set.RemoveAt(i);
             ctx.KeyWritten(ctx.Arg(1), NotifyFlags.Set, "spop");
             DropIfEmpty(ctx, set);
@@ -247,15 +252,27 @@ internal static class SetCommands
             ctx.Db.Delete(ctx.Arg(1));
             ctx.KeyWritten(ctx.Arg(1), NotifyFlags.Set, "spop", size);
             ctx.KeyEvent(ctx.Arg(1), NotifyFlags.Generic, "del");
+            if (ctx.Propagating)
+            {
+                ctx.PropagateAs(2).Arg("DEL"u8).Arg(ctx.Arg(1));
+            }
             return;
         }
         ctx.Reply.WriteSetHeader(count);
+        bool propagating = ctx.Propagating;
         for (long n = 0; n < count; n++)
         {
             int i = random.Next(set.Count);
-            ctx.Reply.WriteBulkString(set.MemberAt(i, scratch));
+            ReadOnlySpan<byte> member = set.MemberAt(i, scratch);
+            ctx.Reply.WriteBulkString(member);
+            if (propagating)
+            {
+                // As Redis 7.0: one SREM per popped member (the unit is then wrapped in MULTI/EXEC).
+                ctx.AlsoPropagate(3).Arg("SREM"u8).Arg(ctx.Arg(1)).Arg(member);
+            }
             set.RemoveAt(i);
         }
+        ctx.SuppressPropagation();
         ctx.KeyWritten(ctx.Arg(1), NotifyFlags.Set, "spop", count);
     }
 

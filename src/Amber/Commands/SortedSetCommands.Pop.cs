@@ -131,11 +131,16 @@ internal static partial class SortedSetCommands
             ctx.Reply.WriteEmptyArray();
             return;
         }
-        PopFrom(ctx, ctx.Reply, ctx.Db, ctx.Arg(keyIdx), set, max, emitKey, count, nested);
+        int popped = PopFrom(ctx, ctx.Reply, ctx.Db, ctx.Arg(keyIdx), set, max, emitKey, count, nested);
+        if (emitKey && ctx.Propagating)
+        {
+            // ZMPOP propagates as ZPOPMIN/ZPOPMAX key with the number actually popped.
+            ctx.PropagateAs(3).Arg(max ? "ZPOPMAX"u8 : "ZPOPMIN"u8).Arg(ctx.Arg(keyIdx)).Arg(popped);
+        }
     }
 
     /// <summary>Pops from one non-empty set, writes the reply, records the change and deletes the key if emptied.</summary>
-    private static void PopFrom(CommandContext ctx, RespWriter reply, Database db, ReadOnlySpan<byte> key, SortedSet set, bool max, bool emitKey, long count, bool nested)
+    private static int PopFrom(CommandContext ctx, RespWriter reply, Database db, ReadOnlySpan<byte> key, SortedSet set, bool max, bool emitKey, long count, bool nested)
     {
         if (count == -1)
         {
@@ -178,6 +183,7 @@ internal static partial class SortedSetCommands
             db.Delete(key);
             ctx.KeyWrittenIn(db.Index, key, NotifyFlags.Generic, "del", 0);
         }
+        return n;
     }
 
     private static void BZPopMin(CommandContext ctx) => BlockingPop(ctx, max: false);
@@ -201,6 +207,10 @@ internal static partial class SortedSetCommands
             if (set != null)
             {
                 PopFrom(ctx, ctx.Reply, ctx.Db, ctx.Arg(i), set, max, emitKey: true, -1, nested: false);
+                if (ctx.Propagating)
+                {
+                    ctx.PropagateAs(2).Arg(max ? "ZPOPMAX"u8 : "ZPOPMIN"u8).Arg(ctx.Arg(i));
+                }
                 return;
             }
         }
@@ -223,7 +233,11 @@ internal static partial class SortedSetCommands
             }
             if (set != null)
             {
-                PopFrom(ctx, ctx.Reply, ctx.Db, ctx.Arg(3 + i), set, max, emitKey: true, count, nested: true);
+                int popped = PopFrom(ctx, ctx.Reply, ctx.Db, ctx.Arg(3 + i), set, max, emitKey: true, count, nested: true);
+                if (ctx.Propagating)
+                {
+                    ctx.PropagateAs(3).Arg(max ? "ZPOPMAX"u8 : "ZPOPMIN"u8).Arg(ctx.Arg(3 + i)).Arg(popped);
+                }
                 return;
             }
         }
@@ -258,7 +272,20 @@ internal static partial class SortedSetCommands
             return false;
         }
         bool nested = client.Count != -1;
-        PopFrom(client.Session.Context, client.Reply, db, key, set, max: !client.FromHead, emitKey: true, client.Count, nested);
+        int popped = PopFrom(client.Session.Context, client.Reply, db, key, set, max: !client.FromHead, emitKey: true, client.Count, nested);
+        Propagation.PropagationStream propagation = client.Session.Server.Propagation;
+        if (propagation.Active)
+        {
+            ReadOnlySpan<byte> name = client.FromHead ? "ZPOPMIN"u8 : "ZPOPMAX"u8;
+            if (nested)
+            {
+                propagation.Also(db.Index, 3).Arg(name).Arg(key).Arg(popped);
+            }
+            else
+            {
+                propagation.Also(db.Index, 2).Arg(name).Arg(key);
+            }
+        }
         return true;
     }
 

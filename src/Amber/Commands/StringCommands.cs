@@ -1,5 +1,6 @@
 using Amber.Keyspace;
 using Amber.Notifications;
+using Amber.Propagation;
 
 namespace Amber.Commands;
 
@@ -181,6 +182,10 @@ internal static class StringCommands
         }
         Entry e = ctx.Db.Set(key, ctx.Args.ToArray(valueIndex), ctx.NowMs, keepTtl: (flags & SetFlags.KeepTtl) != 0);
         ctx.KeyWritten(key, NotifyFlags.String, "set");
+        if (ctx.Propagating)
+        {
+            PropagateSet(ctx, get, valueIndex, expireIndex, expireAt);
+        }
         if (expireIndex > 0)
         {
             ctx.Db.SetExpiry(e, expireAt);
@@ -189,6 +194,39 @@ internal static class StringCommands
         if (!get)
         {
             ctx.Reply.WriteRaw(okReply);
+        }
+    }
+
+    /// <summary>
+    /// As Redis 7.0: any expiry (EX PX EXAT PXAT, SETEX, PSETEX) propagates as SET key value PXAT absolute-ms, which
+    /// drops NX/XX/GET; otherwise GET is removed (its reply does not replicate) and the rest stays as received.
+    /// </summary>
+    private static void PropagateSet(CommandContext ctx, bool get, int valueIndex, int expireIndex, long expireAt)
+    {
+        if (expireIndex > 0)
+        {
+            ctx.PropagateAs(5).Arg("SET"u8).Arg(ctx.Arg(1)).Arg(ctx.Arg(valueIndex)).Arg("PXAT"u8).Arg(expireAt);
+            return;
+        }
+        if (!get)
+        {
+            return;
+        }
+        int kept = ctx.ArgCount;
+        for (int i = 3; i < ctx.ArgCount; i++)
+        {
+            if (ctx.ArgIs(i, "get"))
+            {
+                kept--;
+            }
+        }
+        RespCommandBuilder b = ctx.PropagateAs(kept);
+        for (int i = 0; i < ctx.ArgCount; i++)
+        {
+            if (i < 3 || !ctx.ArgIs(i, "get"))
+            {
+                b.Arg(ctx.Arg(i));
+            }
         }
     }
 
@@ -218,15 +256,27 @@ internal static class StringCommands
             // An absolute time already past deletes the key now.
             ctx.Db.Delete(ctx.Arg(1));
             ctx.KeyWritten(ctx.Arg(1), NotifyFlags.Generic, "del");
+            if (ctx.Propagating)
+            {
+                ctx.PropagateAs(2).Arg(ctx.Server.Config.LazyfreeLazyExpire ? "UNLINK"u8 : "DEL"u8).Arg(ctx.Arg(1));
+            }
         }
         else if (expireIndex > 0)
         {
             ctx.Db.SetExpiry(entry, expireAt);
             ctx.KeyWritten(ctx.Arg(1), NotifyFlags.Generic, "expire");
+            if (ctx.Propagating)
+            {
+                ctx.PropagateAs(3).Arg("PEXPIREAT"u8).Arg(ctx.Arg(1)).Arg(expireAt);
+            }
         }
         else if ((flags & SetFlags.Persist) != 0 && ctx.Db.RemoveExpiry(entry))
         {
             ctx.KeyWritten(ctx.Arg(1), NotifyFlags.Generic, "persist");
+            if (ctx.Propagating)
+            {
+                ctx.PropagateAs(2).Arg("PERSIST"u8).Arg(ctx.Arg(1));
+            }
         }
     }
 
@@ -244,6 +294,10 @@ internal static class StringCommands
         ctx.Reply.WriteBulkString(value);
         ctx.Db.Delete(ctx.Arg(1));
         ctx.KeyWritten(ctx.Arg(1), NotifyFlags.Generic, "del");
+        if (ctx.Propagating)
+        {
+            ctx.PropagateAs(2).Arg("DEL"u8).Arg(ctx.Arg(1));
+        }
     }
 
     private static void GetSet(CommandContext ctx)
@@ -262,6 +316,10 @@ internal static class StringCommands
         }
         ctx.Db.Set(ctx.Arg(1), ctx.Args.ToArray(2), ctx.NowMs);
         ctx.KeyWritten(ctx.Arg(1), NotifyFlags.String, "set");
+        if (ctx.Propagating)
+        {
+            ctx.PropagateAs(3).Arg("SET"u8).Arg(ctx.Arg(1)).Arg(ctx.Arg(2));
+        }
     }
 
     private static void MGet(CommandContext ctx)

@@ -118,6 +118,8 @@ internal static class TransactionCommands
 
     private static void Exec(CommandContext ctx)
     {
+        // EXEC is never propagated itself: its commands are, wrapped in MULTI/EXEC when more than one propagates.
+        ctx.SuppressPropagation();
         ClientSession s = ctx.Session;
         TransactionState? tx = s.Transaction;
         if (s.MultiQueued < 0 || tx == null)

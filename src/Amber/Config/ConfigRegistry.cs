@@ -121,7 +121,7 @@ internal static partial class ConfigRegistry
         Bool("set-proc-title", null, Immutable, true);
         Bool("dynamic-hz", null, None, true, c => c.DynamicHz, (c, v) => c.DynamicHz = v);
         Bool("lazyfree-lazy-eviction", null, None, false);
-        Bool("lazyfree-lazy-expire", null, None, false);
+        Bool("lazyfree-lazy-expire", null, None, false, c => c.LazyfreeLazyExpire, (c, v) => c.LazyfreeLazyExpire = v);
         Bool("lazyfree-lazy-server-del", null, None, false);
         Bool("lazyfree-lazy-user-del", null, None, false);
         Bool("lazyfree-lazy-user-flush", null, None, false);

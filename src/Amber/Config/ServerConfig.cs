@@ -33,6 +33,9 @@ internal sealed class ServerConfig
     public bool LatencyTracking { get; set; } = true;
     public double[] LatencyTrackingInfoPercentiles { get; set; } = [50, 99, 99.9];
     public long MaxMemory { get; set; }
+
+    /// <summary>lazyfree-lazy-expire: keys deleted by expiry are propagated as UNLINK instead of DEL.</summary>
+    public bool LazyfreeLazyExpire { get; set; }
     public string MaxMemoryPolicy { get; set; } = "noeviction";
     public string DbFilename { get; set; } = "dump.rdb";
     public long HashMaxListpackEntries { get; set; } = 512;

@@ -339,6 +339,10 @@ internal sealed partial class AmberServer : IAsyncDisposable
         public override void OnExpired(Database db, Entry entry)
         {
             server.Stats.ExpiredKeys++;
+            if (server.Propagation.Active)
+            {
+                server.Propagation.KeyDeleted(db.Index, entry.Key, server.Config.LazyfreeLazyExpire);
+            }
             server.Effects.Notify(Notifications.NotifyFlags.Expired, "expired", entry.Key, db.Index);
             server.Effects.KeyModified(db.Index, entry.Key);
         }

@@ -151,11 +151,33 @@ internal sealed class BlockingRegistry(AmberServer server)
             LinkedListNode<BlockedClient>? next = node.Next;
             BlockedClient client = node.Value;
             long t0 = Stopwatch.GetTimestamp();
-            if (client.Serve(client, db, key, nowMs))
+            if (Serve(client, db, key, nowMs))
             {
                 Unblock(client, (long)Stopwatch.GetElapsedTime(t0).TotalMicroseconds, countCall: true);
             }
             node = next;
+        }
+    }
+
+    /// <summary>
+    /// Serves one client as its own propagation unit: what the serve function propagates (BLPOP's LPOP, BLMOVE's
+    /// LMOVE) reaches the sinks before the next client is served, as Redis propagates after each served client.
+    /// </summary>
+    private bool Serve(BlockedClient client, Database db, byte[] key, long nowMs)
+    {
+        Propagation.PropagationStream propagation = server.Propagation;
+        if (!propagation.Active)
+        {
+            return client.Serve(client, db, key, nowMs);
+        }
+        propagation.Enter();
+        try
+        {
+            return client.Serve(client, db, key, nowMs);
+        }
+        finally
+        {
+            propagation.Exit();
         }
     }
 

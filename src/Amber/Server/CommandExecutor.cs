@@ -225,7 +225,14 @@ internal sealed class CommandExecutor(AmberServer server)
         CommandContext ctx = session.Context;
         ArgList args = session.Args;
         long t0 = Stopwatch.GetTimestamp();
-        spec.Handler(ctx);
+        if (server.Propagation.Active)
+        {
+            CallPropagated(session, spec);
+        }
+        else
+        {
+            spec.Handler(ctx);
+        }
         long micros = (long)Stopwatch.GetElapsedTime(t0).TotalMicroseconds;
         if (session.Blocked != null)
         {
@@ -249,6 +256,26 @@ internal sealed class CommandExecutor(AmberServer server)
         server.SlowLog.Record(session, args, micros, ctx.NowMs);
         FeedMonitors(session, spec, args);
         ApplyReplyMode(session, replyStart);
+    }
+
+    /// <summary>
+    /// Runs the handler with the propagation stream listening: the command's entry (as received, or as it rewrote
+    /// itself) is added when the dirty counter moved, and delivered when the outermost command ends (EXEC's end
+    /// for a queued one).
+    /// </summary>
+    private void CallPropagated(ClientSession session, CommandSpec spec)
+    {
+        Propagation.PropagationStream propagation = server.Propagation;
+        long dirty = server.Dirty;
+        Propagation.PropagationStream.CommandScope scope = propagation.BeginCommand();
+        try
+        {
+            spec.Handler(session.Context);
+        }
+        finally
+        {
+            propagation.EndCommand(scope, session.DbIndex, session.Args, server.Dirty > dirty);
+        }
     }
 
     /// <summary>After execution, as Redis does (so SELECT shows its new database); admin commands are never shown.</summary>

@@ -20,11 +20,14 @@ public sealed class RealRedis : IDisposable
 
     public int Port { get; }
 
-    public static RealRedis Start()
+    public static RealRedis Start() => Start("");
+
+    /// <summary>Starts with further command-line settings, which override the defaults (e.g. "--appendonly yes --dir /tmp/x").</summary>
+    public static RealRedis Start(string extraArguments)
     {
         string tool = Interop.RequireTool("redis-server");
         int port = FreePort();
-        var psi = new ProcessStartInfo(tool, $"--port {port} --bind 127.0.0.1 --save \"\" --appendonly no --daemonize no --loglevel warning")
+        var psi = new ProcessStartInfo(tool, $"--port {port} --bind 127.0.0.1 --save \"\" --appendonly no --daemonize no --loglevel warning {extraArguments}")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
