@@ -108,6 +108,10 @@ internal static class RestoreCommand
             if (deleted)
             {
                 ctx.KeyWritten(key, NotifyFlags.Generic, "del");
+                if (ctx.Propagating)
+                {
+                    ctx.PropagateAs(2).Arg("DEL"u8).Arg(key);
+                }
             }
             ctx.Reply.WriteOk();
             return;
@@ -121,6 +125,11 @@ internal static class RestoreCommand
         DatabaseLoadTarget.ApplyAccessState(entry, idleSeconds, (int)frequency,
             AccessTracking.IsLfu(ctx.Server.Config.MaxMemoryPolicy), nowSeconds);
         ctx.KeyWritten(key, NotifyFlags.Generic, "restore");
+        if (ttl != 0 && !absTtl && ctx.Propagating)
+        {
+            // As Redis 7.0: the absolute time in place of the relative one, and ABSTTL appended.
+            ctx.PropagateAs(ctx.ArgCount + 1).Args(ctx.Args, 0, 2).Arg(ttl).Args(ctx.Args, 3, ctx.ArgCount - 3).Arg("ABSTTL"u8);
+        }
         ctx.Reply.WriteOk();
     }
 }

@@ -97,7 +97,30 @@ internal static class RespStream
         return Encoding.Latin1.GetBytes(sb.ToString());
     }
 
-    public static string Show(string[] command) => string.Join(' ', command);
+    /// <summary>One line per command; bytes outside printable ASCII as \xNN (DUMP payloads).</summary>
+    public static string Show(string[] command)
+    {
+        var sb = new StringBuilder();
+        foreach (string arg in command)
+        {
+            if (sb.Length > 0)
+            {
+                sb.Append(' ');
+            }
+            foreach (char c in arg)
+            {
+                if (c is >= ' ' and < (char)0x7f)
+                {
+                    sb.Append(c);
+                }
+                else
+                {
+                    sb.Append("\\x").Append(((int)c).ToString("x2", System.Globalization.CultureInfo.InvariantCulture));
+                }
+            }
+        }
+        return sb.ToString();
+    }
 
     public static string Show(IEnumerable<string[]> commands) => string.Join("\n", commands.Select(Show));
 
