@@ -146,7 +146,7 @@ public sealed class SaveFailureTests
         fs.FailSync = false;
         lock (server.Server.KeyspaceLock)
         {
-            server.Server.Persistence.LastBgsaveTryUnixSeconds -= 10;
+            server.Server.PersistenceStatus.LastBgsaveTryUnixSeconds -= 10;
         }
         await WaitUntilAsync(() => Info(c, "rdb_last_bgsave_status") == "ok" && Info(c, "rdb_bgsave_in_progress") == "0", "the retried save");
         Assert.Equal("2", Info(c, "rdb_saves"));
