@@ -97,6 +97,23 @@ public sealed class StartupLoadTests : IDisposable
     }
 
     [Fact]
+    public async Task ChecksumMismatchIsFatalUnlessRdbchecksumIsOff()
+    {
+        await WriteDumpAsync();
+        byte[] bytes = File.ReadAllBytes(DumpPath);
+        bytes[^1] ^= 0x5A;
+        File.WriteAllBytes(DumpPath, bytes);
+        await using (TestServer strict = TestServer.Start(null, new TestServerOptions { Directory = _dir, WaitForLoad = false }))
+        {
+            Assert.False(await strict.Server.StartupLoad.WaitAsync(TimeSpan.FromSeconds(30)));
+        }
+        // The documented way out when only the checksum is damaged.
+        await using TestServer lenient = TestServer.Start(c => c.RdbChecksum = false, new TestServerOptions { Directory = _dir });
+        Assert.True(await lenient.Server.StartupLoad);
+        Assert.NotEqual("0", Info(lenient.Raw(), "rdb_last_load_keys_loaded"));
+    }
+
+    [Fact]
     public async Task MissingDumpStartsEmpty()
     {
         await using TestServer server = TestServer.Start(null, new TestServerOptions { Directory = _dir });
