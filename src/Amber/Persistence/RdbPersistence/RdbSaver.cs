@@ -65,6 +65,12 @@ internal sealed class RdbSaver
             LogFailure(e, tempName);
             return false;
         }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Not an I/O error (a bug in serialization): the save fails, the temp file is gone, the server goes on.
+            _server.Log.Warning($"Error saving DB on disk: {e}");
+            return false;
+        }
         _server.Log.Notice("DB saved on disk");
         _server.Dirty = 0;
         _server.LastSaveUnixSeconds = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
@@ -169,7 +175,8 @@ internal sealed class RdbSaver
     /// <summary>Save points and a scheduled BGSAVE, checked by the server cron.</summary>
     public void Cron()
     {
-        if (_running != null || OtherJobActive())
+        // Redis's cron does not run while loading (the dirty counter is 0 then anyway).
+        if (_running != null || _server.Loading.Active || OtherJobActive())
         {
             return;
         }
