@@ -81,7 +81,8 @@ public class KeyspaceEventDifferentialTests
     public async Task WritesPublishTheSameEventsAndDirtyCountsAsRedis()
     {
         using var redis = RealRedis.Start();
-        await using var server = TestServer.Start();
+        // No save points, as the reference server (--save ""): with them FLUSHALL saves and resets the dirty counter.
+        await using var server = TestServer.Start(c => c.Save = []);
         using var events = new RedisEventSubscriber(redis, "KEAn");
         // End to end: Amber's notifications arrive through its own PSUBSCRIBE, as Redis's do.
         using var sink = new RedisEventSubscriber(server.Port, "KEAn");
@@ -153,7 +154,8 @@ public class KeyspaceEventDifferentialTests
     public async Task ServingBlockedClientsPublishesTheSameEventsAsRedis()
     {
         using var redis = RealRedis.Start();
-        await using var server = TestServer.Start();
+        // No save points, as the reference server (--save ""): with them FLUSHALL saves and resets the dirty counter.
+        await using var server = TestServer.Start(c => c.Save = []);
         using var events = new RedisEventSubscriber(redis, "KEAn");
         var sink = new AmberEventSink(server, "KEAn");
         string[][][] cases =

@@ -25,6 +25,7 @@ internal static class CommandRegistry
         PubSubCommands.Register(table);
         TransactionCommands.Register(table);
         MemoryCommand.Register(table);
+        PersistenceCommands.Register(table);
         return table;
     }
 }

@@ -130,13 +130,14 @@ internal static class DatabaseCommands
         if (TryParseFlushMode(ctx))
         {
             ctx.ForcePropagation();
-            // Redis 7.0 counts the keys removed (plus a save, done by persistence when save points are set).
+            // Redis 7.0 counts the keys removed; with save points it then saves the empty dataset (resetting the count).
             foreach (Database db in ctx.Server.Databases)
             {
                 ctx.Server.Effects.DatabaseModified(db.Index);
                 ctx.Server.Dirty += db.Count;
             }
             ctx.Server.FlushAll();
+            ctx.Server.Rdb.AfterFlushAll();
             ctx.Reply.WriteOk();
         }
     }

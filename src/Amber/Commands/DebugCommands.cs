@@ -50,6 +50,10 @@ internal static class DebugCommands
             }
             ctx.Reply.WriteSimpleString(DebugObjectInfo.Describe(e, ctx.NowMs, ctx.Server.Config.MaxMemory, ctx.Server.Config.MaxMemoryPolicy));
         }
+        else if (ctx.ArgIs(1, "reload"))
+        {
+            DebugReload.Run(ctx);
+        }
         else if (argc == 3 && ctx.ArgIs(1, "set-active-expire"))
         {
             ctx.Server.ActiveExpireEnabled = LeadingInteger(ctx.ArgString(2)) != 0;
@@ -173,6 +177,19 @@ internal static class DebugCommands
         "    Output a hex signature of the values of all the specified keys.",
         "OBJECT <key>",
         "    Show low level info about `key` and associated value.",
+        "RELOAD [option ...]",
+        "    Save the RDB on disk and reload it back to memory. Valid <option> values:",
+        "    * MERGE: conflicting keys will be loaded from RDB.",
+        "    * NOFLUSH: the existing database will not be removed before load, but",
+        "      conflicting keys will generate an exception and kill the server.",
+        "    * NOSAVE: the database will be loaded from an existing RDB file.",
+        "    Examples:",
+        "    * DEBUG RELOAD: verify that the server is able to persist, flush and reload",
+        "      the database.",
+        "    * DEBUG RELOAD NOSAVE: replace the current database with the contents of an",
+        "      existing RDB file.",
+        "    * DEBUG RELOAD NOSAVE NOFLUSH MERGE: add the contents of an existing RDB",
+        "      file to the database.",
         "SET-ACTIVE-EXPIRE <0|1>",
         "    Setting it to 0 disables expiring keys in background when they are not",
         "    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the",

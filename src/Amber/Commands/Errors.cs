@@ -93,6 +93,18 @@ internal static class Errors
     public const string NoProto = "NOPROTO unsupported protocol version";
     public const string NoShutdownInProgress = "ERR No shutdown in progress.";
     public const string ShutdownFailed = "ERR Errors trying to SHUTDOWN. Check logs.";
+    public const string Loading = "LOADING Redis is loading the dataset in memory";
+    public const string MisconfRdb =
+        "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Commands that may modify " +
+        "the data set are disabled, because this instance is configured to report errors during writes if RDB snapshotting fails " +
+        "(stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error.";
+    public const string BgsaveInProgress = "ERR Background save already in progress";
+    public const string BgsaveOtherChild = "ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE SCHEDULE in order to schedule a BGSAVE whenever possible.";
+
+    /// <summary>Redis's shared.err: what SAVE (and DEBUG RELOAD's save) reply when the save fails.</summary>
+    public const string Generic = "ERR";
+    public const string DebugReloadOptions = "ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.";
+    public const string DebugReloadFailed = "ERR Error trying to load the RDB dump";
     public const string CachingWithoutTracking = "ERR CLIENT CACHING can be called only when the client is in tracking mode with OPTIN or OPTOUT mode enabled";
 
     public const string SSubscribeDenyBlocking = "ERR SSUBSCRIBE isn't allowed for a DENY BLOCKING client";

@@ -325,8 +325,8 @@ internal sealed class InfoBuilder(AmberServer server)
         w.Field("pubsub_channels", server.PubSub.ChannelCount);
         w.Field("pubsub_patterns", server.PubSub.PatternCount);
         w.Field("pubsubshard_channels", server.PubSub.ShardChannelCount);
-        w.Field("latest_fork_usec", 0);
-        w.Field("total_forks", 0);
+        w.Field("latest_fork_usec", server.PersistenceStatus.LatestForkMicros);
+        w.Field("total_forks", server.PersistenceStatus.TotalForks);
         w.Field("migrate_cached_sockets", 0);
         w.Field("slave_expires_tracked_keys", 0);
         w.Field("active_defrag_hits", 0);

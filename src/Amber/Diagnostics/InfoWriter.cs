@@ -29,39 +29,9 @@ internal sealed class InfoWriter
 
 /// <summary>
 /// Supplies INFO's persistence section. Persistence code installs its own implementation on
-/// <see cref="Server.AmberServer.PersistenceInfo"/>; until then every field has Redis's idle value.
+/// <see cref="Server.AmberServer.PersistenceInfo"/> (Persistence/RdbPersistence/PersistenceSection).
 /// </summary>
 internal interface IPersistenceInfo
 {
     void WriteInfo(InfoWriter w);
-}
-
-/// <summary>The persistence section of a server that has never saved or loaded: Redis's field names, idle values.</summary>
-internal sealed class IdlePersistenceInfo(Server.AmberServer server) : IPersistenceInfo
-{
-    public void WriteInfo(InfoWriter w)
-    {
-        w.Field("loading", 0);
-        w.Field("async_loading", 0);
-        w.Field("current_cow_peak", 0);
-        w.Field("current_cow_size", 0);
-        w.Field("current_cow_size_age", 0);
-        w.Field("current_fork_perc", "0.00");
-        w.Field("current_save_keys_processed", 0);
-        w.Field("current_save_keys_total", 0);
-        w.Field("rdb_changes_since_last_save", server.Dirty);
-        w.Field("rdb_bgsave_in_progress", 0);
-        w.Field("rdb_last_save_time", server.LastSaveUnixSeconds);
-        w.Field("rdb_last_bgsave_status", "ok");
-        w.Field("rdb_last_bgsave_time_sec", -1);
-        w.Field("rdb_current_bgsave_time_sec", -1);
-        w.Field("rdb_saves", 0);
-        w.Field("rdb_last_cow_size", 0);
-        w.Field("rdb_last_load_keys_expired", 0);
-        w.Field("rdb_last_load_keys_loaded", 0);
-        server.Aof.WriteStatus(w);
-        w.Field("module_fork_in_progress", 0);
-        w.Field("module_fork_last_cow_size", 0);
-        server.Aof.WriteSizes(w);
-    }
 }

@@ -56,6 +56,11 @@ public static class ServerHost
             return 1;
         }
         log.Notice($"Server initialized");
+        // Clients are accepted while the dataset loads (they get -LOADING); a damaged file stops the server.
+        if (!await server.StartupLoad.ConfigureAwait(false))
+        {
+            return 1;
+        }
         log.Notice("Ready to accept connections tcp");
 
         using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, ctx =>
@@ -74,7 +79,10 @@ public static class ServerHost
         server.ShutdownHandler = request =>
         {
             log.Warning("User requested shutdown...");
-            // Saving on shutdown is added with RDB persistence.
+            if (!server.Rdb.SaveBeforeExit(request))
+            {
+                return false;
+            }
             log.Warning("Amber is now ready to exit, bye bye...");
             _ = server.StopAsync();
             return true;

@@ -4,6 +4,7 @@ using Amber.Commands;
 using Amber.Config;
 using Amber.Diagnostics;
 using Amber.Keyspace;
+using Amber.Persistence.RdbPersistence;
 
 namespace Amber.Server;
 
@@ -40,7 +41,9 @@ internal sealed partial class AmberServer : IAsyncDisposable
         RunId = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(20));
         ReplicationId = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(20));
         LastSaveUnixSeconds = Stats.StartTimeMs / 1000;
-        PersistenceInfo = new IdlePersistenceInfo(this);
+        Rdb = new RdbSaver(this);
+        DumpLoader = new RdbFileLoader(this);
+        PersistenceInfo = new PersistenceSection(this);
         Info = new InfoBuilder(this);
         Aof = new Persistence.Aof.AofService(this);
     }
@@ -108,6 +111,7 @@ internal sealed partial class AmberServer : IAsyncDisposable
             // The AOF is the source of truth when on; loaded before clients can connect.
             Aof.Start();
         }
+        BeginStartupLoad();
         foreach (string address in Config.Bind)
         {
             bool optional = address.StartsWith('-');
@@ -137,6 +141,7 @@ internal sealed partial class AmberServer : IAsyncDisposable
         }
         _cronThread = new Thread(CronLoop) { IsBackground = true, Name = "amber-cron" };
         _cronThread.Start();
+        RunStartupLoad();
     }
 
     private Socket Listen(string host, int port)
@@ -255,6 +260,7 @@ internal sealed partial class AmberServer : IAsyncDisposable
                     db.Maintain(1);
                 }
             }
+            Rdb.Cron();
         }
         Stats.SampleOps();
         Info.SampleMemory();
@@ -295,6 +301,10 @@ internal sealed partial class AmberServer : IAsyncDisposable
         {
             return ShutdownHandler(request);
         }
+        if (!Rdb.SaveBeforeExit(request))
+        {
+            return false;
+        }
         _ = StopAsync();
         return true;
     }
@@ -307,6 +317,10 @@ internal sealed partial class AmberServer : IAsyncDisposable
             return;
         }
         _stopping.Cancel();
+        lock (KeyspaceLock)
+        {
+            Rdb.KillBackgroundSave();
+        }
         AbortSnapshotForShutdown();
         foreach (Socket l in _listeners)
         {

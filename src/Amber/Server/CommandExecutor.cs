@@ -155,14 +155,19 @@ internal sealed class CommandExecutor(AmberServer server)
             Reject(session, spec, Errors.NoAuth, replyStart);
             return;
         }
-        if (server.Aof.DiskError is string aofError && DeniedOnDiskError(session, spec))
+        if (Persistence.RdbPersistence.PersistenceGate.DiskError(server) is string diskError && DeniedOnDiskError(session, spec))
         {
-            Reject(session, spec, aofError, replyStart);
+            Reject(session, spec, diskError, replyStart);
             return;
         }
         if (session.IsPubSub && session.Protocol == 2 && !PubSub.SubscribedContext.Allows(spec))
         {
             Reject(session, spec, PubSub.SubscribedContext.Error(spec), replyStart);
+            return;
+        }
+        if (Persistence.RdbPersistence.PersistenceGate.RefusedWhileLoading(server, spec))
+        {
+            Reject(session, spec, Errors.Loading, replyStart);
             return;
         }
         if (session.MultiQueued >= 0)
@@ -199,7 +204,7 @@ internal sealed class CommandExecutor(AmberServer server)
     }
 
     /// <summary>What MISCONF refuses while persistence fails: write commands (EXEC of queued writes too) and PING, as Redis.</summary>
-    private static bool DeniedOnDiskError(ClientSession session, CommandSpec spec) =>
+    internal static bool DeniedOnDiskError(ClientSession session, CommandSpec spec) =>
         spec.Has(CommandFlags.Write) || spec.Name == "ping" ||
         (TransactionCommands.IsExec(spec) && session.MultiQueued >= 0 && (session.Transaction!.QueuedFlags & CommandFlags.Write) != 0);
 
@@ -302,7 +307,8 @@ internal sealed class CommandExecutor(AmberServer server)
         if (spec == null || !spec.ArityMatches(args.Count) ||
             (!session.Authenticated && server.Config.RequirePass.Length > 0 && !spec.Has(CommandFlags.NoAuth)) ||
             (session.IsPubSub && session.Protocol == 2 && !PubSub.SubscribedContext.Allows(spec)) ||
-            (session.MultiQueued >= 0 && spec.Has(CommandFlags.NoMulti)))
+            (session.MultiQueued >= 0 && spec.Has(CommandFlags.NoMulti)) ||
+            Persistence.RdbPersistence.PersistenceGate.Refusal(server, session, spec) != null)
         {
             return false;
         }

@@ -16,10 +16,13 @@ public sealed class TestServer : IAsyncDisposable
     private readonly AmberServer _server;
     private readonly List<IDisposable> _owned = [];
 
-    private TestServer(AmberServer server, string dir)
+    private readonly bool _ownsDirectory;
+
+    private TestServer(AmberServer server, string dir, bool ownsDirectory)
     {
         _server = server;
         Directory = dir;
+        _ownsDirectory = ownsDirectory;
         Port = server.BoundPorts[0];
     }
 
@@ -28,15 +31,26 @@ public sealed class TestServer : IAsyncDisposable
     internal AmberServer Server => _server;
 
     /// <summary>Starts a server; <paramref name="configure"/> adjusts settings before start.</summary>
-    internal static TestServer Start(Action<ServerConfig>? configure = null)
+    internal static TestServer Start(Action<ServerConfig>? configure = null, TestServerOptions? options = null)
     {
-        string dir = Path.Combine(Path.GetTempPath(), "amber-test-" + Guid.NewGuid().ToString("N"));
+        options ??= TestServerOptions.Default;
+        bool ownsDirectory = options.Directory == null;
+        string dir = options.Directory ?? Path.Combine(Path.GetTempPath(), "amber-test-" + Guid.NewGuid().ToString("N"));
         System.IO.Directory.CreateDirectory(dir);
         var config = new ServerConfig { Port = 0, Bind = ["127.0.0.1"], Dir = dir };
         configure?.Invoke(config);
-        var server = new AmberServer(config, new ServerLog(TextWriter.Null));
+        var server = new AmberServer(config, new ServerLog(options.Log ?? TextWriter.Null));
+        if (options.FileSystem != null)
+        {
+            server.FileSystem = options.FileSystem;
+        }
         server.Start();
-        return new TestServer(server, dir);
+        if (options.WaitForLoad)
+        {
+            // A dump.rdb in the directory is loaded at start; most tests want the dataset ready.
+            Assert.True(server.StartupLoad.Wait(TimeSpan.FromSeconds(60)), "the startup load did not finish");
+        }
+        return new TestServer(server, dir, ownsDirectory);
     }
 
     public static TestServer Start() => Start(null);
@@ -84,12 +98,74 @@ public sealed class TestServer : IAsyncDisposable
             d.Dispose();
         }
         await _server.StopAsync();
+        if (!_ownsDirectory)
+        {
+            return;
+        }
         try
         {
             System.IO.Directory.Delete(Directory, recursive: true);
         }
         catch (IOException)
         {
+        }
+    }
+}
+
+/// <summary>How <see cref="TestServer.Start(Action{ServerConfig}?, TestServerOptions?)"/> sets a server up beyond its config.</summary>
+internal sealed record TestServerOptions
+{
+    public static readonly TestServerOptions Default = new();
+
+    /// <summary>Use (and keep) this directory instead of a fresh temp one: a restart test starts a second server on it.</summary>
+    public string? Directory { get; init; }
+
+    /// <summary>The persistence file system (a fault-injecting one); the real one when null.</summary>
+    public Amber.Persistence.Storage.IFileSystem? FileSystem { get; init; }
+
+    /// <summary>Where the server logs (a <see cref="LogCapture"/> to assert on lines); nowhere when null.</summary>
+    public TextWriter? Log { get; init; }
+
+    /// <summary>Whether Start waits until a dump.rdb present at start is loaded (false to watch the load).</summary>
+    public bool WaitForLoad { get; init; } = true;
+}
+
+/// <summary>A thread-safe log sink for tests that look for log lines.</summary>
+public sealed class LogCapture : TextWriter
+{
+    private readonly System.Text.StringBuilder _text = new();
+
+    public override System.Text.Encoding Encoding => System.Text.Encoding.UTF8;
+
+    public override void Write(char value)
+    {
+        lock (_text)
+        {
+            _text.Append(value);
+        }
+    }
+
+    public override void Write(string? value)
+    {
+        lock (_text)
+        {
+            _text.Append(value);
+        }
+    }
+
+    public override void WriteLine(string? value)
+    {
+        lock (_text)
+        {
+            _text.Append(value).Append('\n');
+        }
+    }
+
+    public override string ToString()
+    {
+        lock (_text)
+        {
+            return _text.ToString();
         }
     }
 }

@@ -1,0 +1,59 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using Amber.Keyspace;
+using Amber.Persistence.Rdb;
+using Amber.Server;
+
+namespace Amber.Persistence.RdbPersistence;
+
+/// <summary>The RDB bytes of the dataset: synchronously (SAVE) or from a point-in-time snapshot (BGSAVE).</summary>
+internal static class RdbExport
+{
+    /// <summary>Writes the whole dataset as a complete RDB file. The caller holds the keyspace lock.</summary>
+    public static void WriteDataset(AmberServer server, IBufferWriter<byte> output) =>
+        RdbDatasetWriter.WriteDataset(RdbDatasetWriter.CreateWriter(output, server), server, aofBase: false);
+
+    /// <summary>Starts a point-in-time snapshot of every database; the caller holds the keyspace lock.</summary>
+    public static IBackgroundRdbExport StartSnapshot(AmberServer server) =>
+        new SnapshotRdbExport(server, server.StartSnapshot(new RdbSnapshotSink(server, aofBase: false)));
+
+    /// <summary>Drives a <see cref="KeyspaceSnapshot"/> and checksums its stream on the way to the file.</summary>
+    private sealed class SnapshotRdbExport(AmberServer server, KeyspaceSnapshot snapshot) : IBackgroundRdbExport
+    {
+        public long KeysProcessed => snapshot.KeysProcessed;
+        public long KeysTotal => snapshot.KeysTotal;
+        public long PendingBytes => snapshot.Output.PendingBytes;
+        public long PeakPendingBytes => snapshot.Output.PeakPendingBytes;
+
+        public void DrainTo(AtomicFileCommit output)
+        {
+            bool checksum = server.Config.RdbChecksum;
+            ulong crc = 0;
+            // The walker steps on the thread pool, taking the lock a step at a time; this thread writes.
+            Task producer = Task.Run(() => snapshot.RunAsync());
+            snapshot.WriteToAsync(chunk =>
+            {
+                if (checksum)
+                {
+                    crc = Crc64.Update(crc, chunk);
+                }
+                output.Write(chunk);
+            }).GetAwaiter().GetResult();
+            producer.GetAwaiter().GetResult();
+            // The checksum covers everything through the EOF opcode (the stream's last byte); zero means "none".
+            Span<byte> trailer = stackalloc byte[8];
+            BinaryPrimitives.WriteUInt64LittleEndian(trailer, crc);
+            output.Write(trailer);
+        }
+
+        public void Abort() => snapshot.Abort(new OperationCanceledException("The background save was stopped."));
+
+        public void Dispose()
+        {
+            if (snapshot.IsRunning)
+            {
+                snapshot.Abort();
+            }
+        }
+    }
+}
