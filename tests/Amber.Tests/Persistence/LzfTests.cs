@@ -16,6 +16,17 @@ public sealed class LzfTests
     }
 
     [Fact]
+    public void TwentyOneEqualBytesCompressLikeRedis()
+    {
+        // Observed from redis-server 7.0.15 (DUMP of SET k zzzzzzzzzzzzzzzzzzzzz): the match runs to the very end.
+        byte[] input = new byte[21];
+        Array.Fill(input, (byte)'z');
+        var output = new byte[17];
+        int n = Lzf.Compress(input, output);
+        Assert.Equal("017A7AE00A00", Convert.ToHexString(output, 0, n));
+    }
+
+    [Fact]
     public void DecompressesTheSpecExample()
     {
         byte[] compressed = Convert.FromHexString("016161E05700016161");
@@ -74,7 +85,8 @@ public sealed class LzfTests
         int small = Lzf.Compress(text, new byte[1000]);
         Assert.True(small is > 0 and < 20);
         Assert.Equal(0, Lzf.Compress(text, new byte[small - 1]));
-        Assert.Equal(small, Lzf.Compress(text, new byte[small]));
+        // Like Redis, a back reference is only emitted with a few bytes to spare.
+        Assert.Equal(small, Lzf.Compress(text, new byte[small + 4]));
     }
 
     [Theory]
@@ -123,7 +135,7 @@ public sealed class LzfTests
     }
 
     [SkippableFact]
-    public void DecompressesStringsRedisCompressed()
+    public void DecompressesStringsRedisCompressedAndCompressesThemToTheSameBytes()
     {
         using var redis = RedisProcess.Start();
         using var client = redis.Connect();
@@ -155,6 +167,10 @@ public sealed class LzfTests
             Assert.Equal(value.Length, originalLen);
             Assert.Equal(dump.Length - 10, pos + compressedLen);
             AssertRoundTrip(value, dump.AsSpan(pos, compressedLen));
+            // Same matching rules and hash as Redis's compressor: the same bytes.
+            var ours = new byte[value.Length - 4];
+            int n = Lzf.Compress(value, ours);
+            Assert.Equal(Convert.ToHexString(dump, pos, compressedLen), Convert.ToHexString(ours, 0, n));
         }
     }
 

@@ -16,14 +16,21 @@ internal static class Lzf
     private const int MaxOffset = 8192;
     private const int MinMatch = 3;
     private const int MaxMatch = 264; // 7 + 255 + 2
-    private const int HashBits = 14;
+    private const int HashBits = 16;
 
     /// <summary>
-    /// Last position seen per 3-byte hash. Kept per thread and never cleared: a stale position from an earlier
-    /// input is harmless because every candidate is bounds- and byte-checked before it is used.
+    /// Last position seen per 3-byte hash, per thread. Positions are stored plus a per-call bias that only grows, so
+    /// entries left by earlier inputs read as negative positions and are ignored without clearing the table: the
+    /// output depends on the input alone.
     /// </summary>
+    private sealed class HashState
+    {
+        public readonly int[] Slots = new int[1 << HashBits];
+        public int Bias = 1;
+    }
+
     [ThreadStatic]
-    private static int[]? t_hashTable;
+    private static HashState? t_state;
 
     /// <summary>
     /// Compresses <paramref name="input"/> into <paramref name="output"/>; returns the compressed length, or 0 when
@@ -35,7 +42,15 @@ internal static class Lzf
         {
             return 0;
         }
-        int[] table = t_hashTable ??= new int[1 << HashBits];
+        HashState state = t_state ??= new HashState();
+        if (state.Bias > int.MaxValue - input.Length - 1)
+        {
+            Array.Clear(state.Slots);
+            state.Bias = 1;
+        }
+        int bias = state.Bias;
+        state.Bias += input.Length + 1;
+        int[] table = state.Slots;
         int ip = 0;
         int op = 0;
         int litCount = 0;
@@ -48,20 +63,13 @@ internal static class Lzf
         while (ip < end - 2)
         {
             int h = Hash(input[ip], input[ip + 1], input[ip + 2]);
-            int candidate = table[h];
-            table[h] = ip;
+            int candidate = table[h] - bias;
+            table[h] = ip + bias;
             int distance = ip - candidate;
-            // Like Redis: a match never starts at position 0 and never covers the last two input bytes, so simple
-            // repetitive inputs compress to the same bytes Redis produces (spec §1.14's example).
-            int maxLen = Math.Min(end - ip - 2, MaxMatch);
-            if (candidate > 0 && distance > 0 && distance <= MaxOffset && maxLen >= MinMatch
+            if (candidate > 0 && distance > 0 && distance <= MaxOffset
                 && input[candidate] == input[ip] && input[candidate + 1] == input[ip + 1] && input[candidate + 2] == input[ip + 2])
             {
-                int len = MinMatch;
-                while (len < maxLen && input[candidate + len] == input[ip + len])
-                {
-                    len++;
-                }
+                int len = MatchLength(input, candidate, ip);
                 // Close the pending literal run (drop its control byte when it is empty).
                 if (litCount == 0)
                 {
@@ -73,8 +81,9 @@ internal static class Lzf
                 }
                 int encodedLen = len - 2;
                 int offset = distance - 1;
-                int need = encodedLen < 7 ? 2 : 3;
-                if (op + need > output.Length)
+                // Redis gives up unless a back reference and one more control byte fit with a byte to spare; the
+                // same test makes the same "does not compress" decision near the length-4 limit.
+                if (op + 4 >= output.Length)
                 {
                     return 0;
                 }
@@ -94,7 +103,7 @@ internal static class Lzf
                 int next = ip + len;
                 for (int p = Math.Max(ip + 1, next - 2); p < next && p < end - 2; p++)
                 {
-                    table[Hash(input[p], input[p + 1], input[p + 2])] = p;
+                    table[Hash(input[p], input[p + 1], input[p + 2])] = p + bias;
                 }
                 ip = next;
                 continue;
@@ -122,6 +131,34 @@ internal static class Lzf
         return op;
     }
 
+    /// <summary>
+    /// Length of the match at <paramref name="ip"/> (its first 3 bytes are known equal), bounded as Redis's
+    /// compressor bounds it, so simple inputs compress to Redis's bytes (spec §1.14's example): normally it may not
+    /// cover the last two input bytes, but when more than 16 bytes remain beyond those, the first 19 bytes are
+    /// compared without that bound (which can reach the very end, as Redis does for 21 equal bytes).
+    /// </summary>
+    private static int MatchLength(ReadOnlySpan<byte> input, int candidate, int ip)
+    {
+        int maxLen = Math.Min(input.Length - ip - 2, MaxMatch);
+        int len = MinMatch;
+        if (maxLen > 16)
+        {
+            while (len < 19 && input[candidate + len] == input[ip + len])
+            {
+                len++;
+            }
+            if (len < 19)
+            {
+                return len;
+            }
+        }
+        while (len < maxLen && input[candidate + len] == input[ip + len])
+        {
+            len++;
+        }
+        return len;
+    }
+
     private static bool EmitLiteral(byte b, Span<byte> output, ref int op, ref int litCount, ref int litControl)
     {
         if (op >= output.Length)
@@ -138,11 +175,9 @@ internal static class Lzf
         return true;
     }
 
-    private static int Hash(byte a, byte b, byte c)
-    {
-        uint v = ((uint)a << 16) | ((uint)b << 8) | c;
-        return (int)((v * 2654435761u) >> (32 - HashBits));
-    }
+    /// <summary>The slot of a 3-byte sequence: the same function Redis's compressor uses, so both find the same
+    /// earlier occurrences and produce the same bytes.</summary>
+    private static int Hash(byte a, byte b, byte c) => ((a << 8 | b) - (5 * (b << 8 | c))) & ((1 << HashBits) - 1);
 
     /// <summary>
     /// Decompresses <paramref name="input"/> into <paramref name="output"/>. Returns false on any malformed input
