@@ -28,6 +28,21 @@ public sealed class Crc64Tests
         }
     }
 
+    [Fact]
+    public void LongInputsAgreeWithTheReferenceFromAnyStartingCrc()
+    {
+        var random = new Random(77);
+        var data = new byte[70_000];
+        random.NextBytes(data);
+        for (int i = 0; i < 40; i++)
+        {
+            int offset = random.Next(16);
+            int len = random.Next(data.Length - offset);
+            ulong seed = (ulong)random.NextInt64();
+            Assert.Equal(Reference(data.AsSpan(offset, len), seed), Crc64.Update(seed, data.AsSpan(offset, len)));
+        }
+    }
+
     [SkippableFact]
     public void MatchesTheChecksumRedisWritesIntoItsRdbFile()
     {
@@ -44,9 +59,8 @@ public sealed class Crc64Tests
         Assert.Equal(stored, Crc64.Compute(file.AsSpan(0, file.Length - 8)));
     }
 
-    private static ulong Reference(ReadOnlySpan<byte> data)
+    private static ulong Reference(ReadOnlySpan<byte> data, ulong crc = 0)
     {
-        ulong crc = 0;
         foreach (byte b in data)
         {
             crc ^= b;
