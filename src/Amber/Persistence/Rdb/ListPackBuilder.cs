@@ -29,6 +29,9 @@ internal sealed class ListPackBuilder : IDisposable
         Reset();
     }
 
+    /// <summary>Bytes the buffer can hold before it grows.</summary>
+    public int Capacity => _buffer.Length;
+
     /// <summary>Entries appended since the last <see cref="Reset"/>.</summary>
     public int Count { get; private set; }
 

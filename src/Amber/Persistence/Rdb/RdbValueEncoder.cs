@@ -21,6 +21,9 @@ internal static class RdbValueEncoder
     /// <summary>What Redis adds to an element's length when it estimates whether the element still fits a node.</summary>
     private const int NodeSizeEstimateOverhead = 8;
 
+    /// <summary>Beyond this the per-thread builder's buffer is given back after use rather than kept.</summary>
+    private const int MaxRetainedBuilderBytes = 1 << 20;
+
     /// <summary>A builder per thread: values are serialized one at a time, and it keeps its grown buffer.</summary>
     [ThreadStatic]
     private static ListPackBuilder? t_builder;
@@ -70,6 +73,11 @@ internal static class RdbValueEncoder
                 break;
             default:
                 throw new NotSupportedException($"no RDB encoding for {value.GetType().Name}");
+        }
+        if (builder.Capacity > MaxRetainedBuilderBytes)
+        {
+            t_builder = null;
+            builder.Dispose();
         }
     }
 
