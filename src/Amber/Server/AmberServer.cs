@@ -46,6 +46,7 @@ internal sealed partial class AmberServer : IAsyncDisposable
         PersistenceInfo = new PersistenceSection(this);
         Info = new InfoBuilder(this);
         Aof = new Persistence.Aof.AofService(this);
+        Aof.WriterChanged += AttachAofWriter;
     }
 
     public ServerConfig Config { get; }
