@@ -46,7 +46,6 @@ internal sealed partial class AmberServer : IAsyncDisposable
         PersistenceInfo = new PersistenceSection(this);
         Info = new InfoBuilder(this);
         Aof = new Persistence.Aof.AofService(this);
-        Aof.WriterChanged += AttachAofWriter;
     }
 
     public ServerConfig Config { get; }
