@@ -99,6 +99,8 @@ internal static class Errors
         "the data set are disabled, because this instance is configured to report errors during writes if RDB snapshotting fails " +
         "(stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error.";
     public const string BgsaveInProgress = "ERR Background save already in progress";
+    public const string AofRewriteInProgress = "ERR Background append only file rewriting already in progress";
+    public const string AofRewriteFailed = "ERR Can't execute an AOF background rewriting. Please check the server logs for more information.";
     public const string BgsaveOtherChild = "ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE SCHEDULE in order to schedule a BGSAVE whenever possible.";
 
     /// <summary>Redis's shared.err: what SAVE (and DEBUG RELOAD's save) reply when the save fails.</summary>

@@ -22,6 +22,33 @@ internal static class PersistenceCommands
             Summary = "Asynchronously saves the database(s) to disk.",
             Arguments = [new("schedule", ArgType.PureToken) { Token = "SCHEDULE", Since = "3.2.2", Flags = ArgFlags.Optional }],
         });
+        t.Add(new("bgrewriteaof", 1, SaveFlags, 0, 0, 0, "admin slow dangerous", BgRewriteAof)
+        {
+            Group = "server",
+            Complexity = "O(1)",
+            Summary = "Asynchronously rewrites the append-only file to disk.",
+        });
+    }
+
+    /// <summary>Starts the fork-less AOF rewrite (works with appendonly no too: it then writes a base and manifest).</summary>
+    private static void BgRewriteAof(CommandContext ctx)
+    {
+        bool inTransaction = ctx.Session.Transaction?.Executing == true;
+        switch (ctx.Server.Aof.RequestRewrite(inTransaction))
+        {
+            case Persistence.Aof.AofRewriteStart.Started:
+                ctx.Reply.WriteSimpleString("Background append only file rewriting started");
+                break;
+            case Persistence.Aof.AofRewriteStart.Scheduled:
+                ctx.Reply.WriteSimpleString("Background append only file rewriting scheduled");
+                break;
+            case Persistence.Aof.AofRewriteStart.AlreadyRunning:
+                ctx.Error(Errors.AofRewriteInProgress);
+                break;
+            default:
+                ctx.Error(Errors.AofRewriteFailed);
+                break;
+        }
     }
 
     /// <summary>Writes dbfilename now, under the keyspace lock: the whole server waits, as with Redis's SAVE.</summary>

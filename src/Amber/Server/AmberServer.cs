@@ -261,6 +261,7 @@ internal sealed partial class AmberServer : IAsyncDisposable
                 }
             }
             Rdb.Cron();
+            Aof.Cron();
         }
         Stats.SampleOps();
         Info.SampleMemory();

@@ -9,7 +9,7 @@ namespace Amber.Persistence.Aof;
 /// The dataset as RESP commands: Redis's rewrite format with aof-use-rdb-preamble no. Optional "#TS:" annotation,
 /// then per non-empty database a SELECT and per key SET / RPUSH / SADD / ZADD / HMSET (at most 64 items per command,
 /// upper-case names, scores as %.17g), then PEXPIREAT for a key with a TTL. Used for an AOF-format base.
-/// Caller holds the keyspace lock for the whole walk (not yet fork-less: the snapshotter will take this over).
+/// The synchronous walk holds the keyspace lock throughout; BGREWRITEAOF uses <see cref="AofSnapshotSink"/> instead.
 /// </summary>
 internal sealed class AofDatasetWriter
 {
@@ -33,8 +33,7 @@ internal sealed class AofDatasetWriter
     {
         if (timestampAnnotation)
         {
-            _out.AppendRaw(System.Text.Encoding.ASCII.GetBytes(
-                string.Create(System.Globalization.CultureInfo.InvariantCulture, $"#TS:{DateTimeOffset.UtcNow.ToUnixTimeSeconds()}\r\n")));
+            WriteTimestamp(_out);
         }
         Span<byte> scratch = stackalloc byte[32];
         foreach (Database db in databases)
@@ -48,29 +47,43 @@ internal sealed class AofDatasetWriter
             _out.Arg(db.Index);
             foreach (Entry e in db.Table.All())
             {
-                WriteKey(e, scratch);
-                if (e.HasExpiry)
-                {
-                    _out.Begin(3);
-                    _out.Arg("PEXPIREAT"u8);
-                    _out.Arg(e.Key);
-                    _out.Arg(e.ExpireAtMs);
-                }
+                WriteEntry(_out, e, scratch);
                 FlushIfLarge();
             }
         }
         Flush();
     }
 
-    private void WriteKey(Entry e, Span<byte> scratch)
+    /// <summary>
+    /// Appends the commands recreating one key (value in batches of <see cref="ItemsPerCommand"/>, then PEXPIREAT
+    /// when it has a TTL). Shared by the synchronous writer and the rewrite's snapshot sink.
+    /// </summary>
+    public static void WriteEntry(RespCommandBuilder output, Entry e, Span<byte> scratch)
+    {
+        WriteKey(output, e, scratch);
+        if (e.HasExpiry)
+        {
+            output.Begin(3);
+            output.Arg("PEXPIREAT"u8);
+            output.Arg(e.Key);
+            output.Arg(e.ExpireAtMs);
+        }
+    }
+
+    /// <summary>The "#TS:" annotation Redis puts at the start of a rewritten AOF when aof-timestamp-enabled is yes.</summary>
+    public static void WriteTimestamp(RespCommandBuilder output) =>
+        output.AppendRaw(System.Text.Encoding.ASCII.GetBytes(
+            string.Create(System.Globalization.CultureInfo.InvariantCulture, $"#TS:{DateTimeOffset.UtcNow.ToUnixTimeSeconds()}\r\n")));
+
+    private static void WriteKey(RespCommandBuilder output, Entry e, Span<byte> scratch)
     {
         switch (e.Value)
         {
             case byte[] s:
-                _out.Begin(3);
-                _out.Arg("SET"u8);
-                _out.Arg(e.Key);
-                _out.Arg(s);
+                output.Begin(3);
+                output.Arg("SET"u8);
+                output.Arg(e.Key);
+                output.Arg(s);
                 break;
             case QuickList list:
                 {
@@ -79,15 +92,14 @@ internal sealed class AofDatasetWriter
                     while (left > 0)
                     {
                         int n = (int)Math.Min(left, ItemsPerCommand);
-                        _out.Begin(2 + n);
-                        _out.Arg("RPUSH"u8);
-                        _out.Arg(e.Key);
+                        output.Begin(2 + n);
+                        output.Arg("RPUSH"u8);
+                        output.Arg(e.Key);
                         for (int i = 0; i < n && list.Next(ref cursor, out ReadOnlySpan<byte> element); i++)
                         {
-                            _out.Arg(element);
+                            output.Arg(element);
                         }
                         left -= n;
-                        FlushIfLarge();
                     }
                     break;
                 }
@@ -98,14 +110,13 @@ internal sealed class AofDatasetWriter
                     for (int start = 0; start < count; start += ItemsPerCommand)
                     {
                         int n = Math.Min(count - start, ItemsPerCommand);
-                        _out.Begin(2 + n);
-                        _out.Arg("SADD"u8);
-                        _out.Arg(e.Key);
+                        output.Begin(2 + n);
+                        output.Arg("SADD"u8);
+                        output.Arg(e.Key);
                         for (int i = 0; i < n; i++)
                         {
-                            _out.Arg(set.MemberAt(start + i, member));
+                            output.Arg(set.MemberAt(start + i, member));
                         }
-                        FlushIfLarge();
                     }
                     break;
                 }
@@ -116,16 +127,15 @@ internal sealed class AofDatasetWriter
                     while (left > 0)
                     {
                         int n = Math.Min(left, ItemsPerCommand);
-                        _out.Begin(2 + n * 2);
-                        _out.Arg("ZADD"u8);
-                        _out.Arg(e.Key);
+                        output.Begin(2 + n * 2);
+                        output.Arg("ZADD"u8);
+                        output.Arg(e.Key);
                         for (int i = 0; i < n; i++, h = zset.Next(h))
                         {
-                            _out.Arg(FormatScore(zset.ScoreAt(h), scratch));
-                            _out.Arg(zset.MemberAt(h));
+                            output.Arg(FormatScore(zset.ScoreAt(h), scratch));
+                            output.Arg(zset.MemberAt(h));
                         }
                         left -= n;
-                        FlushIfLarge();
                     }
                     break;
                 }
@@ -136,16 +146,15 @@ internal sealed class AofDatasetWriter
                     while (left > 0)
                     {
                         int n = Math.Min(left, ItemsPerCommand);
-                        _out.Begin(2 + n * 2);
-                        _out.Arg("HMSET"u8);
-                        _out.Arg(e.Key);
+                        output.Begin(2 + n * 2);
+                        output.Arg("HMSET"u8);
+                        output.Arg(e.Key);
                         for (int i = 0; i < n && pairs.MoveNext(); i++)
                         {
-                            _out.Arg(pairs.Field);
-                            _out.Arg(pairs.Value);
+                            output.Arg(pairs.Field);
+                            output.Arg(pairs.Value);
                         }
                         left -= n;
-                        FlushIfLarge();
                     }
                     break;
                 }

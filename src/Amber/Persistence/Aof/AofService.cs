@@ -1,5 +1,8 @@
+using System.Diagnostics;
 using Amber.Diagnostics;
+using Amber.Keyspace;
 using Amber.Persistence.Rdb;
+using Amber.Persistence.RdbPersistence;
 using Amber.Persistence.Storage;
 using Amber.Server;
 
@@ -16,6 +19,25 @@ internal sealed class AofService(AmberServer server)
     private AofManifestStore? _store;
     private long _baseSize;
     private long _sizeBeforeWriter;
+    private AofRewrite? _rewrite;
+    private bool _rewriteScheduled;
+    private bool _rdbHookInstalled;
+    private long _lastRewriteSeconds = -1;
+    private bool _lastRewriteOk = true;
+    private long _rewrites;
+    private int _consecutiveFailures;
+    private long _lastCowSize;
+    private long _lastAutoRewriteTryUnixSeconds;
+    private long _rewriteSeq;
+
+    /// <summary>aof_rewrite_in_progress.</summary>
+    public bool RewriteInProgress => _rewrite != null;
+
+    /// <summary>aof_rewrite_scheduled: BGREWRITEAOF arrived while a BGSAVE (or MULTI) was running.</summary>
+    public bool RewriteScheduled => _rewriteScheduled;
+
+    /// <summary>The running rewrite, for tests waiting on its end.</summary>
+    internal AofRewrite? CurrentRewrite => _rewrite;
 
     /// <summary>The open writer while appendonly is on (Redis's aof_state ON).</summary>
     public AofWriter? Writer { get; private set; }
@@ -141,6 +163,7 @@ internal sealed class AofService(AmberServer server)
     /// <summary>CONFIG SET appendonly no: flush, fsync and close; files stay (Redis's stopAppendOnly).</summary>
     public void Disable()
     {
+        KillRewrite();
         AofWriter? w = Writer;
         if (w == null)
         {
@@ -158,6 +181,7 @@ internal sealed class AofService(AmberServer server)
     /// <summary>Shutdown: "Calling fsync() on the AOF file." and close.</summary>
     public void Shutdown()
     {
+        KillRewrite();
         if (Writer != null)
         {
             Log.Notice("Calling fsync() on the AOF file.");
@@ -172,15 +196,16 @@ internal sealed class AofService(AmberServer server)
     public void WriteStatus(InfoWriter w)
     {
         w.Field("aof_enabled", Writer != null ? 1 : 0);
-        w.Field("aof_rewrite_in_progress", 0);
-        w.Field("aof_rewrite_scheduled", 0);
-        w.Field("aof_last_rewrite_time_sec", -1);
-        w.Field("aof_current_rewrite_time_sec", -1);
-        w.Field("aof_last_bgrewrite_status", "ok");
-        w.Field("aof_rewrites", 0);
-        w.Field("aof_rewrites_consecutive_failures", 0);
+        AofRewrite? running = _rewrite;
+        w.Field("aof_rewrite_in_progress", running != null ? 1 : 0);
+        w.Field("aof_rewrite_scheduled", _rewriteScheduled ? 1 : 0);
+        w.Field("aof_last_rewrite_time_sec", _lastRewriteSeconds);
+        w.Field("aof_current_rewrite_time_sec", running != null ? DateTimeOffset.UtcNow.ToUnixTimeSeconds() - running.StartUnixSeconds : -1);
+        w.Field("aof_last_bgrewrite_status", _lastRewriteOk ? "ok" : "err");
+        w.Field("aof_rewrites", _rewrites);
+        w.Field("aof_rewrites_consecutive_failures", _consecutiveFailures);
         w.Field("aof_last_write_status", Writer is { LastWriteOk: false } ? "err" : "ok");
-        w.Field("aof_last_cow_size", 0);
+        w.Field("aof_last_cow_size", _lastCowSize);
     }
 
     /// <summary>aof_current_size ... aof_delayed_fsync: only while appendonly is on, after module_fork_*.</summary>
@@ -192,10 +217,281 @@ internal sealed class AofService(AmberServer server)
         }
         w.Field("aof_current_size", _sizeBeforeWriter + writer.FileLength);
         w.Field("aof_base_size", _baseSize);
-        w.Field("aof_pending_rewrite", 0);
+        w.Field("aof_pending_rewrite", _rewriteScheduled ? 1 : 0);
         w.Field("aof_buffer_length", writer.BufferLength);
         w.Field("aof_pending_bio_fsync", writer.FsyncInProgress ? 1 : 0);
         w.Field("aof_delayed_fsync", writer.DelayedFsyncs);
+    }
+
+    /// <summary>BGREWRITEAOF: starts the fork-less rewrite, schedules it behind a BGSAVE, or says why not.</summary>
+    public AofRewriteStart RequestRewrite(bool inTransaction)
+    {
+        if (_rewrite != null)
+        {
+            return AofRewriteStart.AlreadyRunning;
+        }
+        if (server.Rdb.BackgroundSaveInProgress || server.RunningSnapshot != null || inTransaction)
+        {
+            _rewriteScheduled = true;
+            return AofRewriteStart.Scheduled;
+        }
+        return StartRewrite() ? AofRewriteStart.Started : AofRewriteStart.Failed;
+    }
+
+    /// <summary>
+    /// Redis 7.0's rewriteAppendOnlyFileBackground, without fork; under the keyspace lock. With appendonly on, first a
+    /// new incr file (seq + 1) and a manifest naming it, so writes from now on land there; then the snapshot whose
+    /// sink writes the new base. False (logged) when the incr file or manifest could not be written.
+    /// </summary>
+    private bool StartRewrite()
+    {
+        InstallRdbHook();
+        _rewriteScheduled = false;
+        _rewrites++;
+        var store = _store ??= new AofManifestStore(Fs, AofDirectory, server.Config.AppendFilename);
+        string? firstIncr = null;
+        AofManifest manifest;
+        try
+        {
+            EnsureDirectory();
+            manifest = _manifest ?? store.Load() ?? new AofManifest();
+            if (Writer != null)
+            {
+                firstIncr = OpenNewIncr(store, manifest);
+                manifest = _manifest!;
+            }
+        }
+        catch (Exception e) when (e is IOException or AofManifestException or UnauthorizedAccessException)
+        {
+            Log.Warning($"Can't rewrite append only file in background: {e.Message}");
+            RecordRewriteFailure();
+            return false;
+        }
+        bool rdb = server.Config.AofUseRdbPreamble;
+        string baseName = AofManifest.BaseName(server.Config.AppendFilename, manifest.CurrentBaseSeq + 1, rdb);
+        ISnapshotSink sink = rdb ? new RdbSnapshotSink(server, aofBase: true) : new AofSnapshotSink(server.Config.AofTimestampEnabled);
+        long t0 = Stopwatch.GetTimestamp();
+        IBackgroundRdbExport export = RdbExport.StartSnapshot(server, sink, rdbTrailer: rdb);
+        server.PersistenceStatus.RecordFork((long)Stopwatch.GetElapsedTime(t0).TotalMicroseconds);
+        string temp = $"temp-rewriteaof-bg-{Environment.ProcessId}-{++_rewriteSeq}.aof";
+        var job = new AofRewrite(this, export, Fs, server.Config.Dir, temp, baseName,
+            Path.Combine(server.Config.AppendDirname, baseName), firstIncr, server.Config.AofRewriteIncrementalFsync);
+        _rewrite = job;
+        if (Writer != null)
+        {
+            Writer.RewriteInProgress = true;
+        }
+        Log.Notice($"Background append only file rewriting started (snapshot, no fork; writing {temp})");
+        job.Start();
+        return true;
+    }
+
+    /// <summary>
+    /// Redis's openNewIncrAofForAppend: creates the next incr file, persists a manifest naming it, then switches the
+    /// writer to it (the old one is flushed, fsynced and closed). Returns the new incr file's name.
+    /// </summary>
+    private string OpenNewIncr(AofManifestStore store, AofManifest manifest)
+    {
+        AofManifest next = manifest.Clone();
+        AofFileInfo incr = next.AddNewIncr(server.Config.AppendFilename);
+        string path = store.PathOf(incr.Name);
+        IWritableFile file = Fs.Create(path);
+        try
+        {
+            store.Persist(next);
+        }
+        catch (IOException)
+        {
+            file.Dispose();
+            TryDelete(path);
+            throw;
+        }
+        AofWriter old = Writer!;
+        server.Propagation.RemoveSink(old);
+        if (!old.Close())
+        {
+            Log.Warning("Fail to fsync the AOF file: " + old.LastWriteError);
+        }
+        _sizeBeforeWriter += old.FileLength;
+        old.Dispose();
+        _manifest = next;
+        OpenWriter(file);
+        Log.Notice($"Creating AOF incr file {incr.Name} on background rewrite");
+        return incr.Name;
+    }
+
+    /// <summary>
+    /// Called by the rewrite thread when it is done (without the lock). On success, under the lock: the sealed temp
+    /// file becomes the new base in the AOF directory, then the manifest naming it (with the incr files from the
+    /// rewrite's first one on) replaces the old one atomically; older files become history and are deleted. A crash
+    /// before the manifest's rename leaves the old manifest, which still names every incr file written since.
+    /// </summary>
+    internal void OnRewriteEnded(AofRewrite job, AtomicFileCommit? sealedBase, Exception? error)
+    {
+        lock (server.KeyspaceLock)
+        {
+            if (!ReferenceEquals(_rewrite, job))
+            {
+                // Killed: settled by KillRewrite.
+                return;
+            }
+            _rewrite = null;
+            if (Writer != null)
+            {
+                Writer.RewriteInProgress = false;
+            }
+            _lastRewriteSeconds = DateTimeOffset.UtcNow.ToUnixTimeSeconds() - job.StartUnixSeconds;
+            _lastCowSize = job.PeakPendingBytes;
+            if (sealedBase != null)
+            {
+                try
+                {
+                    InstallRewrittenBase(job, sealedBase);
+                    Log.Notice("Background AOF rewrite terminated with success");
+                    Log.Notice("Background AOF rewrite finished successfully");
+                    _lastRewriteOk = true;
+                    _consecutiveFailures = 0;
+                    return;
+                }
+                catch (Exception e) when (e is IOException or FileCommitException or AofManifestException or UnauthorizedAccessException)
+                {
+                    error = e;
+                    TryDelete(Path.Combine(AofDirectory, job.BaseName));
+                }
+            }
+            string reason = error is FileCommitException f ? f.InnerException?.Message ?? f.Message : error?.Message ?? "unknown error";
+            Log.Warning($"Background AOF rewrite failed: {reason}");
+            RecordRewriteFailure();
+        }
+    }
+
+    private void InstallRewrittenBase(AofRewrite job, AtomicFileCommit sealedBase)
+    {
+        AofManifestStore store = _store!;
+        AofManifest next = (_manifest ?? store.Load() ?? new AofManifest()).Clone();
+        AofFileInfo info = next.SetNewBase(server.Config.AppendFilename, server.Config.AofUseRdbPreamble);
+        if (info.Name != job.BaseName)
+        {
+            throw new AofManifestException($"The rewritten base {job.BaseName} does not follow the manifest's base sequence ({info.Name}).");
+        }
+        int keepFrom = job.FirstIncrName == null ? next.Incrs.Count : next.Incrs.FindIndex(i => i.Name == job.FirstIncrName);
+        if (keepFrom < 0)
+        {
+            keepFrom = next.Incrs.Count;
+        }
+        for (int i = 0; i < keepFrom; i++)
+        {
+            next.History.Add(next.Incrs[i] with { Type = AofFileType.History });
+        }
+        next.Incrs.RemoveRange(0, keepFrom);
+        sealedBase.Publish();
+        Fs.SyncDirectory(AofDirectory);
+        store.Persist(next);
+        _manifest = next;
+        _baseSize = job.BytesWritten;
+        if (Writer != null)
+        {
+            // aof_current_size: the new base plus the incr file being written (the only one left).
+            _sizeBeforeWriter = _baseSize;
+        }
+        DeleteHistory(next);
+    }
+
+    private void RecordRewriteFailure()
+    {
+        _lastRewriteOk = false;
+        _consecutiveFailures++;
+    }
+
+    /// <summary>Stops a running rewrite: its temp file goes; the manifest on disk is left as it is (it loads).</summary>
+    private void KillRewrite()
+    {
+        AofRewrite? job = _rewrite;
+        _rewriteScheduled = false;
+        if (job == null)
+        {
+            return;
+        }
+        _rewrite = null;
+        if (Writer != null)
+        {
+            Writer.RewriteInProgress = false;
+        }
+        Log.Notice("Killing running AOF rewrite");
+        job.Kill();
+    }
+
+    /// <summary>BGSAVE is refused (or scheduled) while the rewrite runs, as with Redis's other child process.</summary>
+    private void InstallRdbHook()
+    {
+        if (_rdbHookInstalled)
+        {
+            return;
+        }
+        _rdbHookInstalled = true;
+        Func<bool> previous = server.Rdb.OtherJobActive;
+        server.Rdb.OtherJobActive = () => _rewrite != null || previous();
+    }
+
+    /// <summary>
+    /// The server cron: a scheduled BGREWRITEAOF once no BGSAVE runs, and Redis's automatic rewrite when the AOF has
+    /// grown auto-aof-rewrite-percentage over its base and past auto-aof-rewrite-min-size.
+    /// </summary>
+    public void Cron()
+    {
+        if (_rewrite != null || server.Rdb.BackgroundSaveInProgress || server.RunningSnapshot != null || server.Loading.Active)
+        {
+            return;
+        }
+        if (_rewriteScheduled)
+        {
+            StartRewrite();
+            return;
+        }
+        if (Writer is not { } writer || server.Config.AutoAofRewritePercentage <= 0)
+        {
+            return;
+        }
+        long current = _sizeBeforeWriter + writer.FileLength;
+        if (current <= server.Config.AutoAofRewriteMinSize)
+        {
+            return;
+        }
+        long now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        if (_consecutiveFailures > AutoRewriteFailureThreshold &&
+            now - _lastAutoRewriteTryUnixSeconds < AutoRewriteBackoffSeconds(_consecutiveFailures))
+        {
+            return;
+        }
+        long baseSize = _baseSize > 0 ? _baseSize : 1;
+        long growth = current * 100 / baseSize - 100;
+        if (growth >= server.Config.AutoAofRewritePercentage)
+        {
+            Log.Notice($"Starting automatic rewriting of AOF on {growth}% growth");
+            _lastAutoRewriteTryUnixSeconds = now;
+            StartRewrite();
+        }
+    }
+
+    /// <summary>After this many failed rewrites in a row the automatic rewrite backs off (Redis 7.0 does the same).</summary>
+    private const int AutoRewriteFailureThreshold = 3;
+
+    /// <summary>Doubling minutes per further failure, capped at an hour.</summary>
+    private static long AutoRewriteBackoffSeconds(int failures) =>
+        60L * Math.Min(60, 1L << Math.Min(6, failures - AutoRewriteFailureThreshold));
+
+    private void TryDelete(string path)
+    {
+        try
+        {
+            if (Fs.FileExists(path))
+            {
+                Fs.Delete(path);
+            }
+        }
+        catch (IOException)
+        {
+        }
     }
 
     private void OpenWriter(IWritableFile file)
@@ -325,4 +621,13 @@ internal sealed class AofService(AmberServer server)
         Fs.SyncDirectory(AofDirectory);
         Log.Notice($"Successfully migrated an old-style AOF file ({name}) into the AOF directory ({server.Config.AppendDirname}).");
     }
+}
+
+/// <summary>How a BGREWRITEAOF request ended (Redis's bgrewriteaofCommand outcomes).</summary>
+internal enum AofRewriteStart
+{
+    Started = 0,
+    AlreadyRunning = 1,
+    Scheduled = 2,
+    Failed = 3,
 }

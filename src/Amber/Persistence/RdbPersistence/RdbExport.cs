@@ -15,10 +15,17 @@ internal static class RdbExport
 
     /// <summary>Starts a point-in-time snapshot of every database; the caller holds the keyspace lock.</summary>
     public static IBackgroundRdbExport StartSnapshot(AmberServer server) =>
-        new SnapshotRdbExport(server, server.StartSnapshot(new RdbSnapshotSink(server, aofBase: false)));
+        new SnapshotRdbExport(server, server.StartSnapshot(new RdbSnapshotSink(server, aofBase: false)), rdbTrailer: true);
+
+    /// <summary>
+    /// Starts a snapshot written by <paramref name="sink"/> (the AOF rewrite's base); the caller holds the keyspace lock.
+    /// With <paramref name="rdbTrailer"/> the drained stream ends with the RDB checksum, else it is left as the sink made it.
+    /// </summary>
+    public static IBackgroundRdbExport StartSnapshot(AmberServer server, ISnapshotSink sink, bool rdbTrailer) =>
+        new SnapshotRdbExport(server, server.StartSnapshot(sink), rdbTrailer);
 
     /// <summary>Drives a <see cref="KeyspaceSnapshot"/> and checksums its stream on the way to the file.</summary>
-    private sealed class SnapshotRdbExport(AmberServer server, KeyspaceSnapshot snapshot) : IBackgroundRdbExport
+    private sealed class SnapshotRdbExport(AmberServer server, KeyspaceSnapshot snapshot, bool rdbTrailer) : IBackgroundRdbExport
     {
         public long KeysProcessed => snapshot.KeysProcessed;
         public long KeysTotal => snapshot.KeysTotal;
@@ -27,7 +34,7 @@ internal static class RdbExport
 
         public void DrainTo(AtomicFileCommit output)
         {
-            bool checksum = server.Config.RdbChecksum;
+            bool checksum = rdbTrailer && server.Config.RdbChecksum;
             ulong crc = 0;
             // The walker steps on the thread pool, taking the lock a step at a time; this thread writes.
             Task producer = Task.Run(() => snapshot.RunAsync());
@@ -40,6 +47,10 @@ internal static class RdbExport
                 output.Write(chunk);
             }).GetAwaiter().GetResult();
             producer.GetAwaiter().GetResult();
+            if (!rdbTrailer)
+            {
+                return;
+            }
             // The checksum covers everything through the EOF opcode (the stream's last byte); zero means "none".
             Span<byte> trailer = stackalloc byte[8];
             BinaryPrimitives.WriteUInt64LittleEndian(trailer, crc);

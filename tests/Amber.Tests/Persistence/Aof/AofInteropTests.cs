@@ -92,7 +92,7 @@ public class AofInteropTests : IDisposable
     }
 
     /// <summary>Debian's redis-server with appendonly yes in a directory, on a free loopback port.</summary>
-    private sealed class RedisWithAof : IDisposable
+    internal sealed class RedisWithAof : IDisposable
     {
         private readonly Process _process;
 
