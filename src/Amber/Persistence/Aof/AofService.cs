@@ -29,6 +29,8 @@ internal sealed class AofService(AmberServer server)
     private long _lastCowSize;
     private long _lastAutoRewriteTryUnixSeconds;
     private long _rewriteSeq;
+    private bool _waitingForRewrite;
+    private long _lastFailureUnixSeconds;
 
     /// <summary>aof_rewrite_in_progress.</summary>
     public bool RewriteInProgress => _rewrite != null;
@@ -112,9 +114,10 @@ internal sealed class AofService(AmberServer server)
     }
 
     /// <summary>
-    /// CONFIG SET appendonly yes: writes a base from the dataset, starts a new incr file and a manifest naming both,
-    /// then opens the writer. Redis does this with a forked rewrite; here it is synchronous under the keyspace lock
-    /// (not yet fork-less). Returns an error text for CONFIG SET, or null.
+    /// CONFIG SET appendonly yes, as Redis 7.0's startAppendOnly: the writer opens at once on a temp incr file (so
+    /// aof_enabled is 1 and no write is missed) and a fork-less rewrite writes the base; when it ends, the temp incr
+    /// file becomes the next incr file and the manifest naming base and incr is installed. Behind a BGSAVE the rewrite
+    /// is scheduled. Until then the manifest on disk is the previous one. Returns an error text for CONFIG SET, or null.
     /// </summary>
     public string? Enable()
     {
@@ -127,38 +130,31 @@ internal sealed class AofService(AmberServer server)
             var store = new AofManifestStore(Fs, AofDirectory, server.Config.AppendFilename);
             _store = store;
             EnsureDirectory();
-            AofManifest manifest = store.Load() ?? new AofManifest();
-            AofManifest next = manifest.Clone();
-            foreach (AofFileInfo old in next.Incrs)
-            {
-                next.History.Add(old with { Type = AofFileType.History });
-            }
-            next.Incrs.Clear();
-            AofFileInfo baseFile = WriteBase(next);
-            AofFileInfo incr = next.AddNewIncr(server.Config.AppendFilename);
-            IWritableFile file = Fs.Create(store.PathOf(incr.Name));
-            try
-            {
-                store.Persist(next);
-            }
-            catch (IOException)
-            {
-                file.Dispose();
-                throw;
-            }
-            Log.Notice($"Creating AOF base file {baseFile.Name} and incr file {incr.Name} (synchronous rewrite under the keyspace lock)");
-            _manifest = next;
-            DeleteHistory(next);
-            _sizeBeforeWriter = _baseSize;
+            _manifest = store.Load() ?? new AofManifest();
+            IWritableFile file = Fs.Create(store.PathOf(TempIncrName));
+            _sizeBeforeWriter = 0;
             OpenWriter(file);
-            return null;
+            _waitingForRewrite = true;
         }
         catch (Exception e) when (e is IOException or AofManifestException or UnauthorizedAccessException)
         {
-            Log.Warning($"Can't rewrite append only file in background: {e.Message}");
+            Log.Warning($"Redis needs to enable the AOF but can't trigger a background AOF rewrite operation. Check the above logs for more info about the error: {e.Message}");
             return "Failed to enable the append only file: " + e.Message;
         }
+        if (server.Rdb.BackgroundSaveInProgress || server.RunningSnapshot != null)
+        {
+            _rewriteScheduled = true;
+            Log.Notice("AOF was enabled but there is already another background operation. An AOF background was scheduled to start when possible.");
+        }
+        else
+        {
+            StartRewrite();
+        }
+        return null;
     }
+
+    /// <summary>Redis's temp incr file while the first rewrite runs (aof_state WAIT_REWRITE).</summary>
+    private string TempIncrName => "temp-" + server.Config.AppendFilename + ".incr";
 
     /// <summary>CONFIG SET appendonly no: flush, fsync and close; files stay (Redis's stopAppendOnly).</summary>
     public void Disable()
@@ -176,6 +172,12 @@ internal sealed class AofService(AmberServer server)
             Log.Warning("Fail to fsync the AOF file: " + w.LastWriteError);
         }
         w.Dispose();
+        if (_waitingForRewrite)
+        {
+            // The initial rewrite never finished: its temp incr file is not named by any manifest.
+            _waitingForRewrite = false;
+            TryDelete(Path.Combine(AofDirectory, TempIncrName));
+        }
     }
 
     /// <summary>Shutdown: "Calling fsync() on the AOF file." and close.</summary>
@@ -255,7 +257,7 @@ internal sealed class AofService(AmberServer server)
         {
             EnsureDirectory();
             manifest = _manifest ?? store.Load() ?? new AofManifest();
-            if (Writer != null)
+            if (Writer != null && !_waitingForRewrite)
             {
                 firstIncr = OpenNewIncr(store, manifest);
                 manifest = _manifest!;
@@ -385,8 +387,15 @@ internal sealed class AofService(AmberServer server)
         }
         next.Incrs.RemoveRange(0, keepFrom);
         sealedBase.Publish();
+        if (_waitingForRewrite)
+        {
+            // The writes made since CONFIG SET appendonly yes become the first incr file after the new base.
+            AofFileInfo incr = next.AddNewIncr(server.Config.AppendFilename);
+            Fs.Rename(store.PathOf(TempIncrName), store.PathOf(incr.Name));
+        }
         Fs.SyncDirectory(AofDirectory);
         store.Persist(next);
+        _waitingForRewrite = false;
         _manifest = next;
         _baseSize = job.BytesWritten;
         if (Writer != null)
@@ -401,6 +410,12 @@ internal sealed class AofService(AmberServer server)
     {
         _lastRewriteOk = false;
         _consecutiveFailures++;
+        _lastFailureUnixSeconds = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        if (_waitingForRewrite)
+        {
+            // appendonly yes is not in effect until a rewrite succeeds: the cron tries again.
+            _rewriteScheduled = true;
+        }
     }
 
     /// <summary>Stops a running rewrite: its temp file goes; the manifest on disk is left as it is (it loads).</summary>
@@ -445,7 +460,15 @@ internal sealed class AofService(AmberServer server)
         }
         if (_rewriteScheduled)
         {
-            StartRewrite();
+            // After a failure, the retry waits a little (Redis's retry delay for failed background jobs).
+            if (_lastRewriteOk || DateTimeOffset.UtcNow.ToUnixTimeSeconds() - _lastFailureUnixSeconds >= RetryDelaySeconds)
+            {
+                StartRewrite();
+            }
+            return;
+        }
+        if (_waitingForRewrite)
+        {
             return;
         }
         if (Writer is not { } writer || server.Config.AutoAofRewritePercentage <= 0)
@@ -472,6 +495,8 @@ internal sealed class AofService(AmberServer server)
             StartRewrite();
         }
     }
+
+    private const int RetryDelaySeconds = 5;
 
     /// <summary>After this many failed rewrites in a row the automatic rewrite backs off (Redis 7.0 does the same).</summary>
     private const int AutoRewriteFailureThreshold = 3;

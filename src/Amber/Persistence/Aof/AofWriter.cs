@@ -472,7 +472,7 @@ internal sealed class AofWriter : IPropagationSink, IDisposable
         _backgroundFsync = Task.Run(() => TrySync(written));
     }
 
-    /// <summary>Set by the rewrite (not built yet): no-appendfsync-on-rewrite skips fsyncs while it runs.</summary>
+    /// <summary>Set by the AOF service while BGREWRITEAOF runs: no-appendfsync-on-rewrite skips fsyncs then.</summary>
     public bool RewriteInProgress { get; set; }
 
     /// <summary>

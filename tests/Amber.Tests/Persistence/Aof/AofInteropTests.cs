@@ -58,6 +58,7 @@ public class AofInteropTests : IDisposable
             RawClient c = amber.Raw();
             AofStartupTests.SeedDataset(c);
             Assert.Equal("+OK\r\n", c.Call("CONFIG", "SET", "appendonly", "yes"));
+            AofRewriteTests.WaitForRewriteIdle(c);
             digest = c.Call("DEBUG", "DIGEST");
         }
         (int code, string output) = Interop.Run(Interop.RequireTool("redis-check-aof"), _dir.File("appendonly.aof.manifest"));

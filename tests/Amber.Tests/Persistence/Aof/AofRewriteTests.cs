@@ -26,6 +26,22 @@ public class AofRewriteTests : IDisposable
         }
     }
 
+    /// <summary>Waits for the rewrite CONFIG SET appendonly yes started (or any running or scheduled one) to end.</summary>
+    internal static void WaitForRewriteIdle(RawClient c)
+    {
+        long deadline = Environment.TickCount64 + 20_000;
+        while (true)
+        {
+            string info = Info(c);
+            if (info.Contains("aof_rewrite_in_progress:0") && info.Contains("aof_rewrite_scheduled:0"))
+            {
+                return;
+            }
+            Assert.True(Environment.TickCount64 < deadline, "The AOF rewrite did not finish: " + info);
+            Thread.Sleep(10);
+        }
+    }
+
     private string[] AofFiles() => Directory.GetFiles(_dir.AofDir).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToArray()!;
 
     [Theory]
@@ -172,6 +188,39 @@ public class AofRewriteTests : IDisposable
         Assert.Equal("file appendonly.aof.1.base.rdb seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n" +
             "file appendonly.aof.2.incr.aof seq 2 type i\nfile appendonly.aof.3.incr.aof seq 3 type i\n",
             File.ReadAllText(_dir.File("appendonly.aof.manifest")));
+        await using AofServer again = AofServer.Start(_dir.Path, c => c.EnableDebugCommand = "yes");
+        Assert.Equal(digest, again.Raw().Call("DEBUG", "DIGEST"));
+    }
+
+    [Fact]
+    public async Task AppendonlyYesBehindBgsaveRewritesWhenItEndsAndKeepsWritesMadeMeanwhile()
+    {
+        var fs = new FaultInjectingFileSystem { SyncGate = new ManualResetEventSlim(false) };
+        string digest;
+        await using (AofServer amber = AofServer.Start(_dir.Path, c =>
+        {
+            c.AppendOnly = false;
+            c.EnableDebugCommand = "yes";
+        }, fs))
+        {
+            RawClient c = amber.Raw();
+            AofStartupTests.SeedDataset(c);
+            Assert.Equal("+Background saving started\r\n", c.Call("BGSAVE"));
+            Assert.Equal("+OK\r\n", c.Call("CONFIG", "SET", "appendonly", "yes"));
+            string info = Info(c);
+            Assert.Contains("aof_enabled:1", info);
+            Assert.Contains("aof_rewrite_scheduled:1", info);
+            Assert.False(File.Exists(_dir.File("appendonly.aof.manifest")));
+            c.Call("SET", "during", "wait");
+            c.Call("DEL", "s");
+            fs.SyncGate.Set();
+            WaitForRewriteIdle(c);
+            c.Call("SET", "after", "rewrite");
+            digest = c.Call("DEBUG", "DIGEST");
+        }
+        Assert.Equal("file appendonly.aof.1.base.rdb seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n",
+            File.ReadAllText(_dir.File("appendonly.aof.manifest")));
+        Assert.Equal(new[] { "appendonly.aof.1.base.rdb", "appendonly.aof.1.incr.aof", "appendonly.aof.manifest" }, AofFiles());
         await using AofServer again = AofServer.Start(_dir.Path, c => c.EnableDebugCommand = "yes");
         Assert.Equal(digest, again.Raw().Call("DEBUG", "DIGEST"));
     }

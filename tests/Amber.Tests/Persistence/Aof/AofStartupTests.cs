@@ -188,6 +188,7 @@ public class AofStartupTests : IDisposable
             digest = c.Call("DEBUG", "DIGEST");
             Assert.False(Directory.Exists(_dir.AofDir));
             Assert.Equal("+OK\r\n", c.Call("CONFIG", "SET", "appendonly", "yes"));
+            AofRewriteTests.WaitForRewriteIdle(c);
             Assert.Contains("aof_enabled:1\r\n", c.Call("INFO", "persistence"));
             string manifest = File.ReadAllText(_dir.File("appendonly.aof.manifest"));
             Assert.Equal("file appendonly.aof.1.base.aof seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n", manifest);
@@ -216,6 +217,7 @@ public class AofStartupTests : IDisposable
             SeedDataset(c);
             digest = c.Call("DEBUG", "DIGEST");
             Assert.Equal("+OK\r\n", c.Call("CONFIG", "SET", "appendonly", "yes"));
+            AofRewriteTests.WaitForRewriteIdle(c);
             Assert.Equal("file appendonly.aof.1.base.rdb seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n",
                 File.ReadAllText(_dir.File("appendonly.aof.manifest")));
             Assert.Contains($"aof_base_size:{new FileInfo(_dir.File("appendonly.aof.1.base.rdb")).Length}\r\n", c.Call("INFO", "persistence"));
