@@ -249,7 +249,6 @@ internal sealed class AofService(AmberServer server)
     {
         InstallRdbHook();
         _rewriteScheduled = false;
-        _rewrites++;
         var store = _store ??= new AofManifestStore(Fs, AofDirectory, server.Config.AppendFilename);
         string? firstIncr = null;
         AofManifest manifest;
@@ -269,6 +268,7 @@ internal sealed class AofService(AmberServer server)
             RecordRewriteFailure();
             return false;
         }
+        _rewrites++;
         bool rdb = server.Config.AofUseRdbPreamble;
         string baseName = AofManifest.BaseName(server.Config.AppendFilename, manifest.CurrentBaseSeq + 1, rdb);
         ISnapshotSink sink = rdb ? new RdbSnapshotSink(server, aofBase: true) : new AofSnapshotSink(server.Config.AofTimestampEnabled);
