@@ -38,8 +38,13 @@ internal static class RdbCheck
     }
 
     /// <summary>Checks an RDB stream; <paramref name="length"/> (or -1) scales the progress lines.</summary>
-    public static int Check(Stream stream, string name, long length, TextWriter output)
+    public static int Check(Stream stream, string name, long length, TextWriter output) =>
+        Check(stream, name, length, output, out _);
+
+    /// <summary>As above; <paramref name="bytesRead"/> is where the RDB ended (amber-check-aof's AOF tail starts there).</summary>
+    public static int Check(Stream stream, string name, long length, TextWriter output, out long bytesRead)
     {
+        bytesRead = 0;
         RdbLoader? loader = null;
         var options = new RdbLoadOptions
         {
@@ -83,6 +88,7 @@ internal static class RdbCheck
             WriteCounts(result, output);
             return 1;
         }
+        bytesRead = result.BytesRead;
         if (result.ChecksumVerified)
         {
             output.WriteLine($"[offset {result.BytesRead}] Checksum OK");

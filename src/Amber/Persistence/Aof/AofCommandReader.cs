@@ -17,7 +17,13 @@ internal enum AofReadStatus
 
     /// <summary>Bytes that are not the AOF's RESP form; <see cref="AofCommandReader.Error"/> says what, at <see cref="AofCommandReader.ErrorOffset"/>.</summary>
     BadFormat,
+
+    /// <summary>The <see cref="AofCommandReader.AnnotationHandler"/> asked to stop at the annotation starting at <see cref="AofCommandReader.CommandStart"/>.</summary>
+    Stopped,
 }
+
+/// <summary>Sees a '#' annotation line (without its line end) at its file offset; returns false to stop reading there.</summary>
+internal delegate bool AofAnnotationHandler(ReadOnlySpan<byte> line, long offset);
 
 /// <summary>
 /// Reads the commands of an AOF file (RESP multibulk arrays, '#' annotation lines skipped) from a stream, with the
@@ -48,6 +54,9 @@ internal sealed class AofCommandReader : IDisposable
 
     public string? Error { get; private set; }
 
+    /// <summary>Optional: shown each annotation line (amber-check-aof's --truncate-to-timestamp reads the #TS: ones).</summary>
+    public AofAnnotationHandler? AnnotationHandler { get; set; }
+
     public long ErrorOffset { get; private set; }
 
     public AofReadStatus Read(ArgList args)
@@ -65,6 +74,10 @@ internal sealed class AofCommandReader : IDisposable
             }
             if (r == ParseResult.Annotation)
             {
+                if (AnnotationHandler != null && !AnnotationHandler(_buf.AsSpan(_start, pos - _start).TrimEnd("\r\n"u8), CommandStart))
+                {
+                    return AofReadStatus.Stopped;
+                }
                 _start = pos;
                 continue;
             }

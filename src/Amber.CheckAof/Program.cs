@@ -1,0 +1,1 @@
+return Amber.CheckAof.AofCheck.Run(args, Console.In, Console.Out, Amber.Persistence.Storage.OsFileSystem.Instance);
