@@ -231,17 +231,25 @@ internal static class AofCheck
                     };
                 }
                 bool inMulti = false;
+                long lastReadAt = 0;
+                long lastArgLength = -1;
+                int lastArgc = 0;
                 while (true)
                 {
                     AofReadStatus status = reader.Read(args);
                     if (status == AofReadStatus.Command)
                     {
                         _line += 1 + 2L * args.Count;
+                        // redis-check-aof's offsets name its last read: the last argument's bytes.
+                        lastArgLength = args[args.Count - 1].Length;
+                        lastArgc = args.Count;
+                        lastReadAt = reader.Position - lastArgLength - 2;
+                        long firstArgAt = reader.CommandStart + Digits(args.Count) + 3 + Digits(args[0].Length) + 3;
                         if (Ascii.EqualsIgnoreCase(args[0], "multi"u8))
                         {
                             if (inMulti)
                             {
-                                error = At(reader.CommandStart, $"Unexpected MULTI in AOF {path}");
+                                error = FailureReport.At(firstArgAt, $"Unexpected MULTI in AOF {path}");
                                 break;
                             }
                             inMulti = true;
@@ -250,7 +258,7 @@ internal static class AofCheck
                         {
                             if (!inMulti)
                             {
-                                error = At(reader.CommandStart, $"Unexpected EXEC in AOF {path}");
+                                error = FailureReport.At(firstArgAt, $"Unexpected EXEC in AOF {path}");
                                 break;
                             }
                             inMulti = false;
@@ -269,7 +277,7 @@ internal static class AofCheck
                     {
                         if (inMulti)
                         {
-                            error = At(reader.Position, "Reached EOF before reading EXEC for MULTI");
+                            error = FailureReport.At(lastReadAt, "Reached EOF before reading EXEC for MULTI");
                         }
                         else
                         {
@@ -282,13 +290,13 @@ internal static class AofCheck
                         // Garbage or zero padding where a command should start: redis-check-aof's short verdict.
                         error = $"AOF {name} format error";
                     }
-                    else if (status == AofReadStatus.Truncated)
-                    {
-                        error = At(reader.CommandStart, "Unexpected end of file inside a command");
-                    }
                     else
                     {
-                        error = At(reader.ErrorOffset, reader.Error ?? "Bad format");
+                        byte[] argcLine = lastArgLength < 0 ? [] : Encoding.ASCII.GetBytes($"*{lastArgc}\r\n\0");
+                        byte[] bulkLine = lastArgLength < 0 ? [] : Encoding.ASCII.GetBytes($"${lastArgLength}\r\n\0");
+                        var report = FailureReport.Of(stream, size, reader.CommandStart, argcLine, bulkLine);
+                        _line += report.Lines;
+                        error = report.Error ?? (inMulti ? FailureReport.At(report.LastReadAt, "Reached EOF before reading EXEC for MULTI") : null);
                     }
                     break;
                 }
@@ -359,9 +367,7 @@ internal static class AofCheck
             return first is '*' or '#';
         }
 
-        /// <summary>redis-check-aof's error line: the offset in hex, right-aligned in 16 columns.</summary>
-        private static string At(long offset, string message) =>
-            "0x" + offset.ToString("x", CultureInfo.InvariantCulture).PadLeft(16) + ": " + message;
+        private static int Digits(long n) => n.ToString(CultureInfo.InvariantCulture).Length;
 
         /// <summary>A manifest has a non-comment line starting with "file" (redis-check-aof's test).</summary>
         private bool IsManifest(string path)

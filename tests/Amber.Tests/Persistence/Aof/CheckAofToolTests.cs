@@ -34,6 +34,12 @@ public sealed partial class CheckAofToolTests : IDisposable
         return long.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
     }
 
+    [GeneratedRegex(@"\[info\] \d+ keys of type [^\n]*\n")]
+    private static partial Regex KeysOfTypeLine();
+
+    [GeneratedRegex(@"(Expected \\r\\n, got: 0d|Expected \\r\\n, got: 00)[0-9a-f]+")]
+    private static partial Regex CutShortLine();
+
     [GeneratedRegex(@"ok_up_to=(\d+),")]
     private static partial Regex OkUpToPattern();
 
@@ -84,14 +90,10 @@ public sealed partial class CheckAofToolTests : IDisposable
         (int redisCode, string redisOut) = Redis("", path);
         (int amberCode, string amberOut) = Amber("", path);
         Assert.True(redisCode == amberCode, $"{what}: redis exit {redisCode}, amber exit {amberCode}\nredis:\n{redisOut}\namber:\n{amberOut}");
-        if (redisOut.Contains("AOF analyzed", StringComparison.Ordinal))
-        {
-            Assert.True(OkUpTo(redisOut) == OkUpTo(amberOut), $"{what}\nredis:\n{redisOut}\namber:\n{amberOut}");
-        }
-        else
-        {
-            Assert.DoesNotContain("AOF analyzed", amberOut, StringComparison.Ordinal);
-        }
+        // The whole report is the same, but for amber-check-rdb's extra "keys of type" lines on an RDB preamble.
+        // For a line cut short, Redis's second "got" byte is whatever its stack buffer held (after an RDB preamble,
+        // leftovers of the RDB check): only the first byte is compared.
+        Assert.Equal(CutShortLine().Replace(redisOut, "$1"), CutShortLine().Replace(KeysOfTypeLine().Replace(amberOut, ""), "$1"));
     }
 
     [SkippableTheory]
