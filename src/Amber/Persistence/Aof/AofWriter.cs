@@ -26,6 +26,8 @@ namespace Amber.Persistence.Aof;
 internal sealed class AofWriter : IPropagationSink, IDisposable
 {
     private const int RetryIntervalMs = 100;
+    private const int LazyFlushIntervalMs = 1;
+    private const int LazyFlushBytes = 64 * 1024;
     private const int WriteErrorLogIntervalMs = 30_000;
     private const int MaxFsyncPostponeMs = 2000;
 
@@ -142,6 +144,13 @@ internal sealed class AofWriter : IPropagationSink, IDisposable
                 }
             }
             AppendRaw(respCommand);
+            // Under always a waiting reply needs the flusher now. Otherwise it runs on its own short clock
+            // (LazyFlushIntervalMs) and is woken only for a large backlog: a thread wake-up per batch costs more
+            // throughput than it buys when nobody waits for the disk.
+            if (_config.AppendFsync != AppendFsyncMode.Always && _pendingLength < LazyFlushBytes)
+            {
+                return;
+            }
         }
         if (Interlocked.Exchange(ref _wakeRequested, 1) == 0)
         {
@@ -237,7 +246,7 @@ internal sealed class AofWriter : IPropagationSink, IDisposable
     {
         while (true)
         {
-            _wake.WaitOne(RetryIntervalMs);
+            _wake.WaitOne(_config.AppendFsync == AppendFsyncMode.Always ? RetryIntervalMs : LazyFlushIntervalMs);
             Interlocked.Exchange(ref _wakeRequested, 0);
             lock (_gate)
             {
