@@ -35,6 +35,65 @@ public sealed class AofCrashTests : IDisposable
     }
 
     [Fact]
+    public void AppendfsyncAlwaysLosesNothingWhenKilledDuringRewrites()
+    {
+        // BGREWRITEAOF loops while the writers run, so kills land inside rewrites and around the manifest swap.
+        var random = new Random(20261128);
+        var workload = new CrashWorkload(Writers);
+        for (int round = 0; round < Iterations; round++)
+        {
+            using (ServerProcess server = ServerProcess.Start(_dir, "--appendonly", "yes", "--appendfsync", "always", "--save", ""))
+            {
+                Thread[] writers = workload.Run(server.Port, round);
+                var rewriter = new Thread(() => RewriteLoop(server.Port)) { IsBackground = true };
+                rewriter.Start();
+                Thread.Sleep(random.Next(200, 1200)); // the crash moment itself is what is being randomised
+                server.KillHard();
+                workload.Join(writers);
+                Assert.True(rewriter.Join(TimeSpan.FromSeconds(30)), "the rewrite loop did not stop after the kill");
+                Assert.Null(_rewriteLoopFailure);
+            }
+            using ServerProcess restarted = ServerProcess.Start(_dir, "--appendonly", "yes", "--appendfsync", "always", "--save", "");
+            workload.Verify(restarted.Port, long.MaxValue);
+            restarted.KillHard();
+        }
+        Assert.True(workload.Acknowledged > 0, "no write was acknowledged before the kills");
+        Assert.True(_rewritesStarted > 0, "no rewrite started before the kills");
+    }
+
+    private volatile Exception? _rewriteLoopFailure;
+    private int _rewritesStarted;
+
+    private void RewriteLoop(int port)
+    {
+        try
+        {
+            using var c = new RawClient(port);
+            while (true)
+            {
+                if (c.Call("BGREWRITEAOF").StartsWith('+'))
+                {
+                    Interlocked.Increment(ref _rewritesStarted);
+                }
+                string info;
+                do
+                {
+                    info = c.Call("INFO", "persistence");
+                }
+                while (info.Contains("aof_rewrite_in_progress:1") || info.Contains("aof_rewrite_scheduled:1"));
+            }
+        }
+        catch (Exception e) when (e is System.Net.Sockets.SocketException or EndOfStreamException or IOException)
+        {
+            // the kill
+        }
+        catch (Exception e)
+        {
+            _rewriteLoopFailure = e;
+        }
+    }
+
+    [Fact]
     public void AppendfsyncEverysecLosesAtMostTheLastTwoSeconds()
     {
         var random = new Random(20261126);
