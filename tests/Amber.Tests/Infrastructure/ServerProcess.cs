@@ -1,0 +1,137 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace Amber.Tests.Infrastructure;
+
+/// <summary>
+/// The real amber-server executable (amber-server.dll, copied next to the tests by the project reference) run with
+/// `dotnet` as a child process on a free port in a given directory, for crash tests: it can be killed with SIGKILL
+/// (<see cref="KillHard"/>) and started again on the same directory.
+/// </summary>
+public sealed class ServerProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+
+    private ServerProcess(Process process, int port)
+    {
+        _process = process;
+        Port = port;
+    }
+
+    public int Port { get; }
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>Everything the server logged so far (stdout and stderr).</summary>
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    /// <summary>Starts the server in <paramref name="dir"/> and waits until it accepts connections (fails the test otherwise).</summary>
+    public static ServerProcess Start(string dir, params string[] args)
+    {
+        ServerProcess server = Launch(dir, args);
+        if (!server.WaitUntil(() => server.Output.Contains("Ready to accept connections"), TimeSpan.FromSeconds(60)) || server.HasExited)
+        {
+            string output = server.Output;
+            server.Dispose();
+            Assert.Fail("amber-server did not get ready:\n" + output);
+        }
+        return server;
+    }
+
+    /// <summary>Starts the server expecting startup to fail; returns its exit code and output.</summary>
+    public static (int ExitCode, string Output) StartExpectingExit(string dir, params string[] args)
+    {
+        using ServerProcess server = Launch(dir, args);
+        if (!server._process.WaitForExit(60_000))
+        {
+            Assert.Fail("amber-server did not exit:\n" + server.Output);
+        }
+        server._process.WaitForExit(); // drains the redirected output
+        return (server._process.ExitCode, server.Output);
+    }
+
+    private static ServerProcess Launch(string dir, string[] args)
+    {
+        string dll = Path.Combine(AppContext.BaseDirectory, "amber-server.dll");
+        Assert.True(File.Exists(dll), $"missing {dll}");
+        string dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
+        int port = FreePort();
+        var psi = new ProcessStartInfo(dotnet)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = dir,
+        };
+        psi.ArgumentList.Add(dll);
+        psi.ArgumentList.Add("--port");
+        psi.ArgumentList.Add(port.ToString());
+        psi.ArgumentList.Add("--bind");
+        psi.ArgumentList.Add("127.0.0.1");
+        psi.ArgumentList.Add("--dir");
+        psi.ArgumentList.Add(dir);
+        foreach (string a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+        var process = new Process { StartInfo = psi };
+        var server = new ServerProcess(process, port);
+        process.OutputDataReceived += (_, e) => server.Append(e.Data);
+        process.ErrorDataReceived += (_, e) => server.Append(e.Data);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return server;
+    }
+
+    /// <summary>SIGKILL (Process.Kill on Unix): no shutdown code runs, nothing buffered in the process survives.</summary>
+    public void KillHard()
+    {
+        _process.Kill();
+        _process.WaitForExit();
+    }
+
+    /// <summary>Polls <paramref name="condition"/> until it holds or the server exits.</summary>
+    public bool WaitUntil(Func<bool> condition, TimeSpan timeout) =>
+        SpinWait.SpinUntil(() => condition() || _process.HasExited, timeout) && condition();
+
+    private void Append(string? line)
+    {
+        if (line == null)
+        {
+            return;
+        }
+        lock (_output)
+        {
+            _output.AppendLine(line);
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        return ((IPEndPoint)listener.LocalEndPoint!).Port;
+    }
+
+    public void Dispose()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit(5000);
+        }
+        _process.Dispose();
+    }
+}
