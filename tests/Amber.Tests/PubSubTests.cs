@@ -553,17 +553,20 @@ public class PubSubTests
         using var pub = server.Raw();
         for (int i = 0; i < 30; i++)
         {
+            // A channel per round: the previous round's client may still be unsubscribing as it disconnects.
+            string ch = "ch" + i;
             using var c = server.Raw();
             Hello3(c);
-            c.Call("SUBSCRIBE", "ch");
+            c.Call("SUBSCRIBE", ch);
             c.SendCommand("BLPOP", "L", "0");
-            KeyCommandsTests.WaitUntil(() => pub.Call("CLIENT", "LIST").Contains("cmd=blpop"), "the client to block");
-            Assert.Equal(":1\r\n", pub.Call("PUBLISH", "ch", "during"));
-            Assert.Equal(Push("message", "ch", "during"), c.ReadReply());
+            // Not CLIENT LIST's cmd=blpop: the previous round's served client may still be listed with it.
+            await server.WaitForBlockedClientsAsync(1);
+            Assert.Equal(":1\r\n", pub.Call("PUBLISH", ch, "during"));
+            Assert.Equal(Push("message", ch, "during"), c.ReadReply());
             // RPUSH serves the BLPOP (Redis writes its reply then), the PUBLISH right after comes second.
-            pub.Send("*3\r\n$5\r\nRPUSH\r\n$1\r\nL\r\n$1\r\nv\r\n*3\r\n$7\r\nPUBLISH\r\n$2\r\nch\r\n$5\r\nafter\r\n");
+            pub.Send($"*3\r\n$5\r\nRPUSH\r\n$1\r\nL\r\n$1\r\nv\r\n*3\r\n$7\r\nPUBLISH\r\n${ch.Length}\r\n{ch}\r\n$5\r\nafter\r\n");
             Assert.Equal(":1\r\n:1\r\n", ReadN(pub, 2));
-            Assert.Equal("*2\r\n$1\r\nL\r\n$1\r\nv\r\n" + Push("message", "ch", "after"), ReadN(c, 2));
+            Assert.Equal("*2\r\n$1\r\nL\r\n$1\r\nv\r\n" + Push("message", ch, "after"), ReadN(c, 2));
         }
     }
 

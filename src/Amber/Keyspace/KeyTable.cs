@@ -161,6 +161,20 @@ internal sealed partial class KeyTable
         }
     }
 
+    /// <summary>
+    /// Sizes an empty table for <paramref name="expected"/> keys at once (an RDB's RESIZEDB hint, as Redis's loader
+    /// does), so a load does not rehash every key through each doubling. Capped: the hint comes from a file.
+    /// </summary>
+    public void Reserve(long expected)
+    {
+        const int MaxReserved = 1 << 22;
+        if (Count != 0 || _target != null || _snapshot != null || expected <= _main.Entries.Length)
+        {
+            return;
+        }
+        _main = new Bucket((int)BitOperations.RoundUpToPowerOf2((uint)Math.Min(expected, MaxReserved)));
+    }
+
     /// <summary>Called from the server cron: starts shrinking when the table is under 10% full, as Redis does.</summary>
     public void ShrinkIfSparse()
     {

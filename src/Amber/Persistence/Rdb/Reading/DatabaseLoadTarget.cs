@@ -41,13 +41,11 @@ internal sealed class DatabaseLoadTarget : IRdbLoadTarget
     {
     }
 
-    public void OnSelectDb(int db, long offset)
-    {
-    }
+    private int _selectedDb;
 
-    public void OnResizeDb(long dbSize, long expiresSize)
-    {
-    }
+    public void OnSelectDb(int db, long offset) => _selectedDb = db;
+
+    public void OnResizeDb(long dbSize, long expiresSize) => _databases[_selectedDb].Table.Reserve(dbSize);
 
     public bool OnKey(in RdbKeyRecord record)
     {
