@@ -351,3 +351,24 @@ public class KeyTableTests
         Assert.Null(table.Random(rng));
     }
 }
+
+public sealed class KeyTableReserveTests
+{
+    [Fact]
+    public void ReserveSizesAnEmptyTableOnceAndCapsAHostileHint()
+    {
+        var table = new KeyTable();
+        table.Reserve(1000);
+        Assert.Equal(1024, table.BucketCount);
+        table.Reserve(long.MaxValue);
+        Assert.Equal(1 << 22, table.BucketCount);
+
+        var used = new KeyTable();
+        byte[] key = "k"u8.ToArray();
+        used.Add(new Entry(key, KeyHash.Of(key), key));
+        int before = used.BucketCount;
+        used.Reserve(100_000);
+        Assert.Equal(before, used.BucketCount);
+        Assert.NotNull(used.Find(key, KeyHash.Of(key)));
+    }
+}
