@@ -22,6 +22,7 @@ public sealed class ServerProcess : IDisposable
     }
 
     public int Port { get; }
+    public int Pid => _process.Id;
     public bool HasExited => _process.HasExited;
 
     /// <summary>Everything the server logged so far (stdout and stderr).</summary>
@@ -93,6 +94,21 @@ public sealed class ServerProcess : IDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return server;
+    }
+
+    /// <summary>Waits for the server to exit by itself (SHUTDOWN, SIGTERM) and returns its exit code.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            Assert.Fail("amber-server did not exit:\n" + Output);
+        }
+        return _process.ExitCode;
     }
 
     /// <summary>SIGKILL (Process.Kill on Unix): no shutdown code runs, nothing buffered in the process survives.</summary>
