@@ -192,7 +192,7 @@ public class DebugCommandsTests
         await using var server = Start();
         using var c = server.Raw();
         string help = c.Call("DEBUG", "HELP");
-        Assert.StartsWith("*28\r\n+DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n+DIGEST\r\n", help);
+        Assert.StartsWith("*30\r\n+DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n+DIGEST\r\n", help);
         Assert.EndsWith("+HELP\r\n+    Prints this help.\r\n", help);
         Assert.Equal("-ERR unknown subcommand or wrong number of arguments for 'foo'. Try DEBUG HELP.\r\n", c.Call("DEBUG", "foo"));
         Assert.Equal("-ERR unknown subcommand or wrong number of arguments for 'jmap'. Try DEBUG HELP.\r\n", c.Call("DEBUG", "jmap"));

@@ -50,6 +50,11 @@ internal static class DebugCommands
             }
             ctx.Reply.WriteSimpleString(DebugObjectInfo.Describe(e, ctx.NowMs, ctx.Server.Config.MaxMemory, ctx.Server.Config.MaxMemoryPolicy));
         }
+        else if (ctx.ArgIs(1, "loadaof"))
+        {
+            // Extra arguments are ignored, as Redis.
+            DebugLoadAof(ctx);
+        }
         else if (ctx.ArgIs(1, "reload"))
         {
             DebugReload.Run(ctx);
@@ -93,6 +98,25 @@ internal static class DebugCommands
         {
             ctx.Error(Errors.SubcommandSyntax(ctx.ArgString(1), "debug"));
         }
+    }
+
+    /// <summary>
+    /// DEBUG LOADAOF: flush the AOF, empty the dataset, load the AOF files back (Persistence/Aof/AofService). Not while
+    /// a load runs (DEBUG is allowed while loading; a second load on top of the first would mix them).
+    /// </summary>
+    private static void DebugLoadAof(CommandContext ctx)
+    {
+        if (ctx.Server.Loading.Active)
+        {
+            ctx.Error(Errors.Loading);
+            return;
+        }
+        if (ctx.Server.Aof.LoadForDebug() != null)
+        {
+            ctx.Error(Errors.DebugLoadAofFailed);
+            return;
+        }
+        ctx.Reply.WriteOk();
     }
 
     /// <summary>C's strtod on a prefix: "0.5s" is 0.5, "x" is 0.</summary>
@@ -175,6 +199,8 @@ internal static class DebugCommands
         "    Output a hex signature representing the current DB content.",
         "DIGEST-VALUE <key> [<key> ...]",
         "    Output a hex signature of the values of all the specified keys.",
+        "LOADAOF",
+        "    Flush the AOF buffers on disk and reload the AOF in memory.",
         "OBJECT <key>",
         "    Show low level info about `key` and associated value.",
         "RELOAD [option ...]",

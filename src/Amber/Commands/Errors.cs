@@ -107,6 +107,9 @@ internal static class Errors
     public const string Generic = "ERR";
     public const string DebugReloadOptions = "ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.";
     public const string DebugReloadFailed = "ERR Error trying to load the RDB dump";
+
+    /// <summary>Amber's own: Redis exits when DEBUG LOADAOF finds no AOF or a damaged one; the reason goes to the log.</summary>
+    public const string DebugLoadAofFailed = "ERR Error trying to load the AOF files, check server logs.";
     public const string CachingWithoutTracking = "ERR CLIENT CACHING can be called only when the client is in tracking mode with OPTIN or OPTOUT mode enabled";
 
     public const string SSubscribeDenyBlocking = "ERR SSUBSCRIBE isn't allowed for a DENY BLOCKING client";

@@ -27,11 +27,30 @@ internal sealed partial class AmberServer
     /// </summary>
     public Task<bool> StartupLoad => _startupLoad.Task;
 
-    /// <summary>Before the listeners open: mark the server loading if there is a file, so no command sees an empty dataset.</summary>
+    /// <summary>
+    /// Why the startup load failed (the exception whose message was logged), null while it has not: tests look at it,
+    /// the executable only exits with code 1.
+    /// </summary>
+    public Exception? StartupLoadFailure { get; private set; }
+
+    /// <summary>
+    /// Before the listeners open: mark the server loading if there is something to load, so no command sees an empty
+    /// dataset. With appendonly yes only the AOF is loaded, as Redis ignores dump.rdb then; a broken manifest, or a
+    /// first AOF that cannot be created, throws here (startup stops before anything is served).
+    /// </summary>
     private void BeginStartupLoad()
     {
-        // With appendonly yes only the AOF is loaded (Aof.Start, before this), as Redis ignores dump.rdb then.
-        if (!Config.AppendOnly && DumpLoader.FileExists())
+        if (Config.AppendOnly)
+        {
+            long total = Aof.PrepareStartup();
+            if (total >= 0)
+            {
+                Loading.Begin(total);
+                _startupLoadPending = true;
+                return;
+            }
+        }
+        else if (DumpLoader.FileExists())
         {
             Loading.Begin(FileSystem.FileLength(DumpLoader.FilePath));
             _startupLoadPending = true;
@@ -47,7 +66,11 @@ internal sealed partial class AmberServer
         {
             return;
         }
-        var thread = new Thread(() => _startupLoad.TrySetResult(LoadAtStartup())) { IsBackground = true, Name = "amber-load" };
+        var thread = new Thread(() => _startupLoad.TrySetResult(Config.AppendOnly ? LoadAofAtStartup() : LoadAtStartup()))
+        {
+            IsBackground = true,
+            Name = "amber-load",
+        };
         thread.Start();
     }
 
@@ -60,13 +83,34 @@ internal sealed partial class AmberServer
         }
         catch (RdbLoadException e)
         {
+            StartupLoadFailure = e;
             Log.Warning($"Fatal error loading the RDB file {DumpLoader.FilePath}: {e.Message}");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
+            StartupLoadFailure = e;
             Log.Warning($"Fatal error loading the DB: {e.Message}. Exiting.");
         }
         Log.Warning("Terminating server after rdb file reading failure.");
         return false;
+    }
+
+    /// <summary>The AOF's base and incr files, then the writer; a damaged file ends startup (exit code 1), as Redis.</summary>
+    private bool LoadAofAtStartup()
+    {
+        try
+        {
+            Aof.LoadAtStartup();
+            Loading.End();
+            return true;
+        }
+        catch (Exception e) when (e is Persistence.Aof.AofLoadException or Persistence.Aof.AofManifestException or IOException or UnauthorizedAccessException)
+        {
+            // As Redis: refuse to run on a partial dataset (the server stays loading until it exits); the message
+            // names the file, the offset and the repair.
+            StartupLoadFailure = e;
+            Log.Warning(e.Message);
+            return false;
+        }
     }
 }

@@ -106,11 +106,7 @@ internal sealed partial class AmberServer : IAsyncDisposable
 
     public void Start()
     {
-        if (Config.AppendOnly)
-        {
-            // The AOF is the source of truth when on; loaded before clients can connect.
-            Aof.Start();
-        }
+        // The AOF when on (the source of truth), else dump.rdb: marked loading now, loaded once the listeners are up.
         BeginStartupLoad();
         foreach (string address in Config.Bind)
         {
@@ -250,8 +246,9 @@ internal sealed partial class AmberServer : IAsyncDisposable
             long deadline = Environment.TickCount64 + Math.Max(1, periodMs / 4);
             foreach (Database db in Databases)
             {
-                // As Redis, no active expiry while clients are paused (the dataset must not change).
-                if (db.VolatileCount > 0 && ActiveExpireEnabled && !Pause.Active)
+                // As Redis, no active expiry while clients are paused (the dataset must not change), nor while the
+                // AOF loads into the live databases (a later command may still touch a key whose time has passed).
+                if (db.VolatileCount > 0 && ActiveExpireEnabled && !Pause.Active && !Loading.Active)
                 {
                     db.ActiveExpire(now, Random, deadline);
                 }

@@ -28,13 +28,19 @@ internal sealed class FaultyFileSystem : IFileSystem
     public long ReadGateOffset { get; set; }
     public ManualResetEventSlim ReadReachedGate { get; } = new();
 
+    /// <summary>When set, only files whose name ends with this are gated (an AOF's incr file, not its base).</summary>
+    public string? ReadGateFileSuffix { get; set; }
+
     public static IOException NoSpace() => new("No space left on device", unchecked((int)0x8007001C));
 
     public IWritableFile Create(string path) => new FaultyFile(this, _os.Create(path));
 
     public IWritableFile OpenAppend(string path) => new FaultyFile(this, _os.OpenAppend(path));
 
-    public Stream OpenRead(string path) => ReadGate == null ? _os.OpenRead(path) : new GatedStream(this, _os.OpenRead(path));
+    public Stream OpenRead(string path) =>
+        ReadGate == null || (ReadGateFileSuffix != null && !path.EndsWith(ReadGateFileSuffix, StringComparison.Ordinal))
+            ? _os.OpenRead(path)
+            : new GatedStream(this, _os.OpenRead(path));
 
     public bool FileExists(string path) => _os.FileExists(path);
 
@@ -107,10 +113,10 @@ internal sealed class FaultyFileSystem : IFileSystem
     private sealed class GatedStream(FaultyFileSystem fs, Stream inner) : Stream
     {
         public override bool CanRead => true;
-        public override bool CanSeek => false;
+        public override bool CanSeek => inner.CanSeek;
         public override bool CanWrite => false;
         public override long Length => inner.Length;
-        public override long Position { get => inner.Position; set => throw new NotSupportedException(); }
+        public override long Position { get => inner.Position; set => inner.Position = value; }
 
         public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
@@ -134,7 +140,7 @@ internal sealed class FaultyFileSystem : IFileSystem
         {
         }
 
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin) => inner.Seek(offset, origin);
         public override void SetLength(long value) => throw new NotSupportedException();
         public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 

@@ -2,7 +2,9 @@ using System.Diagnostics;
 using System.Globalization;
 using Amber.Config;
 using Amber.Diagnostics;
+using Amber.Keyspace;
 using Amber.Persistence.Rdb.Reading;
+using Amber.Persistence.RdbPersistence;
 using Amber.Persistence.Storage;
 using Amber.Protocol;
 using Amber.Server;
@@ -19,6 +21,8 @@ internal readonly record struct AofLoadResult(long TotalSize, long BaseSize, boo
 /// Loads a multi-part AOF: the base (RDB format when it starts with "REDIS", then any RESP tail; else RESP), then
 /// every incr file in manifest order, replaying commands through <see cref="AofReplayClient"/>. A torn tail of the
 /// last file is truncated when aof-load-truncated is yes; anything else damaged stops startup.
+/// Progress goes to <see cref="AmberServer.Loading"/> (which the caller begins and ends) as bytes of all the files
+/// together, as Redis counts them, so INFO's loading_* fields and -LOADING work while the listener is up.
 /// </summary>
 internal sealed class AofLoader(AmberServer server, IFileSystem fs, AofManifestStore store)
 {
@@ -28,11 +32,20 @@ internal sealed class AofLoader(AmberServer server, IFileSystem fs, AofManifestS
     /// <summary>Commands replayed per keyspace-lock hold, so a long load does not starve the cron.</summary>
     private const int CommandsPerLockHold = 1024;
 
+    /// <summary>A progress line is logged at most this often while large files load.</summary>
+    private static readonly TimeSpan ProgressLogInterval = TimeSpan.FromSeconds(5);
+
     private static readonly byte[] s_rdbMagic = "REDIS"u8.ToArray();
 
     private readonly ServerLog _log = server.Log;
 
-    public AofLoadResult Load(AofManifest manifest)
+    /// <summary>Bytes of the files already loaded (progress of the current file adds to it).</summary>
+    private long _loadedBefore;
+    private long _totalBytes;
+    private long _lastProgressLog;
+
+    /// <summary>The files a manifest lists, base first (what <see cref="Load"/> reads).</summary>
+    public static List<AofFileInfo> FilesOf(AofManifest manifest)
     {
         var files = new List<AofFileInfo>();
         if (manifest.Base != null)
@@ -40,6 +53,27 @@ internal sealed class AofLoader(AmberServer server, IFileSystem fs, AofManifestS
             files.Add(manifest.Base);
         }
         files.AddRange(manifest.Incrs);
+        return files;
+    }
+
+    /// <summary>loading_total_bytes: the size of every listed file that exists (Redis's getBaseAndIncrAppendOnlyFilesSize).</summary>
+    public static long TotalSize(IFileSystem fs, AofManifestStore store, AofManifest manifest)
+    {
+        long total = 0;
+        foreach (AofFileInfo f in FilesOf(manifest))
+        {
+            string path = store.PathOf(f.Name);
+            if (fs.FileExists(path))
+            {
+                total += fs.FileLength(path);
+            }
+        }
+        return total;
+    }
+
+    public AofLoadResult Load(AofManifest manifest)
+    {
+        List<AofFileInfo> files = FilesOf(manifest);
         long total = 0;
         long baseSize = 0;
         foreach (AofFileInfo f in files)
@@ -54,6 +88,9 @@ internal sealed class AofLoader(AmberServer server, IFileSystem fs, AofManifestS
             return new AofLoadResult(0, 0, Empty: true);
         }
         var all = Stopwatch.StartNew();
+        _totalBytes = TotalSize(fs, store, manifest);
+        _loadedBefore = 0;
+        _lastProgressLog = Stopwatch.GetTimestamp();
         bool previous = server.Events.SuppressExpiry;
         // Nothing expires while loading (Redis's keyIsExpired returns 0 while loading): a later command may still
         // touch a key whose absolute expire time has passed.
@@ -66,6 +103,8 @@ internal sealed class AofLoader(AmberServer server, IFileSystem fs, AofManifestS
                 var one = Stopwatch.StartNew();
                 long size = LoadFile(f, isLast: i == files.Count - 1);
                 total += size;
+                _loadedBefore += fs.FileLength(store.PathOf(f.Name));
+                ReportProgress(0);
                 if (f.Type == AofFileType.Base)
                 {
                     baseSize = size;
@@ -106,7 +145,7 @@ internal sealed class AofLoader(AmberServer server, IFileSystem fs, AofManifestS
                 {
                     _log.Notice("Reading RDB preamble from AOF file...");
                 }
-                start = LoadRdbPart(stream, file.Name);
+                start = LoadRdbPart(stream, file.Name, file.Type == AofFileType.Base);
                 _log.Notice("Reading the remaining AOF tail...");
             }
             stream.Position = start;
@@ -137,6 +176,7 @@ internal sealed class AofLoader(AmberServer server, IFileSystem fs, AofManifestS
                         validUpTo = reader.Position;
                     }
                 }
+                ReportProgress(reader.Position);
             }
         done:
             if (status == AofReadStatus.EndOfFile && client.InMulti)
@@ -190,11 +230,27 @@ internal sealed class AofLoader(AmberServer server, IFileSystem fs, AofManifestS
         return size;
     }
 
+    /// <summary>Publishes the bytes loaded so far (files before this one plus <paramref name="position"/> in it); logs now and then.</summary>
+    private void ReportProgress(long position, long? keysLoaded = null)
+    {
+        LoadingState loading = server.Loading;
+        long loaded = _loadedBefore + position;
+        loading.Report(loaded, keysLoaded ?? loading.KeysLoaded, 0);
+        if (Stopwatch.GetElapsedTime(_lastProgressLog) >= ProgressLogInterval)
+        {
+            _lastProgressLog = Stopwatch.GetTimestamp();
+            _log.Notice(string.Create(CultureInfo.InvariantCulture,
+                $"Loading AOF: {loading.Percent:F2}% ({loaded} of {_totalBytes} bytes)"));
+        }
+    }
+
     /// <summary>
     /// Loads an RDB base or preamble into the server's databases, expired keys kept (as Redis loads an AOF base);
-    /// returns the offset where the RESP tail starts.
+    /// returns the offset where the RESP tail starts. A base loaded while the dataset is empty and the caller does not
+    /// hold the keyspace lock (startup) is read into fresh databases outside the lock and swapped in, so clients get
+    /// -LOADING and INFO meanwhile instead of waiting for the lock.
     /// </summary>
-    private long LoadRdbPart(Stream stream, string fileName)
+    private long LoadRdbPart(Stream stream, string fileName, bool isBase)
     {
         ServerConfig config = server.Config;
         var options = new RdbLoadOptions
@@ -205,22 +261,61 @@ internal sealed class AofLoader(AmberServer server, IFileSystem fs, AofManifestS
             VerifyChecksum = config.RdbChecksum,
             Warning = _log.Warning,
         };
-        var target = new DatabaseLoadTarget(server.Databases, replaceExisting: false, config.MaxMemoryPolicy,
-            DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        bool outsideLock = isBase && !Monitor.IsEntered(server.KeyspaceLock) && DatasetIsEmpty();
+        Database[] databases = outsideLock ? DatabaseLoadTarget.CreateDatabases(server.Databases.Length, server.Events) : server.Databases;
+        var target = new LoadProgressTarget(
+            new DatabaseLoadTarget(databases, replaceExisting: false, config.MaxMemoryPolicy, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()),
+            server.Loading, _log);
+        Action<long> progress = bytes => ReportProgress(bytes, target.KeysLoaded);
         RdbLoadResult result;
         try
         {
-            lock (server.KeyspaceLock)
+            if (outsideLock)
             {
-                result = RdbLoader.Load(stream, fileName, options, target);
+                result = RdbLoader.Load(stream, fileName, options, target, progress);
+                lock (server.KeyspaceLock)
+                {
+                    for (int i = 0; i < databases.Length; i++)
+                    {
+                        server.Databases[i].SwapContents(databases[i]);
+                    }
+                }
+            }
+            else
+            {
+                lock (server.KeyspaceLock)
+                {
+                    result = RdbLoader.Load(stream, fileName, options, target, progress);
+                }
             }
         }
         catch (RdbLoadException e)
         {
             throw new AofLoadException($"Bad RDB part in the append only file {fileName}: {e.Message}. Make a backup of your AOF file, then use {CheckTool} --fix <filename.manifest>");
         }
+        lock (server.KeyspaceLock)
+        {
+            // rdb_last_load_keys_*: Redis sets them for an AOF's RDB part too.
+            server.PersistenceStatus.LastLoadKeysLoaded = result.KeysLoaded;
+            server.PersistenceStatus.LastLoadKeysExpired = result.KeysExpired;
+        }
         _log.Notice($"Done loading RDB, keys loaded: {result.KeysLoaded}, keys expired: {result.KeysExpired}.");
         return result.BytesRead;
+    }
+
+    private bool DatasetIsEmpty()
+    {
+        lock (server.KeyspaceLock)
+        {
+            foreach (Database db in server.Databases)
+            {
+                if (db.Count > 0)
+                {
+                    return false;
+                }
+            }
+            return true;
+        }
     }
 
     private static bool IsMulti(ArgList args) => args.Count == 1 && System.Text.Ascii.EqualsIgnoreCase(args[0], "multi"u8);

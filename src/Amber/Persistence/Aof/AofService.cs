@@ -59,24 +59,45 @@ internal sealed class AofService(AmberServer server)
     public string? DiskError => Writer is { LastWriteOk: false } w ? AofErrors.Misconf(w.LastWriteError) : null;
 
     /// <summary>
-    /// Startup with appendonly yes: the AOF is the source of truth. Upgrades a legacy appendonly.aof, loads the base
-    /// and incr files, creates what is missing (base, incr, manifest) and opens the writer. Throws
-    /// <see cref="AofLoadException"/> or <see cref="AofManifestException"/> when startup must stop.
+    /// Startup with appendonly yes (the AOF is the source of truth), first part, before the listeners open: upgrades a
+    /// legacy appendonly.aof and reads the manifest. When it lists files, returns their total size (loading_total_bytes)
+    /// and <see cref="LoadAtStartup"/> loads them while clients get -LOADING; when it lists none, creates the base,
+    /// incr file and manifest at once, opens the writer and returns -1. Throws <see cref="AofManifestException"/>
+    /// or IOException when startup must stop.
     /// </summary>
-    public void Start()
+    public long PrepareStartup()
     {
         var store = new AofManifestStore(Fs, AofDirectory, server.Config.AppendFilename);
         _store = store;
         UpgradeLegacyIfNeeded(store);
         AofManifest manifest = store.Load() ?? new AofManifest();
-        var loaded = new AofLoadResult(0, 0, true);
+        _manifest = manifest;
         if (manifest.Base != null || manifest.Incrs.Count > 0)
         {
-            loaded = new AofLoader(server, Fs, store).Load(manifest);
-            // Redis starts counting changes afresh after loading the AOF.
-            server.Dirty = 0;
+            return AofLoader.TotalSize(Fs, store, manifest);
         }
-        _manifest = manifest;
+        OpenAfterLoad(manifest, new AofLoadResult(0, 0, true));
+        return -1;
+    }
+
+    /// <summary>
+    /// Startup, second part (on the load thread, after <see cref="PrepareStartup"/> returned a size): loads the base
+    /// and incr files, then opens the writer on the last incr file. Throws <see cref="AofLoadException"/> (file and
+    /// offset named), <see cref="AofManifestException"/> or IOException when startup must stop.
+    /// </summary>
+    public void LoadAtStartup()
+    {
+        AofManifest manifest = _manifest!;
+        // The replayed commands stay counted in the dirty counter (rdb_changes_since_last_save), as in Redis 7.0: with
+        // save points a BGSAVE follows a large load. Only DEBUG LOADAOF resets it.
+        AofLoadResult loaded = new AofLoader(server, Fs, _store!).Load(manifest);
+        OpenAfterLoad(manifest, loaded);
+    }
+
+    /// <summary>Creates what is missing (base, incr file, manifest), deletes history and opens the writer.</summary>
+    private void OpenAfterLoad(AofManifest manifest, AofLoadResult loaded)
+    {
+        AofManifestStore store = _store!;
         lock (server.KeyspaceLock)
         {
             EnsureDirectory();
@@ -111,6 +132,97 @@ internal sealed class AofService(AmberServer server)
             _sizeBeforeWriter = loaded.TotalSize - file.Length;
             OpenWriter(file);
         }
+    }
+
+    /// <summary>
+    /// DEBUG LOADAOF, under the keyspace lock (the whole server waits, as Redis's single thread does): the writer's
+    /// buffer is written and fsynced (the writer is closed and reopened on the same file, so nothing replayed is
+    /// appended again), the dataset is emptied and the files the manifest on disk lists are loaded, whether
+    /// appendonly is on or not. The dirty counter is reset; aof_current_size becomes the size of the loaded files.
+    /// Returns null, or the reason (logged) when there is no AOF to load or a file is damaged. Redis exits in those
+    /// cases; here the command fails: with nothing to load the dataset is left untouched, after damage it holds
+    /// what was loaded before the damage.
+    /// </summary>
+    public string? LoadForDebug()
+    {
+        var store = new AofManifestStore(Fs, AofDirectory, server.Config.AppendFilename);
+        AofManifest? manifest;
+        try
+        {
+            manifest = store.Load();
+        }
+        catch (Exception e) when (e is AofManifestException or IOException or UnauthorizedAccessException)
+        {
+            return DebugLoadFailed(e.Message);
+        }
+        if (manifest == null || (manifest.Base == null && manifest.Incrs.Count == 0))
+        {
+            return DebugLoadFailed($"no AOF files are listed by {store.ManifestPath}");
+        }
+        foreach (AofFileInfo f in AofLoader.FilesOf(manifest))
+        {
+            if (!Fs.FileExists(store.PathOf(f.Name)))
+            {
+                return DebugLoadFailed($"The AOF file {f.Name} doesn't exist");
+            }
+        }
+        AofWriter? writer = Writer;
+        bool rewriteInProgress = writer?.RewriteInProgress ?? false;
+        if (writer != null)
+        {
+            // Redis's flushAppendOnlyFile(1); also keeps the replay out of the propagation stream (Redis turns the
+            // AOF off while it loads).
+            Writer = null;
+            server.Propagation.RemoveSink(writer);
+            if (!writer.Close())
+            {
+                Log.Warning("Fail to fsync the AOF file: " + writer.LastWriteError);
+            }
+            writer.Dispose();
+        }
+        foreach (Database db in server.Databases)
+        {
+            server.Effects.DatabaseModified(db.Index);
+        }
+        server.FlushAll();
+        string? error = null;
+        AofLoadResult loaded = default;
+        server.Loading.Begin(AofLoader.TotalSize(Fs, store, manifest));
+        try
+        {
+            loaded = new AofLoader(server, Fs, store).Load(manifest);
+        }
+        catch (Exception e) when (e is AofLoadException or IOException or UnauthorizedAccessException)
+        {
+            error = DebugLoadFailed(e.Message);
+        }
+        finally
+        {
+            server.Loading.End();
+            if (writer != null)
+            {
+                OpenWriter(Fs.OpenAppend(writer.FilePath));
+                Writer!.RewriteInProgress = rewriteInProgress;
+            }
+        }
+        // Redis: "Prevent AOF / replication" of what was loaded.
+        server.Dirty = 0;
+        if (error != null)
+        {
+            return error;
+        }
+        _baseSize = loaded.Empty ? 0 : loaded.BaseSize;
+        bool writerFileListed = Writer != null && !_waitingForRewrite &&
+            manifest.Incrs.Count > 0 && store.PathOf(manifest.Incrs[^1].Name) == Writer.FilePath;
+        _sizeBeforeWriter = loaded.TotalSize - (writerFileListed ? Writer!.FileLength : 0);
+        Log.Warning("Append Only File loaded by DEBUG LOADAOF");
+        return null;
+    }
+
+    private string DebugLoadFailed(string reason)
+    {
+        Log.Warning($"DEBUG LOADAOF failed: {reason}");
+        return reason;
     }
 
     /// <summary>
@@ -210,11 +322,21 @@ internal sealed class AofService(AmberServer server)
         w.Field("aof_last_cow_size", _lastCowSize);
     }
 
-    /// <summary>aof_current_size ... aof_delayed_fsync: only while appendonly is on, after module_fork_*.</summary>
+    /// <summary>aof_current_size ... aof_delayed_fsync: only while appendonly is yes, after module_fork_*.</summary>
     public void WriteSizes(InfoWriter w)
     {
         if (Writer is not { } writer)
         {
+            if (server.Config.AppendOnly)
+            {
+                // While the AOF loads (no writer yet, aof_enabled:0) Redis already shows these, all zero.
+                w.Field("aof_current_size", 0);
+                w.Field("aof_base_size", 0);
+                w.Field("aof_pending_rewrite", 0);
+                w.Field("aof_buffer_length", 0);
+                w.Field("aof_pending_bio_fsync", 0);
+                w.Field("aof_delayed_fsync", 0);
+            }
             return;
         }
         w.Field("aof_current_size", _sizeBeforeWriter + writer.FileLength);

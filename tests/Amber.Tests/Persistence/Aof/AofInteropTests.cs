@@ -105,7 +105,8 @@ public class AofInteropTests : IDisposable
 
         public int Port { get; }
 
-        public static RedisWithAof Start(string dir, string extra)
+        /// <summary>Starts redis-server; waits until it answers PING, or with <paramref name="untilListening"/> only until it accepts connections (it may still be loading).</summary>
+        public static RedisWithAof Start(string dir, string extra, bool untilListening = false)
         {
             string tool = Interop.RequireTool("redis-server");
             int port;
@@ -133,10 +134,12 @@ public class AofInteropTests : IDisposable
                 try
                 {
                     using var probe = new RawClient(port);
-                    if (probe.Call("PING") == "+PONG\r\n")
+                    if (untilListening || probe.Call("PING") == "+PONG\r\n")
                     {
                         return r;
                     }
+                    Assert.True(Environment.TickCount64 < deadline, "redis-server did not answer PING");
+                    Thread.Sleep(20);
                 }
                 catch (SocketException) when (Environment.TickCount64 < deadline && !p.HasExited)
                 {

@@ -27,7 +27,11 @@ internal sealed class AofServer : IAsyncDisposable
 
     public string Log => LogText.ToString();
 
-    public static AofServer Start(string dir, Action<ServerConfig>? configure = null, IFileSystem? fs = null)
+    /// <summary>
+    /// Starts a server; unless <paramref name="waitForLoad"/> is false, waits until the AOF is loaded (it loads
+    /// after the listener opens) and fails the test when the load failed.
+    /// </summary>
+    public static AofServer Start(string dir, Action<ServerConfig>? configure = null, IFileSystem? fs = null, bool waitForLoad = true)
     {
         var config = new ServerConfig { Port = 0, Bind = ["127.0.0.1"], Dir = dir, AppendOnly = true };
         configure?.Invoke(config);
@@ -38,10 +42,19 @@ internal sealed class AofServer : IAsyncDisposable
             server.FileSystem = fs;
         }
         server.Start();
-        return new AofServer(server, log);
+        var started = new AofServer(server, log);
+        if (waitForLoad && !(server.StartupLoad.Wait(TimeSpan.FromSeconds(60)) && server.StartupLoad.Result))
+        {
+            server.StopAsync().GetAwaiter().GetResult();
+            Assert.Fail("the AOF did not load:\n" + started.Log);
+        }
+        return started;
     }
 
-    /// <summary>Starts a server and returns the exception that stopped its startup (fails when it started).</summary>
+    /// <summary>
+    /// Starts a server and returns the exception that stopped its startup: thrown by Start (manifest, setup) or the
+    /// one that failed the load on the load thread. Fails when the server started.
+    /// </summary>
     public static Exception StartFails(string dir, Action<ServerConfig>? configure = null)
     {
         var config = new ServerConfig { Port = 0, Bind = ["127.0.0.1"], Dir = dir, AppendOnly = true };
@@ -50,6 +63,8 @@ internal sealed class AofServer : IAsyncDisposable
         Exception? e = Record.Exception(server.Start);
         if (e == null)
         {
+            Assert.True(server.StartupLoad.Wait(TimeSpan.FromSeconds(60)), "the startup load did not finish");
+            e = server.StartupLoad.Result ? null : server.StartupLoadFailure;
             server.StopAsync().GetAwaiter().GetResult();
         }
         Assert.NotNull(e);

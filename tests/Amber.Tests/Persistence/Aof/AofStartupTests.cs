@@ -81,7 +81,9 @@ public class AofStartupTests : IDisposable
             new FileInfo(_dir.File("appendonly.aof.2.incr.aof")).Length;
         Assert.Contains($"aof_current_size:{total}\r\n", info);
         Assert.Contains($"aof_base_size:{new FileInfo(_dir.File("appendonly.aof.1.base.aof")).Length}\r\n", info);
-        Assert.Contains("rdb_changes_since_last_save:0\r\n", info);
+        // As Redis 7.0.15 on this layout: the replayed changes stay counted (SET, RPUSH of 2, set, 2 incr, append,
+        // the past PEXPIREAT's delete, hset).
+        Assert.Contains("rdb_changes_since_last_save:9\r\n", info);
     }
 
     [Theory]
