@@ -256,7 +256,7 @@ internal static partial class ConfigRegistry
         Int("repl-ping-replica-period", "repl-ping-slave-period", None, 1, IntMax, 10);
         Int("list-compress-depth", null, None, 0, IntMax, 0, c => c.ListCompressDepth, (c, v) => c.ListCompressDepth = (int)v);
         Int("rdb-key-save-delay", null, Hidden, IntMin, IntMax, 0);
-        Int("key-load-delay", null, Hidden, IntMin, IntMax, 0);
+        Int("key-load-delay", null, Hidden, IntMin, IntMax, 0, c => c.KeyLoadDelay, (c, v) => c.KeyLoadDelay = (int)v);
         Int("active-expire-effort", null, None, 1, 10, 1);
         // Redis clamps hz to 1..500 when it applies the value; CONFIG GET then shows the clamped value.
         Int("hz", null, None, 0, IntMax, 10, c => c.Hz, (c, v) => c.Hz = (int)Math.Clamp(v, 1, 500));

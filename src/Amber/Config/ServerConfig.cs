@@ -73,6 +73,9 @@ internal sealed class ServerConfig
     public bool AofUseRdbPreamble { get; set; } = true;
     public bool AofLoadTruncated { get; set; } = true;
     public bool AofTimestampEnabled { get; set; }
+
+    /// <summary>key-load-delay (Redis's test hook): microseconds of delay per command replayed from the AOF.</summary>
+    public int KeyLoadDelay { get; set; }
     public bool AofRewriteIncrementalFsync { get; set; } = true;
     public bool NoAppendfsyncOnRewrite { get; set; }
     public int AutoAofRewritePercentage { get; set; } = 100;

@@ -50,6 +50,35 @@ public sealed class ServerProcess : IDisposable
         return server;
     }
 
+    /// <summary>
+    /// Starts the server and waits only until its port accepts connections: the dataset may still be loading
+    /// (clients get -LOADING).
+    /// </summary>
+    public static ServerProcess StartListening(string dir, params string[] args)
+    {
+        ServerProcess server = Launch(dir, args);
+        bool listening = server.WaitUntil(() =>
+        {
+            try
+            {
+                using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+                probe.Connect(IPAddress.Loopback, server.Port);
+                return true;
+            }
+            catch (SocketException)
+            {
+                return false;
+            }
+        }, TimeSpan.FromSeconds(60));
+        if (!listening)
+        {
+            string output = server.Output;
+            server.Dispose();
+            Assert.Fail("amber-server did not listen:\n" + output);
+        }
+        return server;
+    }
+
     /// <summary>Starts the server expecting startup to fail; returns its exit code and output.</summary>
     public static (int ExitCode, string Output) StartExpectingExit(string dir, params string[] args)
     {

@@ -177,6 +177,7 @@ internal sealed class AofLoader(AmberServer server, IFileSystem fs, AofManifestS
                     }
                 }
                 ReportProgress(reader.Position);
+                ThrottleForTests(n);
             }
         done:
             if (status == AofReadStatus.EndOfFile && client.InMulti)
@@ -241,6 +242,19 @@ internal sealed class AofLoader(AmberServer server, IFileSystem fs, AofManifestS
             _lastProgressLog = Stopwatch.GetTimestamp();
             _log.Notice(string.Create(CultureInfo.InvariantCulture,
                 $"Loading AOF: {loading.Percent:F2}% ({loaded} of {_totalBytes} bytes)"));
+        }
+    }
+
+    /// <summary>
+    /// key-load-delay, Redis's hook for tests that need a slow load: the delay of <paramref name="commands"/> commands,
+    /// taken between lock holds so that clients are answered (-LOADING, INFO) meanwhile.
+    /// </summary>
+    private void ThrottleForTests(int commands)
+    {
+        int delay = server.Config.KeyLoadDelay;
+        if (delay > 0)
+        {
+            Thread.Sleep(TimeSpan.FromMicroseconds((double)delay * commands));
         }
     }
 

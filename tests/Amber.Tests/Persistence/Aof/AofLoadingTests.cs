@@ -88,6 +88,40 @@ public sealed class AofLoadingTests : IDisposable
     }
 
     [Fact]
+    public void AmberServerAnswersLoadingWhileALargeAofLoads()
+    {
+        // A RESP base and an incr file of 2000 commands; key-load-delay (1 ms a command) keeps the load going ~2 s.
+        Directory.CreateDirectory(_dir.AofDir);
+        var incr = new System.Text.StringBuilder(Cmd("SELECT", "0"));
+        for (int i = 0; i < 2000; i++)
+        {
+            incr.Append(Cmd("SET", $"k:{i}", new string('v', 100)));
+        }
+        File.WriteAllText(_dir.File("appendonly.aof.1.base.aof"), Cmd("SELECT", "0") + Cmd("SET", "base", "1"));
+        File.WriteAllText(_dir.File("appendonly.aof.1.incr.aof"), incr.ToString());
+        File.WriteAllText(_dir.File("appendonly.aof.manifest"),
+            "file appendonly.aof.1.base.aof seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n");
+        long total = SizeOf("appendonly.aof.1.base.aof") + SizeOf("appendonly.aof.1.incr.aof");
+
+        using ServerProcess server = ServerProcess.StartListening(_dir.Path, "--appendonly", "yes", "--save", "", "--key-load-delay", "1000");
+        using var c = new RawClient(server.Port);
+        Assert.Equal(Loading, c.Call("PING"));
+        Assert.Equal(Loading, c.Call("GET", "k:1"));
+        string info = c.Call("INFO", "persistence");
+        Assert.Contains("\r\nloading:1\r\n", info);
+        Assert.Contains($"\r\nloading_total_bytes:{total}\r\n", info);
+        Assert.Contains("\r\naof_enabled:0\r\n", info);
+        Assert.DoesNotContain("Ready to accept connections", server.Output);
+
+        Assert.True(server.WaitUntil(() => server.Output.Contains("Ready to accept connections"), TimeSpan.FromSeconds(60)), server.Output);
+        Assert.Equal("+PONG\r\n", c.Call("PING"));
+        Assert.Equal(":2001\r\n", c.Call("DBSIZE"));
+        Assert.Equal($"${100}\r\n{new string('v', 100)}\r\n", c.Call("GET", "k:1999"));
+        Assert.Contains("\r\naof_enabled:1\r\n", c.Call("INFO", "persistence"));
+        Assert.Contains("DB loaded from incr file appendonly.aof.1.incr.aof", server.Output);
+    }
+
+    [Fact]
     public async Task AServerThatFailsToLoadKeepsRefusingCommands()
     {
         string good = Cmd("SELECT", "0") + Cmd("set", "a", "1");
