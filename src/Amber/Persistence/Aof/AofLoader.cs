@@ -204,6 +204,8 @@ internal sealed class AofLoader(AmberServer server, IFileSystem fs, AofManifestS
             DropExpiredKeys = false,
             VerifyChecksum = config.RdbChecksum,
             Warning = _log.Warning,
+            // The keyspace lock is held for the whole load, so the insert thread is alone with the databases.
+            Pipelined = Environment.ProcessorCount > 1,
         };
         var target = new DatabaseLoadTarget(server.Databases, replaceExisting: false, config.MaxMemoryPolicy,
             DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
