@@ -274,6 +274,8 @@ internal sealed class AofLoader(AmberServer server, IFileSystem fs, AofManifestS
             DropExpiredKeys = false,
             VerifyChecksum = config.RdbChecksum,
             Warning = _log.Warning,
+            // The keyspace lock is held for the whole load, so the insert thread is alone with the databases.
+            Pipelined = Environment.ProcessorCount > 1,
         };
         bool outsideLock = isBase && !Monitor.IsEntered(server.KeyspaceLock) && DatasetIsEmpty();
         Database[] databases = outsideLock ? DatabaseLoadTarget.CreateDatabases(server.Databases.Length, server.Events) : server.Databases;

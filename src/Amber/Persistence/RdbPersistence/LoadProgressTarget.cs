@@ -14,8 +14,8 @@ internal sealed class LoadProgressTarget(IRdbLoadTarget inner, LoadingState load
 {
     private long _keys;
 
-    /// <summary>Keys stored so far (read by the progress callback, on the loading thread).</summary>
-    public long KeysLoaded => _keys;
+    /// <summary>Keys stored so far (read by the progress callback on the reading thread; a pipelined load stores keys on another).</summary>
+    public long KeysLoaded => Volatile.Read(ref _keys);
 
     public void OnAuxField(byte[] key, byte[] value, long offset)
     {
@@ -54,7 +54,7 @@ internal sealed class LoadProgressTarget(IRdbLoadTarget inner, LoadingState load
         {
             return false;
         }
-        _keys++;
+        Volatile.Write(ref _keys, _keys + 1);
         return true;
     }
 }

@@ -58,6 +58,8 @@ internal sealed class RdbFileLoader(AmberServer server)
                 Databases = server.Databases.Length,
                 VerifyChecksum = server.Config.RdbChecksum,
                 Warning = server.Log.Warning,
+                // Fresh databases nobody else sees until the swap: a second thread can fill them.
+                Pipelined = mode == LoadMode.Replace && Environment.ProcessorCount > 1,
             };
             long lastLog = started;
             RdbLoadResult result;

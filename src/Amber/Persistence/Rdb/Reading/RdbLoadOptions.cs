@@ -47,6 +47,12 @@ internal sealed class RdbLoadOptions
     /// <summary>Progress is reported at most once per this many bytes read (Redis's loading-process-events interval).</summary>
     public long ProgressIntervalBytes { get; init; } = 2 * 1024 * 1024;
 
+    /// <summary>
+    /// Insert keys into the target on a second thread while the next ones are read (<see cref="KeyInsertPipeline"/>):
+    /// for large loads on more than one core. The target is then called from that thread (never from two at once).
+    /// </summary>
+    public bool Pipelined { get; init; }
+
     /// <summary>Receives warnings (skipped functions, module aux data, empty keys, unchecked checksum).</summary>
     public Action<string>? Warning { get; init; }
 }

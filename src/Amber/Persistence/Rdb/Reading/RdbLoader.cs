@@ -16,6 +16,7 @@ internal sealed class RdbLoader
     private readonly IRdbLoadTarget _target;
     private readonly Action<long>? _progress;
     private long _lastProgress;
+    private KeyInsertPipeline? _pipeline;
 
     public RdbLoader(Stream stream, string fileName, RdbLoadOptions options, IRdbLoadTarget target, Action<long>? progress = null)
     {
@@ -41,24 +42,45 @@ internal sealed class RdbLoader
         return loader.Result;
     }
 
+    /// <summary>The insert thread of a pipelined load (<see cref="RdbLoadOptions.Pipelined"/>), for tests.</summary>
+    internal Thread? PipelineThread { get; private set; }
+
     public void Run()
     {
+        if (_options.Pipelined)
+        {
+            _pipeline = new KeyInsertPipeline(_target, _input.FileName);
+            PipelineThread = _pipeline.Thread;
+        }
         try
         {
             RunCore();
         }
-        catch (RdbLoadException)
+        catch (RdbLoadException e)
         {
             Result.BytesRead = _input.Offset;
+            if (_pipeline?.EarlierFailure() is { } earlier && earlier != e)
+            {
+                throw earlier;
+            }
             throw;
         }
         catch (Exception e)
         {
             // A bug or a resource failure below: still reported with the file and offset, never as something else.
             Result.BytesRead = _input.Offset;
-            throw _input.Error(RdbLoadErrorKind.IoError, $"Error loading the RDB file: {e.Message}", e);
+            throw _pipeline?.EarlierFailure() ?? _input.Error(RdbLoadErrorKind.IoError, $"Error loading the RDB file: {e.Message}", e);
+        }
+        finally
+        {
+            // Never leave the insert thread running, whatever happened: the caller may discard the target now.
+            _pipeline?.Dispose();
+            _pipeline = null;
         }
     }
+
+    /// <summary>Before the target hears of anything but a key: every key read so far must be in it (file order).</summary>
+    private void DrainKeys() => _pipeline?.Drain();
 
     private void RunCore()
     {
@@ -101,12 +123,14 @@ internal sealed class RdbLoader
                             $"FATAL: Data file was created with a Redis server configured to handle more than {_options.Databases} databases. Exiting");
                     }
                     db = (int)selected;
+                    DrainKeys();
                     _target.OnSelectDb(db, input.Offset);
                     continue;
                 case RdbOpcode.ResizeDb:
                     input.Phase = RdbLoadPhase.ReadLength;
                     ulong dbSize = input.ReadLength();
                     ulong expiresSize = input.ReadLength();
+                    DrainKeys();
                     _target.OnResizeDb((long)Math.Min(dbSize, long.MaxValue), (long)Math.Min(expiresSize, long.MaxValue));
                     continue;
                 case RdbOpcode.Aux:
@@ -124,6 +148,7 @@ internal sealed class RdbLoader
                     SkipPreReleaseFunction();
                     continue;
                 case RdbOpcode.Eof:
+                    DrainKeys();
                     ReadChecksum();
                     Result.BytesRead = input.Offset;
                     Report(force: true);
@@ -173,6 +198,7 @@ internal sealed class RdbLoader
     {
         RdbInput input = _input;
         input.ObjectType = type;
+        long start = input.Offset;
         input.Phase = RdbLoadPhase.ReadKey;
         byte[] key = _values.ReadString();
         input.Key = key;
@@ -200,6 +226,13 @@ internal sealed class RdbLoader
         {
             Result.KeysExpired++;
         }
+        else if (_pipeline != null)
+        {
+            // Counted now; if the insert thread refuses the key the load fails anyway.
+            _pipeline.Add(new RdbKeyRecord(db, key, value, expireAtMs, idleSeconds, frequency), input.Offset, type, input.Offset - start);
+            Result.KeysLoaded++;
+            Result.KeysByType[type]++;
+        }
         else
         {
             if (!_target.OnKey(new RdbKeyRecord(db, key, value, expireAtMs, idleSeconds, frequency)))
@@ -220,6 +253,7 @@ internal sealed class RdbLoader
         byte[] key = _values.ReadString();
         byte[] value = _values.ReadString();
         Result.AuxFields.Add(new(Encoding.UTF8.GetString(key), value));
+        DrainKeys();
         _target.OnAuxField(key, value, _input.Offset);
     }
 
