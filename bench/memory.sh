@@ -9,7 +9,10 @@
 # per key and per element and the ratio amber/redis.
 #
 #   bench/memory.sh [--keys N] [--big N] [--shapes "string hash5 ..."] [--settle SECONDS] [--no-purge]
+#                   [--port N] [--amber-dll PATH]
 #
+# --port: amber listens on N and redis on N+1 (default: free ports from the OS); --amber-dll: measure this build of
+# amber-server.dll (e.g. a baseline built from another commit) instead of building this checkout.
 # --keys: keys for the small shapes (default 1,000,000); --big: elements of the one big collection (default 1,000,000).
 # Needs redis-server and redis-cli (apt-get install -y redis-server redis-tools), python3 and the .NET SDK.
 set -euo pipefail
@@ -19,6 +22,8 @@ KEYS=1000000
 BIG=1000000
 SETTLE=3
 PURGE=1
+BASE_PORT=
+AMBER_DLL=
 SHAPES="string hash5 set5-int set5-word list5 zset5 big-hash big-set big-list big-zset"
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -27,6 +32,8 @@ while [ $# -gt 0 ]; do
     --shapes) SHAPES=$2; shift 2 ;;
     --settle) SETTLE=$2; shift 2 ;;
     --no-purge) PURGE=0; shift ;;
+    --port) BASE_PORT=$2; shift 2 ;;
+    --amber-dll) AMBER_DLL=$2; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -41,8 +48,10 @@ rss() { awk '/^VmRSS:/ { print $2 * 1024 }' "/proc/$1/status"; }
 purge() { [ "$PURGE" = 1 ] && redis-cli -p "$1" memory purge >/dev/null; sleep 0.5; }
 used() { redis-cli -p "$1" info memory | tr -d '\r' | awk -F: '$1 == "used_memory" { print $2 }'; }
 
-dotnet build -c Release src/Amber.Server -v q -nologo >/dev/null
-AMBER_DLL=src/Amber.Server/bin/Release/net10.0/amber-server.dll
+if [ -z "$AMBER_DLL" ]; then
+  dotnet build -c Release src/Amber.Server -v q -nologo >/dev/null
+  AMBER_DLL=src/Amber.Server/bin/Release/net10.0/amber-server.dll
+fi
 WORK=$(mktemp -d)
 COMMON=(--save "" --appendonly no --bind 127.0.0.1)
 PIDS=()
@@ -51,7 +60,11 @@ trap cleanup EXIT
 
 # start SIDE -> sets PORT and PID
 start() {
-  PORT=$(free_port)
+  if [ -n "$BASE_PORT" ]; then
+    if [ "$1" = amber ]; then PORT=$BASE_PORT; else PORT=$((BASE_PORT + 1)); fi
+  else
+    PORT=$(free_port)
+  fi
   if [ "$1" = amber ]; then
     dotnet "$AMBER_DLL" --port "$PORT" --dir "$WORK" "${COMMON[@]}" >"$WORK/amber.log" 2>&1 &
   else

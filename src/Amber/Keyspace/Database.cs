@@ -100,12 +100,13 @@ internal sealed class Database(int index, KeyspaceEvents events)
 
     public void SetExpiry(Entry e, long expireAtMs)
     {
-        if (e.VolatileIndex < 0)
+        ExpiryLink expiry = e.Expiry;
+        if (expiry.VolatileIndex < 0)
         {
-            e.VolatileIndex = _volatile.Count;
+            expiry.VolatileIndex = _volatile.Count;
             _volatile.Add(e);
         }
-        e.ExpireAtMs = expireAtMs;
+        expiry.ExpireAtMs = expireAtMs;
     }
 
     /// <summary>Drops the time to live; returns whether there was one.</summary>
@@ -116,7 +117,9 @@ internal sealed class Database(int index, KeyspaceEvents events)
             return false;
         }
         RemoveFromVolatile(e);
-        e.ExpireAtMs = Entry.NoExpiry;
+        // The side object stays: SET ... EX over a volatile key drops the TTL and sets a new one, which then
+        // allocates nothing (a key that once had a TTL keeps those 40 bytes).
+        e.Expiry.ExpireAtMs = Entry.NoExpiry;
         return true;
     }
 
@@ -130,9 +133,10 @@ internal sealed class Database(int index, KeyspaceEvents events)
         int last = _volatile.Count - 1;
         Entry moved = _volatile[last];
         _volatile[i] = moved;
-        moved.VolatileIndex = i;
+        moved.Expiry.VolatileIndex = i;
         _volatile.RemoveAt(last);
-        e.VolatileIndex = -1;
+        // The expiry itself stays readable on a deleted entry (RENAME and MOVE copy it after the delete).
+        e.Expiry.VolatileIndex = -1;
     }
 
     private void ExpireNow(Entry e)
@@ -194,7 +198,7 @@ internal sealed class Database(int index, KeyspaceEvents events)
         _table = new KeyTable();
         foreach (Entry e in _volatile)
         {
-            e.VolatileIndex = -1;
+            e.Expiry.VolatileIndex = -1;
         }
         _volatile.Clear();
     }

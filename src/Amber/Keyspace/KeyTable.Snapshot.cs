@@ -58,13 +58,20 @@ internal sealed partial class KeyTable
         CaptureBucketsOf(hash);
     }
 
+    /// <summary>
+    /// A bucket's stamp is stored in 32 bits (4 bytes a slot instead of 8). Versions count snapshots taken by this
+    /// process from 1, so they stay positive and increasing for 2^31 snapshots.
+    /// </summary>
+    private static int StampOf(SnapshotTable snapshot) => (int)snapshot.Version;
+
     private static void CaptureBucket(SnapshotTable snapshot, Bucket table, long index)
     {
-        if (table.Versions[index] >= snapshot.Version)
+        int stamp = StampOf(snapshot);
+        if (table.Versions[index] >= stamp)
         {
             return;
         }
-        table.Versions[index] = snapshot.Version;
+        table.Versions[index] = stamp;
         for (Entry? e = table.Entries[index]; e != null; e = e.Next)
         {
             if (!snapshot.Capture(e))
@@ -116,9 +123,10 @@ internal sealed partial class KeyTable
             }
             snapshot.BucketPosition = index + 1;
             budget--;
-            if (table.Versions[index] < snapshot.Version)
+            int stamp = StampOf(snapshot);
+            if (table.Versions[index] < stamp)
             {
-                table.Versions[index] = snapshot.Version;
+                table.Versions[index] = stamp;
                 for (Entry? e = table.Entries[index]; e != null; e = e.Next)
                 {
                     budget--;

@@ -30,7 +30,8 @@ internal sealed partial class KeyTable
     private sealed class Bucket(int size)
     {
         public readonly Entry?[] Entries = new Entry?[size];
-        public readonly long[] Versions = new long[size];
+        /// <summary>Snapshot version stamps, 32-bit to keep a slot at 12 bytes (see KeyTable.Snapshot.cs).</summary>
+        public readonly int[] Versions = new int[size];
         public int Mask => Entries.Length - 1;
     }
 
@@ -58,9 +59,10 @@ internal sealed partial class KeyTable
 
     private static Entry? FindIn(Bucket table, ReadOnlySpan<byte> key, uint hash)
     {
+        ushort tag = Entry.TagOf(hash);
         for (Entry? e = table.Entries[hash & table.Mask]; e != null; e = e.Next)
         {
-            if (e.Hash == hash && key.SequenceEqual(e.Key))
+            if (e.HashTag == tag && key.SequenceEqual(e.Key))
             {
                 return e;
             }
@@ -69,11 +71,14 @@ internal sealed partial class KeyTable
     }
 
     /// <summary>Adds an entry whose key is known to be absent.</summary>
-    public void Add(Entry entry)
+    public void Add(Entry entry) => Add(entry, entry.Hash);
+
+    /// <summary>Adds an entry whose key is known to be absent, given its key's hash (<see cref="KeyHash.Of"/>).</summary>
+    public void Add(Entry entry, uint hash)
     {
         if (_snapshot != null)
         {
-            CaptureBeforeAdd(entry.Hash);
+            CaptureBeforeAdd(hash);
         }
         if (_target != null)
         {
@@ -84,7 +89,7 @@ internal sealed partial class KeyTable
             ExpandIfNeeded();
         }
         Bucket table = _target ?? _main;
-        long index = entry.Hash & table.Mask;
+        long index = hash & table.Mask;
         entry.Next = table.Entries[index];
         table.Entries[index] = entry;
         Count++;
@@ -116,10 +121,11 @@ internal sealed partial class KeyTable
     private static Entry? RemoveFrom(Bucket table, ReadOnlySpan<byte> key, uint hash)
     {
         long index = hash & table.Mask;
+        ushort tag = Entry.TagOf(hash);
         Entry? prev = null;
         for (Entry? e = table.Entries[index]; e != null; prev = e, e = e.Next)
         {
-            if (e.Hash == hash && key.SequenceEqual(e.Key))
+            if (e.HashTag == tag && key.SequenceEqual(e.Key))
             {
                 if (prev == null)
                 {

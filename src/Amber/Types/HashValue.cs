@@ -9,7 +9,8 @@ namespace Amber.Types;
 /// </summary>
 internal sealed class HashValue : Keyspace.ITypedValue, Diagnostics.IDigestible
 {
-    private ListPack? _pack;
+    /// <summary>The pairs while the encoding is listpack (<see cref="_table"/> is null); default after conversion.</summary>
+    private ListPack _pack;
     private ByteTable? _table;
 
     public HashValue()
@@ -17,14 +18,14 @@ internal sealed class HashValue : Keyspace.ITypedValue, Diagnostics.IDigestible
         _pack = new ListPack();
     }
 
-    private HashValue(ListPack? pack, ByteTable? table)
+    private HashValue(ListPack pack, ByteTable? table)
     {
         _pack = pack;
         _table = table;
     }
 
     /// <summary>A copy sharing nothing mutable (COPY).</summary>
-    public HashValue Clone() => new(_pack?.Clone(), _table?.Clone());
+    public HashValue Clone() => _table == null ? new(_pack.Clone(), null) : new(default, _table.Clone());
 
     Keyspace.ITypedValue Keyspace.ITypedValue.Clone() => Clone();
 
@@ -46,12 +47,12 @@ internal sealed class HashValue : Keyspace.ITypedValue, Diagnostics.IDigestible
         }
     }
 
-    public int Count => _pack != null ? _pack.Count / 2 : _table!.Count;
+    public int Count => _table == null ? _pack.Count / 2 : _table.Count;
 
-    public bool IsListPack => _pack != null;
+    public bool IsListPack => _table == null;
 
     /// <summary>OBJECT ENCODING's name for the current encoding.</summary>
-    public string EncodingName => _pack != null ? "listpack" : "hashtable";
+    public string EncodingName => _table == null ? "listpack" : "hashtable";
 
     /// <summary>The hash table, when that is the encoding (for HSCAN's cursor).</summary>
     internal ByteTable? Table => _table;
@@ -59,7 +60,7 @@ internal sealed class HashValue : Keyspace.ITypedValue, Diagnostics.IDigestible
     /// <summary>Looks a field up; the value span is valid until the hash changes.</summary>
     public bool TryGet(ReadOnlySpan<byte> field, out ReadOnlySpan<byte> value)
     {
-        if (_pack != null)
+        if (_table == null)
         {
             int at = _pack.Find(field, 2);
             if (at < 0)
@@ -80,16 +81,16 @@ internal sealed class HashValue : Keyspace.ITypedValue, Diagnostics.IDigestible
         return true;
     }
 
-    public bool Contains(ReadOnlySpan<byte> field) => _pack != null ? _pack.Find(field, 2) >= 0 : _table!.Find(field) >= 0;
+    public bool Contains(ReadOnlySpan<byte> field) => _table == null ? _pack.Find(field, 2) >= 0 : _table!.Find(field) >= 0;
 
     /// <summary>Sets a field (both spans copied); returns true when the field is new.</summary>
     public bool Set(ReadOnlySpan<byte> field, ReadOnlySpan<byte> value, int maxEntries, int maxValueLength)
     {
-        if (_pack != null && (field.Length > maxValueLength || value.Length > maxValueLength))
+        if (_table == null && (field.Length > maxValueLength || value.Length > maxValueLength))
         {
             ConvertToTable();
         }
-        if (_pack != null)
+        if (_table == null)
         {
             int at = _pack.Find(field, 2);
             if (at >= 0)
@@ -112,7 +113,7 @@ internal sealed class HashValue : Keyspace.ITypedValue, Diagnostics.IDigestible
 
     public bool Delete(ReadOnlySpan<byte> field)
     {
-        if (_pack != null)
+        if (_table == null)
         {
             int at = _pack.Find(field, 2);
             if (at < 0)
@@ -134,7 +135,7 @@ internal sealed class HashValue : Keyspace.ITypedValue, Diagnostics.IDigestible
     /// </summary>
     public int[]? RentIndex()
     {
-        if (_pack == null)
+        if (_table != null)
         {
             return null;
         }
@@ -158,7 +159,7 @@ internal sealed class HashValue : Keyspace.ITypedValue, Diagnostics.IDigestible
     /// <summary>The pair at a dense index, using the index from <see cref="RentIndex"/>.</summary>
     public void GetPair(int index, int[]? offsets, out ReadOnlySpan<byte> field, out ReadOnlySpan<byte> value)
     {
-        if (_pack != null)
+        if (_table == null)
         {
             field = _pack.Read(offsets![index], out int next);
             value = _pack.Read(next);
@@ -170,7 +171,7 @@ internal sealed class HashValue : Keyspace.ITypedValue, Diagnostics.IDigestible
 
     private void ConvertToTable()
     {
-        ListPack pack = _pack!;
+        ref ListPack pack = ref _pack;
         var table = new ByteTable(withValues: true, pack.Count / 2);
         for (int at = pack.First; at >= 0;)
         {
@@ -179,7 +180,7 @@ internal sealed class HashValue : Keyspace.ITypedValue, Diagnostics.IDigestible
             table.AddNew(field, value);
         }
         _table = table;
-        _pack = null;
+        _pack = default;
     }
 
     /// <summary>Walks the pairs of a hash that is not modified meanwhile.</summary>
@@ -192,7 +193,7 @@ internal sealed class HashValue : Keyspace.ITypedValue, Diagnostics.IDigestible
         internal PairEnumerator(HashValue hash)
         {
             _hash = hash;
-            _position = hash._pack?.First ?? -1;
+            _position = hash._table == null ? hash._pack.First : -1;
             _index = -1;
         }
 
@@ -201,7 +202,7 @@ internal sealed class HashValue : Keyspace.ITypedValue, Diagnostics.IDigestible
 
         public bool MoveNext()
         {
-            if (_hash._pack != null)
+            if (_hash._table == null)
             {
                 if (_position < 0)
                 {

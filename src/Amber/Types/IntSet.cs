@@ -6,15 +6,22 @@ namespace Amber.Types;
 /// The encoding of small sets whose members are all integers (Redis's intset): a sorted array searched by binary
 /// search. As in Redis, every member is stored in the narrowest width (2, 4 or 8 bytes) that fits the widest one,
 /// and the array is grown close to the exact size (a set of five small integers costs one ~48-byte array, not a
-/// doubled <c>long[]</c>). One object regardless of size; members come out in ascending order, as in Redis.
+/// doubled <c>long[]</c>). One array regardless of size; members come out in ascending order, as in Redis.
+/// A struct, so the <see cref="SetValue"/> holding it is one object less per small set (docs/benchmarks.md, Memory
+/// per element): keep it in a field and call it there (a copy shares the array but not the count).
 /// </summary>
-internal sealed class IntSet
+internal struct IntSet
 {
     private byte[] _data;
     /// <summary>Bytes per member: 2, 4 or 8.</summary>
     private int _width = 2;
 
-    public IntSet(int capacity = 4)
+    public IntSet()
+        : this(4)
+    {
+    }
+
+    public IntSet(int capacity)
     {
         _data = new byte[RoundCapacity(Math.Max(capacity, 1) * 2)];
     }

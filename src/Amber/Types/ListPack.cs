@@ -5,25 +5,32 @@ namespace Amber.Types;
 /// Each entry is its length (7-bit groups, little end first) followed by its bytes. A collection of any size
 /// up to the configured limits is one object; lookups are linear scans, which is fast at these sizes.
 /// Positions are byte offsets into the array and are invalidated by any change.
+/// A struct, so the <see cref="HashValue"/> holding it is one object less per small hash (docs/benchmarks.md, Memory
+/// per element): keep it in a field and call it there (a copy shares the array but not the length).
 /// </summary>
-internal sealed class ListPack
+internal struct ListPack
 {
     private byte[] _data;
     private int _used;
 
-    public ListPack(int capacity = 16)
+    public ListPack()
+        : this(16)
+    {
+    }
+
+    public ListPack(int capacity)
     {
         _data = new byte[Math.Max(capacity, 8)];
     }
 
-    private ListPack(ListPack other)
+    private ListPack(in ListPack other)
     {
         _data = other._data.AsSpan(0, Math.Max(other._used, 8)).ToArray();
         _used = other._used;
         Count = other.Count;
     }
 
-    public ListPack Clone() => new(this);
+    public readonly ListPack Clone() => new(in this);
 
     /// <summary>Number of entries (for a hash: twice the number of fields).</summary>
     public int Count { get; private set; }

@@ -14,10 +14,11 @@ internal sealed class SetValue : Keyspace.ITypedValue, Diagnostics.IDigestible
     /// <summary>Room for a formatted long (what <see cref="MemberAt"/> needs as scratch).</summary>
     public const int ScratchSize = 20;
 
-    private IntSet? _ints;
+    /// <summary>The members while the encoding is intset (<see cref="_table"/> is null); default after conversion.</summary>
+    private IntSet _ints;
     private ByteTable? _table;
 
-    private SetValue(IntSet? ints, ByteTable? table)
+    private SetValue(IntSet ints, ByteTable? table)
     {
         _ints = ints;
         _table = table;
@@ -29,12 +30,12 @@ internal sealed class SetValue : Keyspace.ITypedValue, Diagnostics.IDigestible
 
     public static SetValue CreateIntSet() => new(new IntSet(), null);
 
-    public static SetValue CreateTable(int capacity = 4) => new(null, new ByteTable(withValues: false, capacity));
+    public static SetValue CreateTable(int capacity = 4) => new(default, new ByteTable(withValues: false, capacity));
 
-    public int Count => _ints?.Count ?? _table!.Count;
+    public int Count => _table == null ? _ints.Count : _table.Count;
 
     /// <summary>A copy sharing nothing mutable (COPY).</summary>
-    public SetValue Clone() => new(_ints?.Clone(), _table?.Clone());
+    public SetValue Clone() => _table == null ? new(_ints.Clone(), null) : new(default, _table.Clone());
 
     Keyspace.ITypedValue Keyspace.ITypedValue.Clone() => Clone();
 
@@ -56,20 +57,20 @@ internal sealed class SetValue : Keyspace.ITypedValue, Diagnostics.IDigestible
         }
     }
 
-    public bool IsIntSet => _ints != null;
+    public bool IsIntSet => _table == null;
 
     /// <summary>OBJECT ENCODING's name for the current encoding.</summary>
-    public string EncodingName => _ints != null ? "intset" : "hashtable";
+    public string EncodingName => _table == null ? "intset" : "hashtable";
 
     /// <summary>The intset, when that is the encoding (RDB writes it as Redis's intset blob).</summary>
-    internal IntSet? Ints => _ints;
+    internal IntSet? Ints => _table == null ? _ints : null;
 
     /// <summary>The hash table, when that is the encoding (for SSCAN's cursor).</summary>
     internal ByteTable? Table => _table;
 
     public bool Contains(ReadOnlySpan<byte> member)
     {
-        if (_ints != null)
+        if (_table == null)
         {
             return CommandContext.TryParseLong(member, out long v) && _ints.Contains(v);
         }
@@ -79,7 +80,7 @@ internal sealed class SetValue : Keyspace.ITypedValue, Diagnostics.IDigestible
     /// <summary>Adds a member; converts to a hash table when it is not an integer or the intset grows past <paramref name="maxIntsetEntries"/>.</summary>
     public bool Add(ReadOnlySpan<byte> member, int maxIntsetEntries)
     {
-        if (_ints != null)
+        if (_table == null)
         {
             if (CommandContext.TryParseLong(member, out long v))
             {
@@ -101,7 +102,7 @@ internal sealed class SetValue : Keyspace.ITypedValue, Diagnostics.IDigestible
 
     public bool Remove(ReadOnlySpan<byte> member)
     {
-        if (_ints != null)
+        if (_table == null)
         {
             return CommandContext.TryParseLong(member, out long v) && _ints.Remove(v);
         }
@@ -114,7 +115,7 @@ internal sealed class SetValue : Keyspace.ITypedValue, Diagnostics.IDigestible
     /// </summary>
     public ReadOnlySpan<byte> MemberAt(int index, Span<byte> scratch)
     {
-        if (_ints != null)
+        if (_table == null)
         {
             Utf8Formatter.TryFormat(_ints[index], scratch, out int n);
             return scratch[..n];
@@ -125,7 +126,7 @@ internal sealed class SetValue : Keyspace.ITypedValue, Diagnostics.IDigestible
     /// <summary>Removes the member at a dense index. In a hash table the last member moves into the hole.</summary>
     public void RemoveAt(int index)
     {
-        if (_ints != null)
+        if (_table == null)
         {
             _ints.RemoveAt(index);
         }
@@ -139,13 +140,13 @@ internal sealed class SetValue : Keyspace.ITypedValue, Diagnostics.IDigestible
     {
         var table = new ByteTable(withValues: false, capacity);
         Span<byte> scratch = stackalloc byte[ScratchSize];
-        IntSet ints = _ints!;
+        IntSet ints = _ints;
         for (int i = 0; i < ints.Count; i++)
         {
             Utf8Formatter.TryFormat(ints[i], scratch, out int n);
             table.AddNew(scratch[..n].ToArray());
         }
         _table = table;
-        _ints = null;
+        _ints = default;
     }
 }

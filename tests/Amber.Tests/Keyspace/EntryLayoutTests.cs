@@ -1,0 +1,90 @@
+using Amber.Keyspace;
+
+namespace Amber.Tests.Keyspace;
+
+/// <summary>
+/// Per-key memory (docs/benchmarks.md, Memory per element): every key pays for one <see cref="Entry"/> and one table
+/// slot, so a field added to either shows up in every shape. Measured as bytes allocated per object on this thread.
+/// </summary>
+public class EntryLayoutTests
+{
+    private sealed class NoEvents : KeyspaceEvents
+    {
+        public override void OnExpired(Database db, Entry entry)
+        {
+        }
+    }
+
+    private const int Count = 1000;
+
+    [Fact]
+    public void AnEntryWithoutExpiryIs48Bytes()
+    {
+        byte[] key = [1, 2, 3];
+        var entries = new Entry[Count];
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < Count; i++)
+        {
+            entries[i] = new Entry(key, 42, key);
+        }
+        long perEntry = (GC.GetAllocatedBytesForCurrentThread() - before) / Count;
+        Assert.Equal(48, perEntry);
+        GC.KeepAlive(entries);
+    }
+
+    [Fact]
+    public void OnlyAKeyWithATimeToLivePaysForTheExpiryLink()
+    {
+        var db = new Database(0, new NoEvents());
+        var entries = new Entry[Count];
+        var others = new Entry[Count];
+        for (int i = 0; i < Count; i++)
+        {
+            entries[i] = db.Add(BitConverter.GetBytes(i), Array.Empty<byte>());
+            others[i] = db.Add(BitConverter.GetBytes(-1 - i), Array.Empty<byte>());
+        }
+        // Grow the volatile list first (with other keys) so only the expiry side objects are counted.
+        foreach (Entry other in others)
+        {
+            db.SetExpiry(other, 1);
+        }
+        foreach (Entry other in others)
+        {
+            Assert.True(db.RemoveExpiry(other));
+            Assert.False(other.HasExpiry);
+        }
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < Count; i++)
+        {
+            db.SetExpiry(entries[i], 1_000 + i);
+        }
+        long perKey = (GC.GetAllocatedBytesForCurrentThread() - before) / Count;
+        Assert.Equal(40, perKey);
+        for (int i = 0; i < Count; i++)
+        {
+            Assert.Equal(1_000 + i, entries[i].ExpireAtMs);
+            Assert.Same(entries[i], db.FindRaw(BitConverter.GetBytes(i)));
+        }
+        Assert.Equal(Count, db.VolatileCount);
+
+        // Dropping a TTL keeps the side object, so setting one again (SET ... EX over a volatile key) allocates nothing.
+        before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < Count; i++)
+        {
+            db.RemoveExpiry(entries[i]);
+            db.SetExpiry(entries[i], 2_000 + i);
+        }
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(2_000 + Count - 1, entries[Count - 1].ExpireAtMs);
+    }
+
+    [Fact]
+    public void ATableSlotIs12Bytes()
+    {
+        var table = new KeyTable();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        table.Reserve(1 << 16);
+        long perSlot = (GC.GetAllocatedBytesForCurrentThread() - before) / (1 << 16);
+        Assert.Equal(12, perSlot);
+    }
+}
