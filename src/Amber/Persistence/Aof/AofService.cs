@@ -32,6 +32,9 @@ internal sealed class AofService(AmberServer server)
     private bool _waitingForRewrite;
     private long _lastFailureUnixSeconds;
 
+    /// <summary>Between PrepareStartup and the writer's opening: CONFIG SET appendonly must not start another AOF.</summary>
+    private bool _startupLoadRunning;
+
     /// <summary>aof_rewrite_in_progress.</summary>
     public bool RewriteInProgress => _rewrite != null;
 
@@ -74,6 +77,7 @@ internal sealed class AofService(AmberServer server)
         _manifest = manifest;
         if (manifest.Base != null || manifest.Incrs.Count > 0)
         {
+            _startupLoadRunning = true;
             return AofLoader.TotalSize(Fs, store, manifest);
         }
         OpenAfterLoad(manifest, new AofLoadResult(0, 0, true));
@@ -130,7 +134,16 @@ internal sealed class AofService(AmberServer server)
             _baseSize = loaded.Empty ? 0 : loaded.BaseSize;
             // aof_current_size counts what was loaded plus what is written from now on (0 for a new AOF, as Redis).
             _sizeBeforeWriter = loaded.TotalSize - file.Length;
-            OpenWriter(file);
+            _startupLoadRunning = false;
+            if (server.Config.AppendOnly)
+            {
+                OpenWriter(file);
+            }
+            else
+            {
+                // CONFIG SET appendonly no arrived while the AOF loaded: the files stay, the AOF stays off.
+                file.Dispose();
+            }
         }
     }
 
@@ -233,8 +246,9 @@ internal sealed class AofService(AmberServer server)
     /// </summary>
     public string? Enable()
     {
-        if (Writer != null)
+        if (Writer != null || _startupLoadRunning)
         {
+            // During the startup load appendonly is already yes: the writer opens when the load ends.
             return null;
         }
         try

@@ -121,6 +121,32 @@ public sealed class AofLoadingTests : IDisposable
         Assert.Contains("DB loaded from incr file appendonly.aof.1.incr.aof", server.Output);
     }
 
+    [Theory]
+    [InlineData("yes")]
+    [InlineData("no")]
+    public async Task ConfigSetAppendonlyWhileTheAofLoadsTakesEffectAfterIt(string appendonly)
+    {
+        await WriteBaseAndIncrAsync();
+        string[] files = Directory.GetFiles(_dir.AofDir).Order().ToArray();
+        var fs = new FaultyFileSystem { ReadGate = new ManualResetEventSlim(false), ReadGateOffset = 0, ReadGateFileSuffix = ".incr.aof" };
+        await using AofServer s = AofServer.Start(_dir.Path, c => c.EnableDebugCommand = "yes", fs, waitForLoad: false);
+        Assert.True(fs.ReadReachedGate.Wait(TimeSpan.FromSeconds(30)));
+        RawClient c = s.Raw();
+        // no, then (for "yes") back to yes: each a change, so each applied.
+        Assert.Equal("+OK\r\n", c.Call("CONFIG", "SET", "appendonly", "no"));
+        if (appendonly == "yes")
+        {
+            Assert.Equal("+OK\r\n", c.Call("CONFIG", "SET", "appendonly", "yes"));
+        }
+        fs.ReadGate.Set();
+        Assert.True(await s.Server.StartupLoad.WaitAsync(TimeSpan.FromSeconds(30)));
+        // No second AOF was started on the half-loaded dataset (no temp incr file, no rewrite).
+        Assert.Equal(appendonly == "yes" ? "1" : "0", Info(c, "aof_enabled"));
+        Assert.Equal("0", Info(c, "aof_rewrites"));
+        Assert.Equal(files, Directory.GetFiles(_dir.AofDir).Order().ToArray());
+        Assert.Equal("$1\r\n5\r\n", c.Call("GET", "counter"));
+    }
+
     [Fact]
     public async Task AServerThatFailsToLoadKeepsRefusingCommands()
     {
