@@ -28,6 +28,9 @@ internal sealed class LoadProgressTarget(IRdbLoadTarget inner, LoadingState load
             case "ctime" when TryParse(value, out long ctime):
                 log.Notice($"RDB age {Math.Max(0, DateTimeOffset.UtcNow.ToUnixTimeSeconds() - ctime)} seconds");
                 break;
+            case "aof-base" when TryParse(value, out long aofBase) && aofBase != 0:
+                log.Notice("RDB is base AOF");
+                break;
             case "used-mem" when TryParse(value, out long usedMem):
                 loading.RdbUsedMemory = usedMem;
                 log.Notice(string.Create(CultureInfo.InvariantCulture, $"RDB memory usage when created {usedMem / 1024.0 / 1024.0:F2} Mb"));

@@ -55,6 +55,13 @@ public sealed class DebugLoadAofTests : IDisposable
             Assert.Equal((SizeOf(baseName) + incrSize).ToString(), Info(c, "aof_current_size"));
             Assert.Equal(SizeOf(baseName).ToString(), Info(c, "aof_base_size"));
             Assert.Contains("Append Only File loaded by DEBUG LOADAOF", s.Log);
+            if (preamble)
+            {
+                // Redis's lines for an RDB base.
+                Assert.Contains("Reading RDB base file on AOF loading...", s.Log);
+                Assert.Contains("Loading RDB produced by version 7.0.15", s.Log);
+                Assert.Contains("RDB is base AOF", s.Log);
+            }
 
             // Nothing replayed went back into the AOF; new writes do.
             Assert.Equal("+OK\r\n", c.Call("SET", "after", "reload"));
