@@ -24,6 +24,9 @@ internal sealed class HashValue : Keyspace.ITypedValue, Diagnostics.IDigestible
         _table = table;
     }
 
+    /// <summary>A listpack-encoded hash over <paramref name="pack"/> (field, value, ...; no field twice), which it takes over.</summary>
+    internal static HashValue FromListPack(ListPack pack) => new(pack, null);
+
     /// <summary>A copy sharing nothing mutable (COPY).</summary>
     public HashValue Clone() => _table == null ? new(_pack.Clone(), null) : new(default, _table.Clone());
 

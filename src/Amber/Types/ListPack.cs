@@ -151,6 +151,9 @@ internal struct ListPack
         return length;
     }
 
+    /// <summary>Bytes an entry of <paramref name="length"/> bytes takes (to size a pack before filling it).</summary>
+    public static int EntrySize(int length) => EncodedSize(length);
+
     private static int EncodedSize(int length)
     {
         int size = 1;

@@ -19,6 +19,7 @@ internal sealed class RdbValueReader(RdbInput input, RdbValueLimits limits)
 
     private readonly byte[] _scratchA = new byte[24];
     private readonly byte[] _scratchB = new byte[24];
+    private readonly CompactHashBuilder _compactHashes = new();
 
     public static bool IsValueType(int type) => type is >= 0 and <= 7 or >= 9 and <= 19;
 
@@ -423,9 +424,13 @@ internal sealed class RdbValueReader(RdbInput input, RdbValueLimits limits)
         {
             return null;
         }
-        var hash = new HashValue();
         // Redis keeps a loaded listpack hash compact whatever its value lengths; only the entry count converts it.
         int maxEntries = limits.HashMaxListpackEntries;
+        if (listpack && count / 2 <= maxEntries)
+        {
+            return _compactHashes.Build(blob, count) ?? throw input.Corrupt(integrityError);
+        }
+        var hash = new HashValue();
         if (listpack)
         {
             var e = new ListpackBlob.Enumerator(blob);
