@@ -61,11 +61,12 @@ internal sealed class Database(int index, KeyspaceEvents events)
     /// <summary>Adds a key known to be absent (call <see cref="Find"/> first).</summary>
     public Entry Add(byte[] key, object value)
     {
-        var e = new Entry(key, KeyHash.Of(key), value)
+        uint hash = KeyHash.Of(key);
+        var e = new Entry(key, hash, value)
         {
             LastAccessSeconds = _clockSeconds != 0 ? _clockSeconds : AccessTracking.Seconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()),
         };
-        _table.Add(e);
+        _table.Add(e, hash);
         events.OnKeyAdded(this, e);
         return e;
     }

@@ -3,7 +3,7 @@ namespace Amber.Keyspace;
 /// <summary>
 /// The table's side of the fork-less snapshot (docs/architecture.md, Snapshots). While a snapshot captures this table,
 /// every operation that reaches a bucket (Find, Add, Remove, Random, Scan) first hands the bucket's chain, as it is
-/// at that moment, to the snapshot unless the bucket's version stamp says it was captured already; the walker
+/// at that moment, to the snapshot unless the bucket's captured bit says it was captured already; the walker
 /// captures the buckets nobody touched. Resizing and rehash steps are paused meanwhile, so a key stays in the bucket
 /// it was in when the snapshot started. With no snapshot running, the cost is one null check per operation.
 /// </summary>
@@ -24,6 +24,13 @@ internal sealed partial class KeyTable
         }
         _snapshot = snapshot;
         ResizePaused = true;
+        // Buckets do not move while a snapshot runs (resizing is paused, and a forced resize or a clear detaches
+        // first), so the bitmaps allocated here cover every bucket until the detach. 1 bit a bucket, only meanwhile.
+        _main.Captured = new ulong[(_main.Entries.Length + 63) / 64];
+        if (_target != null)
+        {
+            _target.Captured = new ulong[(_target.Entries.Length + 63) / 64];
+        }
     }
 
     /// <summary>Stops capturing (the snapshot finished, was aborted, or has everything of this table).</summary>
@@ -33,6 +40,11 @@ internal sealed partial class KeyTable
         {
             _snapshot = null;
             ResizePaused = false;
+            _main.Captured = null;
+            if (_target != null)
+            {
+                _target.Captured = null;
+            }
         }
     }
 
@@ -58,20 +70,12 @@ internal sealed partial class KeyTable
         CaptureBucketsOf(hash);
     }
 
-    /// <summary>
-    /// A bucket's stamp is stored in 32 bits (4 bytes a slot instead of 8). Versions count snapshots taken by this
-    /// process from 1, so they stay positive and increasing for 2^31 snapshots.
-    /// </summary>
-    private static int StampOf(SnapshotTable snapshot) => (int)snapshot.Version;
-
     private static void CaptureBucket(SnapshotTable snapshot, Bucket table, long index)
     {
-        int stamp = StampOf(snapshot);
-        if (table.Versions[index] >= stamp)
+        if (!table.MarkCaptured(index))
         {
             return;
         }
-        table.Versions[index] = stamp;
         for (Entry? e = table.Entries[index]; e != null; e = e.Next)
         {
             if (!snapshot.Capture(e))
@@ -123,10 +127,8 @@ internal sealed partial class KeyTable
             }
             snapshot.BucketPosition = index + 1;
             budget--;
-            int stamp = StampOf(snapshot);
-            if (table.Versions[index] < stamp)
+            if (table.MarkCaptured(index))
             {
-                table.Versions[index] = stamp;
                 for (Entry? e = table.Entries[index]; e != null; e = e.Next)
                 {
                     budget--;

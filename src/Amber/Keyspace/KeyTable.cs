@@ -5,7 +5,7 @@ namespace Amber.Keyspace;
 /// <summary>
 /// The keyspace hash table: chained buckets over a power-of-two array, grown and shrunk by incremental rehashing
 /// (two tables live at once and each operation moves a bucket or so), so no single request pays for a resize.
-/// Every bucket carries a version stamp for the fork-less snapshotter (docs/architecture.md, Snapshots; KeyTable.Snapshot.cs).
+/// While the fork-less snapshotter runs, every bucket has a captured bit (docs/architecture.md, Snapshots; KeyTable.Snapshot.cs).
 /// </summary>
 internal sealed partial class KeyTable
 {
@@ -30,9 +30,26 @@ internal sealed partial class KeyTable
     private sealed class Bucket(int size)
     {
         public readonly Entry?[] Entries = new Entry?[size];
-        /// <summary>Snapshot version stamps, 32-bit to keep a slot at 12 bytes (see KeyTable.Snapshot.cs).</summary>
-        public readonly int[] Versions = new int[size];
+        /// <summary>
+        /// One bit per bucket, set once a running snapshot has the bucket; only while a snapshot captures this table
+        /// (KeyTable.Snapshot.cs), so a slot costs just its reference otherwise.
+        /// </summary>
+        public ulong[]? Captured;
+
         public int Mask => Entries.Length - 1;
+
+        /// <summary>Marks a bucket captured; false if it already was.</summary>
+        public bool MarkCaptured(long index)
+        {
+            ref ulong word = ref Captured![index >> 6];
+            ulong bit = 1UL << (int)(index & 63);
+            if ((word & bit) != 0)
+            {
+                return false;
+            }
+            word |= bit;
+            return true;
+        }
     }
 
     public Entry? Find(ReadOnlySpan<byte> key, uint hash)

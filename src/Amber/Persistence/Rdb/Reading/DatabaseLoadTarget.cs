@@ -61,7 +61,7 @@ internal sealed class DatabaseLoadTarget : IRdbLoadTarget
         }
         var entry = new Entry(record.Key, hash, record.Value) { LastAccessSeconds = _nowSeconds };
         ApplyAccessState(entry, record.IdleSeconds, record.Frequency, _lfu, _nowSeconds);
-        db.Table.Add(entry);
+        db.Table.Add(entry, hash);
         if (record.ExpireAtMs != -1)
         {
             db.SetExpiry(entry, record.ExpireAtMs);
