@@ -3,6 +3,7 @@
 # each in alternation for several rounds; prints the median requests/s of each and the ratio amber/redis.
 #
 #   bench/compare.sh [--rounds N] [--requests N] [--clients N] [--suite strings|types] [--tests set,get,...] [--pipelines "1 16"]
+#                    [--port N]   (Amber on N, redis-server on N+1; default: two free ports)
 #
 # Suites: strings = SET GET INCR MSET (issue 2); types = LPUSH LPOP SADD HSET SPOP ZADD LRANGE_100 (issue 3).
 #
@@ -15,6 +16,7 @@ REQUESTS=200000
 CLIENTS=50
 TESTS="set,get,incr,mset"
 PIPELINES="1 16"
+BASE_PORT=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --rounds) ROUNDS=$2; shift 2 ;;
@@ -29,6 +31,7 @@ while [ $# -gt 0 ]; do
       esac
       shift 2 ;;
     --pipelines) PIPELINES=$2; shift 2 ;;
+    --port) BASE_PORT=$2; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -43,8 +46,13 @@ wait_ready() { for _ in $(seq 1 200); do redis-cli -p "$1" ping >/dev/null 2>&1 
 dotnet build -c Release src/Amber.Server -v q -nologo >/dev/null
 AMBER_DLL=src/Amber.Server/bin/Release/net10.0/amber-server.dll
 WORK=$(mktemp -d)
-AMBER_PORT=$(free_port)
-REDIS_PORT=$(free_port)
+if [ -n "$BASE_PORT" ]; then
+  AMBER_PORT=$BASE_PORT
+  REDIS_PORT=$((BASE_PORT + 1))
+else
+  AMBER_PORT=$(free_port)
+  REDIS_PORT=$(free_port)
+fi
 COMMON=(--save "" --appendonly no --bind 127.0.0.1)
 
 dotnet "$AMBER_DLL" --port "$AMBER_PORT" --dir "$WORK" "${COMMON[@]}" >"$WORK/amber.log" 2>&1 &

@@ -40,6 +40,79 @@ public class AllocationBudgetTests
         Assert.True(perRequest < 48, $"SET allocated {perRequest:F1} bytes per request");
     }
 
+    [Fact]
+    public async Task HSetOverwriteInLargeHashAllocatesNothing()
+    {
+        await using var server = TestServer.Start(cfg => cfg.HashMaxListpackEntries = 0);
+        Assert.Equal(":1\r\n", server.Raw().Call("HSET", "hash", "field", "old"));
+        Assert.Equal("$9\r\nhashtable\r\n", server.Raw().Call("OBJECT", "ENCODING", "hash"));
+        byte[] batch = Repeat("*4\r\n$4\r\nHSET\r\n$4\r\nhash\r\n$5\r\nfield\r\n$3\r\nxxx\r\n", Requests);
+        int replyLength = ":0\r\n".Length * Requests;
+
+        double perRequest = MeasureAllocatedPerRequest(server.Port, batch, replyLength);
+
+        // A value of the same length is overwritten in place (a new array per overwrite was 32 bytes).
+        Assert.True(perRequest < 8, $"HSET allocated {perRequest:F1} bytes per request");
+    }
+
+    [Fact]
+    public async Task LPushAllocatesAboutTheElementBytes()
+    {
+        await using var server = TestServer.Start();
+        byte[] batch = Repeat("*3\r\n$5\r\nLPUSH\r\n$4\r\nlist\r\n$3\r\nxxx\r\n", Requests);
+        // Replies are the growing length, ":1\r\n" .. ":40000\r\n" over both rounds; count the second round's bytes.
+        int replyLength = 0;
+        for (int n = 1; n <= Requests; n++)
+        {
+            replyLength += 3 + n.ToString(System.Globalization.CultureInfo.InvariantCulture).Length;
+        }
+        int secondRoundLength = 0;
+        for (int n = Requests + 1; n <= 2 * Requests; n++)
+        {
+            secondRoundLength += 3 + n.ToString(System.Globalization.CultureInfo.InvariantCulture).Length;
+        }
+
+        double perRequest = MeasureAllocatedPerRequest(server.Port, batch, replyLength, secondRoundLength);
+
+        // An element takes 5 bytes in its node; a node opened after a full one is sized once (growing each node from
+        // a few bytes allocated and copied ~28 bytes per push).
+        Assert.True(perRequest < 14, $"LPUSH allocated {perRequest:F1} bytes per request");
+    }
+
+    [Fact]
+    public async Task SAddOfExistingMemberAllocatesNothing()
+    {
+        await using var server = TestServer.Start();
+        Assert.Equal(":1\r\n", server.Raw().Call("SADD", "set", "element"));
+        byte[] batch = Repeat("*3\r\n$4\r\nSADD\r\n$3\r\nset\r\n$7\r\nelement\r\n", Requests);
+        int replyLength = ":0\r\n".Length * Requests;
+
+        double perRequest = MeasureAllocatedPerRequest(server.Port, batch, replyLength);
+
+        Assert.True(perRequest < 8, $"SADD allocated {perRequest:F1} bytes per request");
+    }
+
+    [Fact]
+    public async Task ZAddScoreUpdateInLargeSetAllocatesNothing()
+    {
+        await using var server = TestServer.Start(cfg => cfg.ZsetMaxListpackEntries = 0);
+        Assert.Equal(":1\r\n", server.Raw().Call("ZADD", "zset", "1", "member"));
+        Assert.Equal(":1\r\n", server.Raw().Call("ZADD", "zset", "2", "other"));
+        Assert.Equal("$8\r\nskiplist\r\n", server.Raw().Call("OBJECT", "ENCODING", "zset"));
+        var sb = new StringBuilder();
+        for (int i = 0; i < Requests; i++)
+        {
+            // Alternate the score so every request moves the member (remove and reinsert in the tree).
+            sb.Append(i % 2 == 0 ? "*4\r\n$4\r\nZADD\r\n$4\r\nzset\r\n$1\r\n3\r\n$6\r\nmember\r\n" : "*4\r\n$4\r\nZADD\r\n$4\r\nzset\r\n$3\r\n1.5\r\n$6\r\nmember\r\n");
+        }
+        byte[] batch = Encoding.ASCII.GetBytes(sb.ToString());
+        int replyLength = ":0\r\n".Length * Requests;
+
+        double perRequest = MeasureAllocatedPerRequest(server.Port, batch, replyLength);
+
+        Assert.True(perRequest < 8, $"ZADD allocated {perRequest:F1} bytes per request");
+    }
+
     private static byte[] Repeat(string request, int count)
     {
         var sb = new StringBuilder(request.Length * count);
@@ -50,13 +123,16 @@ public class AllocationBudgetTests
         return Encoding.ASCII.GetBytes(sb.ToString());
     }
 
-    private static double MeasureAllocatedPerRequest(int port, byte[] batch, int replyLength)
+    private static double MeasureAllocatedPerRequest(int port, byte[] batch, int replyLength) =>
+        MeasureAllocatedPerRequest(port, batch, replyLength, replyLength);
+
+    private static double MeasureAllocatedPerRequest(int port, byte[] batch, int replyLength, int secondReplyLength)
     {
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         socket.Connect(IPAddress.Loopback, port);
-        var reply = new byte[replyLength];
         // Warm up (JIT, pools), then measure a second identical round.
-        RoundTrip(socket, batch, reply);
+        RoundTrip(socket, batch, new byte[replyLength]);
+        var reply = new byte[secondReplyLength];
         long before = GC.GetTotalAllocatedBytes(precise: true);
         RoundTrip(socket, batch, reply);
         long after = GC.GetTotalAllocatedBytes(precise: true);

@@ -266,16 +266,7 @@ internal static partial class SortedSetCommands
             ctx.Error(Errors.MinMaxNotFloat);
             return;
         }
-        if (!TryGetZSet(ctx, ctx.Arg(1), write: false, out SortedSet? set))
-        {
-            return;
-        }
-        long n = 0;
-        if (set != null && !range.IsEmpty)
-        {
-            n = Math.Max(0, set.CountPrefix(range.UpTo) - set.CountPrefix(range.Before));
-        }
-        ctx.Reply.WriteInteger(n);
+        ReplyCountBetween(ctx, range.IsEmpty, range.Before, range.UpTo);
     }
 
     private static void ZLexCount(CommandContext ctx)
@@ -285,14 +276,22 @@ internal static partial class SortedSetCommands
             ctx.Error(Errors.MinMaxNotLexItem);
             return;
         }
+        ReplyCountBetween(ctx, range.IsEmpty, range.Before, range.UpTo);
+    }
+
+    /// <summary>ZCOUNT and ZLEXCOUNT: the elements after the range's "before" prefix and within its "up to" prefix.</summary>
+    private static void ReplyCountBetween<TBefore, TUpTo>(CommandContext ctx, bool emptyRange, TBefore before, TUpTo upTo)
+        where TBefore : IZPrefix, allows ref struct
+        where TUpTo : IZPrefix, allows ref struct
+    {
         if (!TryGetZSet(ctx, ctx.Arg(1), write: false, out SortedSet? set))
         {
             return;
         }
         long n = 0;
-        if (set != null && !range.IsEmpty)
+        if (set != null && !emptyRange)
         {
-            n = Math.Max(0, set.CountPrefix(range.UpTo) - set.CountPrefix(range.Before));
+            n = Math.Max(0, set.CountPrefix(upTo) - set.CountPrefix(before));
         }
         ctx.Reply.WriteInteger(n);
     }

@@ -134,10 +134,14 @@ internal static class CDouble
         rangeError = false;
         int i = 0;
         int digits = 0;
+        int fractionDigits = 0;
         bool nonZero = false;
+        // Also accumulated exactly while it fits in 2^53, for the fast path below.
+        ulong mantissa = 0;
         while (i < s.Length && char.IsAsciiDigit((char)s[i]))
         {
             nonZero |= s[i] != (byte)'0';
+            mantissa = mantissa * 10 + (uint)(s[i] - '0');
             i++;
             digits++;
         }
@@ -147,15 +151,25 @@ internal static class CDouble
             while (i < s.Length && char.IsAsciiDigit((char)s[i]))
             {
                 nonZero |= s[i] != (byte)'0';
+                mantissa = mantissa * 10 + (uint)(s[i] - '0');
                 i++;
                 digits++;
+                fractionDigits++;
             }
         }
         if (digits == 0)
         {
             return 0;
         }
-        if (i < s.Length && (s[i] | 0x20) == (byte)'e')
+        bool exponent = i < s.Length && (s[i] | 0x20) == (byte)'e';
+        if (!exponent && digits <= 15 && fractionDigits < ExactPowersOfTen.Length)
+        {
+            // Scores and increments are mostly short plain numbers: at most 15 digits fit a double exactly, and so
+            // does 10^k up to 10^22, so one IEEE division is correctly rounded, the same result as the full parse.
+            value = mantissa / ExactPowersOfTen[fractionDigits];
+            return i;
+        }
+        if (exponent)
         {
             int j = i + 1;
             if (j < s.Length && s[j] is (byte)'+' or (byte)'-')
@@ -180,6 +194,11 @@ internal static class CDouble
         rangeError = double.IsInfinity(value) || (value == 0 && nonZero);
         return i;
     }
+
+    private static readonly double[] ExactPowersOfTen =
+    [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+    ];
 
     private static int ParseHex(ReadOnlySpan<byte> s, out double value, out bool rangeError)
     {

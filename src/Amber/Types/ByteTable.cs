@@ -53,7 +53,7 @@ internal sealed class ByteTable
     private ByteTable(ByteTable other)
     {
         _keys = CloneChunks(other._keys);
-        _values = other._values == null ? null : CloneChunks(other._values);
+        _values = other._values == null ? null : CloneValueChunks(other._values, other._count);
         _hashes = CloneChunks(other._hashes);
         _next = CloneChunks(other._next);
         _capacity = other._capacity;
@@ -73,9 +73,21 @@ internal sealed class ByteTable
         return copy;
     }
 
+    /// <summary>Value arrays are copied too: a hash overwrites a value of the same length in place (HashValue.Set).</summary>
+    private static byte[]?[][] CloneValueChunks(byte[]?[][] chunks, int count)
+    {
+        byte[]?[][] copy = CloneChunks(chunks);
+        for (int i = 0; i < count; i++)
+        {
+            ref byte[]? value = ref copy[i >> ChunkBits][i & ChunkMask];
+            value = (byte[]?)value?.Clone();
+        }
+        return copy;
+    }
+
     /// <summary>
-    /// A copy with its own arrays. Element byte[]s are shared: they are never changed in place (a new value
-    /// replaces the array), so sharing them is safe.
+    /// A copy with its own arrays. Key byte[]s are shared (a key is never changed in place); values are copied,
+    /// since a hash may overwrite a value in place.
     /// </summary>
     public ByteTable Clone() => new(this);
 

@@ -110,7 +110,17 @@ internal sealed class HashValue : Keyspace.ITypedValue, Diagnostics.IDigestible
             return true;
         }
         int i = _table!.Add(field, out bool added);
-        _table.SetValueAt(i, value.ToArray());
+        byte[]? current = added ? null : _table.ValueAt(i);
+        if (current != null && current.Length == value.Length)
+        {
+            // Overwrite in place: a new array per HSET would make every overwrite a young object referenced from the
+            // old table, which the GC then has to find through the card table and promote (issue 3 item 9).
+            value.CopyTo(current);
+        }
+        else
+        {
+            _table.SetValueAt(i, value.ToArray());
+        }
         return added;
     }
 

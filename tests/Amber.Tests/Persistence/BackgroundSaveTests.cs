@@ -39,7 +39,7 @@ public sealed class BackgroundSaveTests
     public async Task FileHoldsTheDatasetOfTheMomentBgsaveStarted()
     {
         const int Keys = 20_000;
-        var fs = new FaultyFileSystem { WriteGate = new ManualResetEventSlim(false) };
+        var fs = new FaultInjectingFileSystem { WriteGate = new ManualResetEventSlim(false) };
         string before;
         string dump;
         await using (TestServer server = TestServer.Start(Debuggable, new TestServerOptions { FileSystem = fs }))
@@ -106,7 +106,7 @@ public sealed class BackgroundSaveTests
     [Fact]
     public async Task BusyRepliesWhileABackgroundSaveRuns()
     {
-        var fs = new FaultyFileSystem { WriteGate = new ManualResetEventSlim(false) };
+        var fs = new FaultInjectingFileSystem { WriteGate = new ManualResetEventSlim(false) };
         await using TestServer server = TestServer.Start(null, new TestServerOptions { FileSystem = fs });
         RawClient c = server.Raw();
         c.Call("SET", "a", "1");

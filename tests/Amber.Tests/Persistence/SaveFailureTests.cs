@@ -16,7 +16,7 @@ public sealed class SaveFailureTests
 
     public static TheoryData<string> Faults => new() { "enospc", "fsync", "rename", "dirsync" };
 
-    private static void Arm(FaultyFileSystem fs, string fault)
+    private static void Arm(FaultInjectingFileSystem fs, string fault)
     {
         switch (fault)
         {
@@ -39,7 +39,7 @@ public sealed class SaveFailureTests
     [MemberData(nameof(Faults))]
     public async Task FailedSaveLeavesThePreviousDumpAndNoTempFile(string fault)
     {
-        var fs = new FaultyFileSystem();
+        var fs = new FaultInjectingFileSystem();
         var log = new LogCapture();
         await using TestServer server = TestServer.Start(null, new TestServerOptions { FileSystem = fs, Log = log });
         RawClient c = server.Raw();
@@ -84,7 +84,7 @@ public sealed class SaveFailureTests
     [Fact]
     public async Task MisconfRefusesWritesAndPingUntilASaveSucceeds()
     {
-        var fs = new FaultyFileSystem { FailRename = true };
+        var fs = new FaultInjectingFileSystem { FailRename = true };
         await using TestServer server = TestServer.Start(null, new TestServerOptions { FileSystem = fs });
         RawClient c = server.Raw();
         c.Call("SET", "k", "v");
@@ -124,7 +124,7 @@ public sealed class SaveFailureTests
     [Fact]
     public async Task SavePointsRetryAFailedSaveOnlyAfterTheRetryDelay()
     {
-        var fs = new FaultyFileSystem { FailSync = true };
+        var fs = new FaultInjectingFileSystem { FailSync = true };
         await using TestServer server = TestServer.Start(c => c.Save = [new(1, 1)], new TestServerOptions { FileSystem = fs });
         RawClient c = server.Raw();
         c.Call("SET", "k", "v");

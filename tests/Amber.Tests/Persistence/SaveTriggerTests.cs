@@ -82,7 +82,7 @@ public sealed class SaveTriggerTests
     [Fact]
     public async Task FlushallStopsARunningBackgroundSave()
     {
-        var fs = new FaultyFileSystem { WriteGate = new ManualResetEventSlim(false) };
+        var fs = new FaultInjectingFileSystem { WriteGate = new ManualResetEventSlim(false) };
         await using TestServer server = TestServer.Start(c => c.Save = [], new TestServerOptions { FileSystem = fs });
         RawClient c = server.Raw();
         c.Call("SET", "a", "1");
@@ -120,7 +120,7 @@ public sealed class SaveTriggerTests
     [Fact]
     public async Task ShutdownFailsWhenTheFinalSaveFailsUnlessForced()
     {
-        var fs = new FaultyFileSystem { FailWritesAfterBytes = 10 };
+        var fs = new FaultInjectingFileSystem { FailWritesAfterBytes = 10 };
         var log = new LogCapture();
         await using TestServer server = TestServer.Start(null, new TestServerOptions { FileSystem = fs, Log = log });
         RawClient c = server.Raw();

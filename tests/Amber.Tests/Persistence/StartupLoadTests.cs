@@ -29,7 +29,7 @@ public sealed class StartupLoadTests : IDisposable
     {
         await WriteDumpAsync();
         long size = new FileInfo(DumpPath).Length;
-        var fs = new FaultyFileSystem { ReadGate = new ManualResetEventSlim(false), ReadGateOffset = 200 };
+        var fs = new FaultInjectingFileSystem { ReadGate = new ManualResetEventSlim(false), ReadGateOffset = 200 };
         await using TestServer server = TestServer.Start(null, new TestServerOptions { Directory = _dir, FileSystem = fs, WaitForLoad = false });
         Assert.True(fs.ReadReachedGate.Wait(TimeSpan.FromSeconds(30)));
         RawClient c = server.Raw();

@@ -103,6 +103,22 @@ public class HashValueTests
             Assert.Equal(10, seen.Count);
         }
     }
+
+    [Fact]
+    public void OverwritingAValueOfTheSameLengthLeavesACloneUnchanged()
+    {
+        var h = new HashValue();
+        Assert.True(h.Set(B("f"), B("old"), 0, 64));
+        Assert.Equal("hashtable", h.EncodingName);
+        HashValue copy = h.Clone();
+
+        Assert.False(h.Set(B("f"), B("new"), 0, 64));
+        Assert.True(h.Set(B("g"), B("1"), 0, 64));
+
+        Assert.Equal("new", Get(h, "f"));
+        Assert.Equal("old", Get(copy, "f"));
+        Assert.Equal("(nil)", Get(copy, "g"));
+    }
 }
 
 public class ValueCloneTests

@@ -106,7 +106,7 @@ public sealed class AofLoadingInteropTests : IDisposable
         }
 
         Observed amber;
-        var fs = new FaultyFileSystem { ReadGate = new ManualResetEventSlim(false), ReadGateOffset = 0, ReadGateFileSuffix = ".incr.aof" };
+        var fs = new FaultInjectingFileSystem { ReadGate = new ManualResetEventSlim(false), ReadGateOffset = 0, ReadGateFileSuffix = ".incr.aof" };
         await using (AofServer server = AofServer.Start(amberDir, c => c.EnableDebugCommand = "yes", fs, waitForLoad: false))
         {
             Assert.True(fs.ReadReachedGate.Wait(TimeSpan.FromSeconds(30)));

@@ -44,7 +44,7 @@ public sealed class AofLoadingTests : IDisposable
         Assert.True(incrSize > 20_000, "the incr file holds the writes after the rewrite");
 
         // The load stops at the first read of the incr file: the base is in, the incr file not yet.
-        var fs = new FaultyFileSystem { ReadGate = new ManualResetEventSlim(false), ReadGateOffset = 0, ReadGateFileSuffix = ".incr.aof" };
+        var fs = new FaultInjectingFileSystem { ReadGate = new ManualResetEventSlim(false), ReadGateOffset = 0, ReadGateFileSuffix = ".incr.aof" };
         await using AofServer s = AofServer.Start(_dir.Path, c => c.EnableDebugCommand = "yes", fs, waitForLoad: false);
         Assert.True(fs.ReadReachedGate.Wait(TimeSpan.FromSeconds(30)));
         RawClient c = s.Raw();

@@ -2,6 +2,7 @@ using System.Text;
 using Amber.Config;
 using Amber.Diagnostics;
 using Amber.Persistence.Aof;
+using Amber.Tests.Infrastructure;
 
 namespace Amber.Tests.Persistence.Aof;
 

@@ -102,7 +102,7 @@ internal static class ListpackBlob
     }
 
     /// <summary>Walks the entries of a validated listpack.</summary>
-    public ref struct Enumerator
+    public ref struct Enumerator : IBlobEnumerator
     {
         private readonly ReadOnlySpan<byte> _lp;
         private int _p;
@@ -113,24 +113,7 @@ internal static class ListpackBlob
             _p = HeaderSize;
         }
 
-        /// <summary>The entry's bytes when it is a string.</summary>
-        public ReadOnlySpan<byte> String { get; private set; }
-
-        /// <summary>The entry's value when it is an integer.</summary>
-        public long Integer { get; private set; }
-
-        public bool IsInteger { get; private set; }
-
-        /// <summary>The entry as text: a string's bytes, or an integer formatted into <paramref name="scratch"/> (20+ bytes).</summary>
-        public readonly ReadOnlySpan<byte> Text(Span<byte> scratch)
-        {
-            if (!IsInteger)
-            {
-                return String;
-            }
-            System.Buffers.Text.Utf8Formatter.TryFormat(Integer, scratch, out int n);
-            return scratch[..n];
-        }
+        public BlobEntry Current { get; private set; }
 
         public bool MoveNext()
         {
@@ -142,30 +125,27 @@ internal static class ListpackBlob
                 return false;
             }
             int size;
-            IsInteger = true;
             if ((b & 0x80) == 0)
             {
-                Integer = b;
+                Current = BlobEntry.OfInteger(b);
                 size = 1;
             }
             else if ((b & 0xC0) == 0x80)
             {
                 int n = b & 0x3F;
-                String = lp.Slice(p + 1, n);
-                IsInteger = false;
+                Current = BlobEntry.OfString(lp.Slice(p + 1, n));
                 size = 1 + n;
             }
             else if ((b & 0xE0) == 0xC0)
             {
                 int v = ((b & 0x1F) << 8) | lp[p + 1];
-                Integer = v >= 1 << 12 ? v - (1 << 13) : v;
+                Current = BlobEntry.OfInteger(v >= 1 << 12 ? v - (1 << 13) : v);
                 size = 2;
             }
             else if ((b & 0xF0) == 0xE0)
             {
                 int n = ((b & 0x0F) << 8) | lp[p + 1];
-                String = lp.Slice(p + 2, n);
-                IsInteger = false;
+                Current = BlobEntry.OfString(lp.Slice(p + 2, n));
                 size = 2 + n;
             }
             else
@@ -174,25 +154,24 @@ internal static class ListpackBlob
                 {
                     case 0xF0:
                         int n = (int)BinaryPrimitives.ReadUInt32LittleEndian(lp[(p + 1)..]);
-                        String = lp.Slice(p + 5, n);
-                        IsInteger = false;
+                        Current = BlobEntry.OfString(lp.Slice(p + 5, n));
                         size = 5 + n;
                         break;
                     case 0xF1:
-                        Integer = BinaryPrimitives.ReadInt16LittleEndian(lp[(p + 1)..]);
+                        Current = BlobEntry.OfInteger(BinaryPrimitives.ReadInt16LittleEndian(lp[(p + 1)..]));
                         size = 3;
                         break;
                     case 0xF2:
                         // Three bytes little-endian, sign-extended from bit 23.
-                        Integer = (lp[p + 1] | (lp[p + 2] << 8) | (lp[p + 3] << 16)) << 8 >> 8;
+                        Current = BlobEntry.OfInteger((lp[p + 1] | (lp[p + 2] << 8) | (lp[p + 3] << 16)) << 8 >> 8);
                         size = 4;
                         break;
                     case 0xF3:
-                        Integer = BinaryPrimitives.ReadInt32LittleEndian(lp[(p + 1)..]);
+                        Current = BlobEntry.OfInteger(BinaryPrimitives.ReadInt32LittleEndian(lp[(p + 1)..]));
                         size = 5;
                         break;
                     default:
-                        Integer = BinaryPrimitives.ReadInt64LittleEndian(lp[(p + 1)..]);
+                        Current = BlobEntry.OfInteger(BinaryPrimitives.ReadInt64LittleEndian(lp[(p + 1)..]));
                         size = 9;
                         break;
                 }

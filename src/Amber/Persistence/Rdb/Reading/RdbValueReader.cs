@@ -385,11 +385,7 @@ internal sealed class RdbValueReader(RdbInput input, RdbValueLimits limits)
             return null;
         }
         var list = new QuickList(limits.ListMaxListpackSize);
-        var entries = new ZiplistBlob.Enumerator(blob);
-        while (entries.MoveNext())
-        {
-            list.PushTail(entries.Text(_scratchA));
-        }
+        PushAll(new ZiplistBlob.Enumerator(blob), list);
         return list;
     }
 
@@ -433,31 +429,36 @@ internal sealed class RdbValueReader(RdbInput input, RdbValueLimits limits)
         var hash = new HashValue();
         if (listpack)
         {
-            var e = new ListpackBlob.Enumerator(blob);
-            while (e.MoveNext())
-            {
-                ReadOnlySpan<byte> field = e.Text(_scratchA);
-                e.MoveNext();
-                if (!hash.Set(field, e.Text(_scratchB), maxEntries, int.MaxValue))
-                {
-                    throw input.Corrupt(integrityError);
-                }
-            }
+            AddPairs(new ListpackBlob.Enumerator(blob), hash, maxEntries, integrityError);
         }
         else
         {
-            var e = new ZiplistBlob.Enumerator(blob);
-            while (e.MoveNext())
-            {
-                ReadOnlySpan<byte> field = e.Text(_scratchA);
-                e.MoveNext();
-                if (!hash.Set(field, e.Text(_scratchB), maxEntries, int.MaxValue))
-                {
-                    throw input.Corrupt(integrityError);
-                }
-            }
+            AddPairs(new ZiplistBlob.Enumerator(blob), hash, maxEntries, integrityError);
         }
         return hash;
+    }
+
+    private void AddPairs<TEntries>(TEntries e, HashValue hash, int maxEntries, string integrityError)
+        where TEntries : IBlobEnumerator, allows ref struct
+    {
+        while (e.MoveNext())
+        {
+            ReadOnlySpan<byte> field = e.Current.Text(_scratchA);
+            e.MoveNext();
+            if (!hash.Set(field, e.Current.Text(_scratchB), maxEntries, int.MaxValue))
+            {
+                throw input.Corrupt(integrityError);
+            }
+        }
+    }
+
+    private void PushAll<TEntries>(TEntries e, QuickList list)
+        where TEntries : IBlobEnumerator, allows ref struct
+    {
+        while (e.MoveNext())
+        {
+            list.PushTail(e.Current.Text(_scratchA));
+        }
     }
 
     /// <summary>Zset listpacks/ziplists: member, score, ... with no duplicate member and no NaN score.</summary>
@@ -478,27 +479,25 @@ internal sealed class RdbValueReader(RdbInput input, RdbValueLimits limits)
         SortedSet set = members > zlimits.MaxEntries ? SortedSet.CreateLarge(members) : new SortedSet(members);
         if (listpack)
         {
-            var e = new ListpackBlob.Enumerator(blob);
-            while (e.MoveNext())
-            {
-                ReadOnlySpan<byte> member = e.Text(_scratchA);
-                e.MoveNext();
-                double score = e.IsInteger ? e.Integer : ParseScore(e.String, integrityError);
-                AddMember(set, member, score, zlimits, integrityError);
-            }
+            AddMembers(new ListpackBlob.Enumerator(blob), set, zlimits, integrityError);
         }
         else
         {
-            var e = new ZiplistBlob.Enumerator(blob);
-            while (e.MoveNext())
-            {
-                ReadOnlySpan<byte> member = e.Text(_scratchA);
-                e.MoveNext();
-                double score = e.IsInteger ? e.Integer : ParseScore(e.String, integrityError);
-                AddMember(set, member, score, zlimits, integrityError);
-            }
+            AddMembers(new ZiplistBlob.Enumerator(blob), set, zlimits, integrityError);
         }
         return set;
+    }
+
+    private void AddMembers<TEntries>(TEntries e, SortedSet set, ZSetLimits zlimits, string integrityError)
+        where TEntries : IBlobEnumerator, allows ref struct
+    {
+        while (e.MoveNext())
+        {
+            ReadOnlySpan<byte> member = e.Current.Text(_scratchA);
+            e.MoveNext();
+            BlobEntry score = e.Current;
+            AddMember(set, member, score.IsInteger ? score.Integer : ParseScore(score.String, integrityError), zlimits, integrityError);
+        }
     }
 
     private void AddMember(SortedSet set, ReadOnlySpan<byte> member, double score, ZSetLimits zlimits, string integrityError)
@@ -555,11 +554,7 @@ internal sealed class RdbValueReader(RdbInput input, RdbValueLimits limits)
                     {
                         throw input.Corrupt("Listpack integrity check failed.");
                     }
-                    var e = new ListpackBlob.Enumerator(node);
-                    while (e.MoveNext())
-                    {
-                        list.PushTail(e.Text(_scratchA));
-                    }
+                    PushAll(new ListpackBlob.Enumerator(node), list);
                 }
                 else
                 {
@@ -567,11 +562,7 @@ internal sealed class RdbValueReader(RdbInput input, RdbValueLimits limits)
                     {
                         throw input.Corrupt("Ziplist integrity check failed.");
                     }
-                    var e = new ZiplistBlob.Enumerator(node);
-                    while (e.MoveNext())
-                    {
-                        list.PushTail(e.Text(_scratchA));
-                    }
+                    PushAll(new ZiplistBlob.Enumerator(node), list);
                 }
             }
             finally

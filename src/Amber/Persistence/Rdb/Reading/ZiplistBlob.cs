@@ -122,7 +122,7 @@ internal static class ZiplistBlob
     };
 
     /// <summary>Walks the entries of a validated ziplist.</summary>
-    public ref struct Enumerator
+    public ref struct Enumerator : IBlobEnumerator
     {
         private readonly ReadOnlySpan<byte> _zl;
         private int _p;
@@ -133,22 +133,7 @@ internal static class ZiplistBlob
             _p = HeaderSize;
         }
 
-        public ReadOnlySpan<byte> String { get; private set; }
-
-        public long Integer { get; private set; }
-
-        public bool IsInteger { get; private set; }
-
-        /// <summary>The entry as text: a string's bytes, or an integer formatted into <paramref name="scratch"/> (20+ bytes).</summary>
-        public readonly ReadOnlySpan<byte> Text(Span<byte> scratch)
-        {
-            if (!IsInteger)
-            {
-                return String;
-            }
-            System.Buffers.Text.Utf8Formatter.TryFormat(Integer, scratch, out int n);
-            return scratch[..n];
-        }
+        public BlobEntry Current { get; private set; }
 
         public bool MoveNext()
         {
@@ -164,13 +149,11 @@ internal static class ZiplistBlob
             int data = p + headerSize;
             if ((enc >> 6) != 3)
             {
-                IsInteger = false;
-                String = zl.Slice(data, (int)dataSize);
+                Current = BlobEntry.OfString(zl.Slice(data, (int)dataSize));
             }
             else
             {
-                IsInteger = true;
-                Integer = enc switch
+                Current = BlobEntry.OfInteger(enc switch
                 {
                     0xC0 => BinaryPrimitives.ReadInt16LittleEndian(zl[data..]),
                     0xD0 => BinaryPrimitives.ReadInt32LittleEndian(zl[data..]),
@@ -178,7 +161,7 @@ internal static class ZiplistBlob
                     0xF0 => (zl[data] | (zl[data + 1] << 8) | (zl[data + 2] << 16)) << 8 >> 8,
                     0xFE => (sbyte)zl[data],
                     _ => (enc & 0x0F) - 1,
-                };
+                });
             }
             _p = data + (int)dataSize;
             return true;
