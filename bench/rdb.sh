@@ -3,8 +3,10 @@
 # SAVE and BGSAVE seconds, file size, cold-start load seconds, p50/p99 latency of a steady redis-benchmark load with
 # and without a BGSAVE running, and the peak extra memory while a BGSAVE runs and every key is being overwritten.
 #
-#   bench/rdb.sh [--strings N] [--hashes N] [--requests N]
+#   bench/rdb.sh [--strings N] [--hashes N] [--requests N] [--sides "redis amber"] [--only latency] [--port P]
 #
+# --only latency: load the data and measure only the latency part (quick iteration on a smaller dataset).
+# --port P: use ports P and P+1 (one per side) instead of free ones picked at random.
 # Defaults: 2,000,000 strings of 100 bytes plus 10,000 hashes of 100 fields (bench/persist_gen.py).
 # Extra memory: the dataset is overwritten once alone (control: what overwriting costs by itself, e.g. garbage
 # awaiting the .NET GC) and once with a BGSAVE running; the BGSAVE's cost is the peak beyond the control. Amber's
@@ -17,12 +19,16 @@ STRINGS=2000000
 HASHES=10000
 REQUESTS=300000
 SIDES="redis amber"
+ONLY=""
+PORT=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --strings) STRINGS=$2; shift 2 ;;
     --hashes) HASHES=$2; shift 2 ;;
     --requests) REQUESTS=$2; shift 2 ;;
     --sides) SIDES=$2; shift 2 ;;
+    --only) ONLY=$2; shift 2 ;;
+    --port) PORT=$2; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -76,21 +82,24 @@ latency() {
 declare -A R
 get() { echo "${R[$1]:-0}"; }
 python3 bench/persist_gen.py "$STRINGS" "$HASHES" 0 >"$WORK/load.resp"
-python3 bench/persist_gen.py "$STRINGS" "$HASHES" 1 >"$WORK/overwrite.resp"
-python3 bench/persist_gen.py "$STRINGS" "$HASHES" 2 >"$WORK/overwrite2.resp"
+if [ "$ONLY" != latency ]; then
+  python3 bench/persist_gen.py "$STRINGS" "$HASHES" 1 >"$WORK/overwrite.resp"
+  python3 bench/persist_gen.py "$STRINGS" "$HASHES" 2 >"$WORK/overwrite2.resp"
+fi
 
 for side in $SIDES; do
-  port=$(free_port)
+  if [ -n "$PORT" ]; then port=$PORT; PORT=$((PORT + 1)); else port=$(free_port); fi
   dir="$WORK/$side"
   start $side "$port" "$dir" >/dev/null
   pid=$(cat "$dir/pid")
   redis-cli -p "$port" --pipe <"$WORK/load.resp" >/dev/null
   echo "$side: loaded $(redis-cli -p "$port" dbsize) keys" >&2
 
-  t0=$(now); redis-cli -p "$port" save >/dev/null; R[$side,save]=$(elapsed "$t0")
-  R[$side,size]=$(stat -c %s "$dir/dump.rdb")
-
-  t0=$(now); redis-cli -p "$port" bgsave >/dev/null; wait_bgsave "$port"; R[$side,bgsave]=$(elapsed "$t0")
+  if [ "$ONLY" != latency ]; then
+    t0=$(now); redis-cli -p "$port" save >/dev/null; R[$side,save]=$(elapsed "$t0")
+    R[$side,size]=$(stat -c %s "$dir/dump.rdb")
+    t0=$(now); redis-cli -p "$port" bgsave >/dev/null; wait_bgsave "$port"; R[$side,bgsave]=$(elapsed "$t0")
+  fi
 
   read -r R[$side,p50] R[$side,p99] < <(latency "$port")
   # The same load with BGSAVEs back to back for its whole duration.
@@ -99,6 +108,11 @@ for side in $SIDES; do
   read -r R[$side,p50bg] R[$side,p99bg] < <(latency "$port")
   touch "$WORK/stop"; wait $saver 2>/dev/null || true; rm -f "$WORK/stop"
   wait_bgsave "$port"
+  if [ "$ONLY" = latency ]; then
+    redis-cli -p "$port" shutdown nosave >/dev/null 2>&1 || true
+    wait "$pid" 2>/dev/null || true
+    continue
+  fi
 
   # Peak memory while the whole dataset is overwritten: first alone (the control: what overwriting costs by itself,
   # e.g. garbage awaiting the .NET GC), then with a BGSAVE running; each from a settled heap (MEMORY PURGE: Amber

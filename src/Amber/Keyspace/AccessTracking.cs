@@ -42,14 +42,20 @@ internal static class AccessTracking
     }
 
     /// <summary>The LFU counter less one per <see cref="LfuDecayMinutes"/> idle (OBJECT FREQ; does not store it).</summary>
-    public static int DecayedFrequency(Entry e, uint nowSeconds)
+    public static int DecayedFrequency(Entry e, uint nowSeconds) => DecayedFrequency(e.Frequency, e.LastAccessSeconds, nowSeconds);
+
+    /// <summary>The same from a copy of the entry's <see cref="Entry.Frequency"/> and <see cref="Entry.LastAccessSeconds"/>.</summary>
+    public static int DecayedFrequency(byte frequency, uint lastAccessSeconds, uint nowSeconds)
     {
-        uint elapsedMinutes = nowSeconds / 60 >= e.LastAccessSeconds / 60 ? nowSeconds / 60 - e.LastAccessSeconds / 60 : 0;
+        uint elapsedMinutes = nowSeconds / 60 >= lastAccessSeconds / 60 ? nowSeconds / 60 - lastAccessSeconds / 60 : 0;
         uint periods = elapsedMinutes / LfuDecayMinutes;
-        return periods >= e.Frequency ? 0 : e.Frequency - (int)periods;
+        return periods >= frequency ? 0 : frequency - (int)periods;
     }
 
     /// <summary>Seconds since the last access (OBJECT IDLETIME).</summary>
-    public static long IdleSeconds(Entry e, uint nowSeconds) =>
-        nowSeconds >= e.LastAccessSeconds ? nowSeconds - e.LastAccessSeconds : 0;
+    public static long IdleSeconds(Entry e, uint nowSeconds) => IdleSeconds(e.LastAccessSeconds, nowSeconds);
+
+    /// <summary>The same from a copy of the entry's <see cref="Entry.LastAccessSeconds"/>.</summary>
+    public static long IdleSeconds(uint lastAccessSeconds, uint nowSeconds) =>
+        nowSeconds >= lastAccessSeconds ? nowSeconds - lastAccessSeconds : 0;
 }

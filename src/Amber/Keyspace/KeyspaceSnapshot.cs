@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics;
 
 namespace Amber.Keyspace;
@@ -7,8 +8,9 @@ namespace Amber.Keyspace;
 /// exactly as it was at <see cref="Start"/>, serialized by an <see cref="ISnapshotSink"/> while clients keep reading
 /// and writing. Each bucket of each table is captured once, either by the walker (<see cref="Step"/>, a bounded
 /// chunk at a time under the keyspace lock) or by the first operation that reaches it, which captures it before
-/// anything can change (KeyTable.Snapshot.cs). The sink's bytes flow through <see cref="Output"/> to a consumer that
-/// writes them outside the lock.
+/// anything can change (KeyTable.Snapshot.cs). A capture only copies (a string's bytes) or, for values that change
+/// in place, has the sink encode them; the records flow through <see cref="Output"/> to the consumer, which encodes
+/// the strings through the sink and writes the stream outside the lock (KeyspaceSnapshot.Consumer.cs).
 /// <para>Typical use (BGSAVE):</para>
 /// <code>
 /// lock (server.KeyspaceLock) { snapshot = server.StartSnapshot(sink); }
@@ -17,10 +19,13 @@ namespace Amber.Keyspace;
 /// await Task.WhenAll(producer, consumer);   // throws SnapshotAbortedException on abort
 /// </code>
 /// </summary>
-internal sealed class KeyspaceSnapshot
+internal sealed partial class KeyspaceSnapshot
 {
     /// <summary>Work units (buckets visited plus keys captured) between clock checks in a step.</summary>
-    private const int UnitsPerClockCheck = 256;
+    private const int UnitsPerClockCheck = 32;
+
+    /// <summary>Beyond this the capture-side scratch buffer is dropped after use rather than kept.</summary>
+    private const int MaxRetainedScratchBytes = 1 << 20;
 
     /// <summary>Versions only grow, across servers too, so a stamp left by any earlier snapshot is below a new one.</summary>
     private static long s_lastVersion;
@@ -31,11 +36,10 @@ internal sealed class KeyspaceSnapshot
     private readonly SnapshotTable[] _tables;
     private readonly long[] _keysAtStart;
     private readonly long[] _volatileKeysAtStart;
-    private readonly bool[] _visited;
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly long _stepTicks;
     private int _walkIndex;
-    private int _currentDb = -1;
+    private ArrayBufferWriter<byte> _scratch = new();
     private long _keysProcessed;
     private long _steps;
     private volatile SnapshotState _state;
@@ -50,6 +54,7 @@ internal sealed class KeyspaceSnapshot
         _keysAtStart = new long[databaseCount];
         _volatileKeysAtStart = new long[databaseCount];
         _visited = new bool[databaseCount];
+        _encoded = new FlushingBufferWriter(options.ChunkSize);
         _stepTicks = Math.Max(1, (long)(options.StepDuration.TotalSeconds * Stopwatch.Frequency));
         Output = new SnapshotBuffer(options.ChunkSize, options.PendingLimit);
         Version = Interlocked.Increment(ref s_lastVersion);
@@ -74,18 +79,20 @@ internal sealed class KeyspaceSnapshot
     /// <summary>Walker steps that ended with the lock released before the walk was done (diagnostics, tests).</summary>
     public long Steps => Interlocked.Read(ref _steps);
 
-    /// <summary>The serialized bytes, for the consumer (or use <see cref="WriteToAsync"/>).</summary>
+    /// <summary>The capture records (<see cref="CaptureRecord"/>), for the consumer: <see cref="WriteToAsync"/>,
+    /// <see cref="RunToCompletion"/> or <see cref="DrainReady"/>.</summary>
     public SnapshotBuffer Output { get; }
 
     /// <summary>
-    /// Completes when every key has been captured and the sink's end written (the consumer may still be writing);
+    /// Completes when every key has been captured (the consumer may still be encoding and writing);
     /// faults with <see cref="SnapshotAbortedException"/> when the snapshot is aborted.
     /// </summary>
     public Task Completion => _completion.Task;
 
     /// <summary>
     /// Starts a snapshot of <paramref name="databases"/> as they are now; O(number of databases). The caller holds
-    /// <paramref name="keyspaceLock"/> (the lock every table operation runs under). Calls the sink's Begin.
+    /// <paramref name="keyspaceLock"/> (the lock every table operation runs under). The sink's Begin comes from the
+    /// consumer, before its first bytes.
     /// Throws <see cref="InvalidOperationException"/> if another snapshot is still capturing one of the tables.
     /// </summary>
     public static KeyspaceSnapshot Start(IReadOnlyList<Database> databases, object keyspaceLock, ISnapshotSink sink, SnapshotOptions? options = null)
@@ -117,15 +124,6 @@ internal sealed class KeyspaceSnapshot
                 snapshot._tables[t++] = table;
                 db.Table.AttachSnapshot(table);
             }
-        }
-        try
-        {
-            sink.Begin(snapshot.Output);
-        }
-        catch (Exception e)
-        {
-            snapshot.Abort(e);
-            throw;
         }
         return snapshot;
     }
@@ -173,15 +171,6 @@ internal sealed class KeyspaceSnapshot
 
     private void Finish()
     {
-        try
-        {
-            _sink.End(Output);
-        }
-        catch (Exception e)
-        {
-            Abort(e);
-            return;
-        }
         _state = SnapshotState.Completed;
         DetachAll();
         Output.Complete();
@@ -227,9 +216,10 @@ internal sealed class KeyspaceSnapshot
     }
 
     /// <summary>
-    /// The consumer: hands each published chunk to <paramref name="write"/> (e.g. IWritableFile.Write) until the
-    /// stream ends. If <paramref name="write"/> throws or the token is cancelled, the snapshot is aborted and the
-    /// exception rethrown; if the snapshot is aborted, throws <see cref="SnapshotAbortedException"/>.
+    /// The consumer: encodes the capture records as they are published and hands the stream's bytes to
+    /// <paramref name="write"/> (e.g. IWritableFile.Write) until its end. If <paramref name="write"/> or the sink
+    /// throws, or the token is cancelled, the snapshot is aborted and the exception rethrown; if the snapshot is
+    /// aborted, throws <see cref="SnapshotAbortedException"/>.
     /// </summary>
     public async Task WriteToAsync(Action<ReadOnlySpan<byte>> write, CancellationToken cancellationToken = default)
     {
@@ -237,21 +227,45 @@ internal sealed class KeyspaceSnapshot
         {
             while (await Output.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                while (Output.TryRead(out SnapshotChunk chunk))
-                {
-                    try
-                    {
-                        write(chunk.Span);
-                    }
-                    finally
-                    {
-                        Output.Release(chunk);
-                    }
-                }
+                DrainReady(write);
             }
+            DrainReady(write);
         }
-        catch (Exception e) when (e is not SnapshotAbortedException)
+        catch (SnapshotAbortedException)
         {
+            StopEncoding();
+            throw;
+        }
+        catch (Exception e)
+        {
+            StopEncoding();
+            Abort(e);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// <see cref="WriteToAsync"/> on the calling thread, blocking while nothing is published: for a consumer with a
+    /// thread of its own (a background save, which lowers that thread's priority: the work must stay on it).
+    /// </summary>
+    public void WriteTo(Action<ReadOnlySpan<byte>> write, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            while (Output.WaitToRead(cancellationToken))
+            {
+                DrainReady(write);
+            }
+            DrainReady(write);
+        }
+        catch (SnapshotAbortedException)
+        {
+            StopEncoding();
+            throw;
+        }
+        catch (Exception e)
+        {
+            StopEncoding();
             Abort(e);
             throw;
         }
@@ -265,31 +279,13 @@ internal sealed class KeyspaceSnapshot
     {
         lock (_keyspaceLock)
         {
-            try
+            bool done;
+            do
             {
-                bool done;
-                do
-                {
-                    done = Step();
-                    while (Output.TryRead(out SnapshotChunk chunk))
-                    {
-                        try
-                        {
-                            write(chunk.Span);
-                        }
-                        finally
-                        {
-                            Output.Release(chunk);
-                        }
-                    }
-                }
-                while (!done);
+                done = Step();
+                DrainReady(write);
             }
-            catch (Exception e)
-            {
-                Abort(e);
-                throw;
-            }
+            while (!done);
             if (_state == SnapshotState.Aborted)
             {
                 throw new SnapshotAbortedException(_error!);
@@ -326,7 +322,10 @@ internal sealed class KeyspaceSnapshot
         }
     }
 
-    /// <summary>Serializes one entry through the sink (under the lock); false once the snapshot is no longer running.</summary>
+    /// <summary>
+    /// Records one entry as it is now (under the lock); false once the snapshot is no longer running. A string is
+    /// copied (the consumer encodes it); any other value is encoded by the sink at once, since it may change in place.
+    /// </summary>
     internal bool Capture(SnapshotTable table, Entry entry)
     {
         if (_state != SnapshotState.Running)
@@ -335,21 +334,30 @@ internal sealed class KeyspaceSnapshot
         }
         try
         {
-            int db = table.DbIndex;
-            if (db != _currentDb)
+            if (entry.Value is byte[] value)
             {
-                bool first = !_visited[db];
-                _visited[db] = true;
-                _sink.SelectDatabase(new SnapshotDatabase(db, _keysAtStart[db], _volatileKeysAtStart[db], first), Output);
-                _currentDb = db;
+                CaptureRecord.WriteString(Output, table.DbIndex, entry, value);
             }
-            _sink.WriteEntry(entry, Output);
+            else
+            {
+                _sink.WriteEntry(entry, _scratch);
+                CaptureRecord.WriteEncoded(Output, table.DbIndex, _scratch.WrittenSpan);
+                if (_scratch.Capacity > MaxRetainedScratchBytes)
+                {
+                    _scratch = new ArrayBufferWriter<byte>();
+                }
+                else
+                {
+                    _scratch.ResetWrittenCount();
+                }
+            }
             Interlocked.Increment(ref _keysProcessed);
             return true;
         }
         catch (Exception e)
         {
             // Never let a failing snapshot break the client command that happened to trigger the capture.
+            _scratch.ResetWrittenCount();
             Abort(e);
             return false;
         }
@@ -368,8 +376,11 @@ internal sealed record SnapshotOptions
 {
     public static readonly SnapshotOptions Default = new();
 
-    /// <summary>The longest the walker holds the keyspace lock in one step.</summary>
-    public TimeSpan StepDuration { get; init; } = TimeSpan.FromMilliseconds(1);
+    /// <summary>
+    /// The longest the walker holds the keyspace lock in one step: what a request arriving meanwhile may wait. A
+    /// step copies strings and encodes only collections, so 200 µs is a few hundred keys.
+    /// </summary>
+    public TimeSpan StepDuration { get; init; } = TimeSpan.FromMicroseconds(200);
 
     /// <summary>At most this many work units (buckets visited plus keys captured) per step, whatever the time.</summary>
     public long StepBudget { get; init; } = long.MaxValue;

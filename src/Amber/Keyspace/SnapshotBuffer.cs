@@ -4,8 +4,8 @@ using System.Threading.Channels;
 namespace Amber.Keyspace;
 
 /// <summary>
-/// The bytes between a snapshot's producers (the sink, under the keyspace lock) and its consumer (a file writer,
-/// outside the lock). Producers write into pooled chunks; a full chunk, or the partial one at the end of each walker
+/// The bytes between a snapshot's producers (captures, under the keyspace lock) and its consumer (the encoder and
+/// file writer, outside the lock). Producers write into pooled chunks; a full chunk, or the partial one at the end of each walker
 /// step, is published to the consumer, which writes it and releases it back to the pool.
 /// <para>
 /// Back-pressure: the walker waits (without the lock) while published, unreleased bytes exceed the limit.
@@ -22,8 +22,6 @@ internal sealed class SnapshotBuffer : IBufferWriter<byte>
         new UnboundedChannelOptions { SingleReader = false, SingleWriter = true });
     private readonly int _chunkSize;
     private readonly long _pendingLimit;
-    private readonly Lock _roomGate = new();
-    private TaskCompletionSource? _roomWaiter;
 
     private byte[]? _current;
     private int _written;
@@ -119,7 +117,6 @@ internal sealed class SnapshotBuffer : IBufferWriter<byte>
         {
             Release(chunk);
         }
-        WakeWalker();
     }
 
     private void Seal()
@@ -151,43 +148,48 @@ internal sealed class SnapshotBuffer : IBufferWriter<byte>
 
     /// <summary>
     /// Completes when the consumer has brought published bytes down to the limit (or the stream failed). The walker
-    /// awaits this before each step, without the lock.
+    /// awaits this before each step, without the lock. It polls on a 1 ms timer rather than being woken by the
+    /// consumer: the consumer may run at a lower OS priority, and must not queue work to the thread pool (a worker
+    /// thread the pool created from it would inherit its nice value on Linux).
     /// </summary>
-    public Task WaitForRoomAsync(CancellationToken cancellationToken)
+    public async Task WaitForRoomAsync(CancellationToken cancellationToken)
     {
-        if (HasRoom)
+        while (!HasRoom)
         {
-            return Task.CompletedTask;
-        }
-        lock (_roomGate)
-        {
-            if (HasRoom)
-            {
-                return Task.CompletedTask;
-            }
-            _roomWaiter ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            return _roomWaiter.Task.WaitAsync(cancellationToken);
+            await Task.Delay(1, cancellationToken).ConfigureAwait(false);
         }
     }
 
     private bool HasRoom => Interlocked.Read(ref _publishedBytes) <= _pendingLimit || _failure != null;
 
-    private void WakeWalker()
+    // ---- consumer side ----
+
+    /// <summary>True once the stream is complete (or failed) and every chunk has been read.</summary>
+    public bool IsDrained => _published.Reader.Completion.IsCompleted;
+
+    /// <summary>Throws <see cref="SnapshotAbortedException"/> if the stream failed.</summary>
+    public void ThrowIfFailed()
     {
-        lock (_roomGate)
+        if (_failure is { } failure)
         {
-            if (_roomWaiter != null && HasRoom)
-            {
-                _roomWaiter.TrySetResult();
-                _roomWaiter = null;
-            }
+            throw new SnapshotAbortedException(failure);
         }
     }
 
-    // ---- consumer side ----
-
     /// <summary>The next published chunk, if any; write it, then <see cref="Release"/> it.</summary>
     public bool TryRead(out SnapshotChunk chunk) => _published.Reader.TryRead(out chunk);
+
+    /// <summary>
+    /// <see cref="WaitToReadAsync"/> blocking the calling thread, for a consumer on a thread of its own (which then
+    /// does all the consuming work itself instead of continuing on the thread pool).
+    /// </summary>
+    public bool WaitToRead(CancellationToken cancellationToken = default)
+    {
+        ValueTask<bool> wait = _published.Reader.WaitToReadAsync(cancellationToken);
+        bool more = wait.IsCompletedSuccessfully ? wait.Result : wait.AsTask().GetAwaiter().GetResult();
+        ThrowIfFailed();
+        return more;
+    }
 
     /// <summary>True when a chunk can be read; false at the end of a completed stream; throws if the stream failed.</summary>
     public async ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken = default)
@@ -205,7 +207,6 @@ internal sealed class SnapshotBuffer : IBufferWriter<byte>
     {
         Interlocked.Add(ref _publishedBytes, -chunk.Length);
         Discard(chunk.Array, chunk.Length);
-        WakeWalker();
     }
 }
 

@@ -3,14 +3,22 @@ using System.Buffers;
 namespace Amber.Keyspace;
 
 /// <summary>
-/// Turns captured keys into bytes (the RDB writer, a test recorder). Every call runs under the keyspace lock, on
-/// whichever thread captured: the snapshot's walker, or a client whose command touched a bucket not captured yet.
-/// Write everything into <c>output</c> before returning: the caller changes the entry right after.
-/// A sink that throws aborts the snapshot; the command that triggered the capture goes on unaffected.
+/// Turns captured keys into bytes (the RDB writer, a test recorder). Two sides, which may run at the same time, so an
+/// implementation keeps their state apart:
+/// <list type="bullet">
+/// <item><see cref="WriteEntry"/> runs under the keyspace lock at capture time, on whichever thread captured (the
+/// walker, or a client whose command touched a bucket not captured yet), for values that may change in place later
+/// (collections): it must write everything into <c>output</c> before returning, since the entry may change right after.</item>
+/// <item><see cref="Begin"/>, <see cref="SelectDatabase"/>, <see cref="WriteString"/> and <see cref="End"/> run on the
+/// snapshot's consumer thread, outside the lock, in stream order. Strings are captured as a copy of their bytes
+/// (cheap under the lock) and encoded here, where the expensive part (integer detection, LZF) competes with nobody
+/// for the lock.</item>
+/// </list>
+/// A sink that throws aborts the snapshot; the command that triggered a capture goes on unaffected.
 /// </summary>
 internal interface ISnapshotSink
 {
-    /// <summary>Once, from <see cref="KeyspaceSnapshot.Start"/>, before any key: e.g. the RDB header and aux fields.</summary>
+    /// <summary>Once, before any key: e.g. the RDB header and aux fields.</summary>
     void Begin(IBufferWriter<byte> output);
 
     /// <summary>
@@ -19,8 +27,14 @@ internal interface ISnapshotSink
     /// </summary>
     void SelectDatabase(in SnapshotDatabase database, IBufferWriter<byte> output);
 
-    /// <summary>One key as it is now: key, value, expiry (and access metadata if the format keeps it).</summary>
+    /// <summary>
+    /// Under the lock: one key whose value is not a string, as it is now (key, value, expiry and access metadata if
+    /// the format keeps it). Its bytes are later copied into the stream as they are.
+    /// </summary>
     void WriteEntry(Entry entry, IBufferWriter<byte> output);
+
+    /// <summary>On the consumer: one string key, from the copy taken when it was captured.</summary>
+    void WriteString(in CapturedString entry, IBufferWriter<byte> output);
 
     /// <summary>Once, after the last key (e.g. the EOF opcode; a checksum over the whole stream is the consumer's).</summary>
     void End(IBufferWriter<byte> output);
@@ -31,3 +45,26 @@ internal interface ISnapshotSink
 /// switches to it (an RDB writer may add RESIZEDB with the sizes then).
 /// </summary>
 internal readonly record struct SnapshotDatabase(int Index, long KeysAtStart, long VolatileKeysAtStart, bool FirstVisit);
+
+/// <summary>A string key as it was captured: copies of its bytes, its expiry and its access metadata then.</summary>
+internal readonly ref struct CapturedString
+{
+    public CapturedString(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, long expireAtMs, uint lastAccessSeconds, byte frequency)
+    {
+        Key = key;
+        Value = value;
+        ExpireAtMs = expireAtMs;
+        LastAccessSeconds = lastAccessSeconds;
+        Frequency = frequency;
+    }
+
+    public ReadOnlySpan<byte> Key { get; }
+    public ReadOnlySpan<byte> Value { get; }
+    public long ExpireAtMs { get; }
+
+    /// <summary><see cref="Entry.LastAccessSeconds"/> at capture.</summary>
+    public uint LastAccessSeconds { get; }
+
+    /// <summary><see cref="Entry.Frequency"/> at capture.</summary>
+    public byte Frequency { get; }
+}

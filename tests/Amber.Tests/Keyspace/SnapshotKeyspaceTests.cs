@@ -1,5 +1,6 @@
 using System.Text;
 using Amber.Keyspace;
+using Amber.Types;
 
 namespace Amber.Tests.Keyspace;
 
@@ -415,13 +416,21 @@ public class SnapshotKeyspaceTests
         Assert.Equal((1, 1, 0), (sink.Begins, sink.Ends, sink.Selects));
     }
 
+    private static HashValue Hash(string field, string value)
+    {
+        var hash = new HashValue();
+        hash.Set(K(field), K(value), 128, 64);
+        return hash;
+    }
+
     [Fact]
     public void ASinkFailureOnTheRequestPathAbortsTheSnapshotButNotTheOperation()
     {
         Database[] dbs = NewDatabases(2);
         for (int i = 0; i < 100; i++)
         {
-            dbs[i % 2].Add(K("k" + i), K("v" + i));
+            // Collections are encoded by the sink under the lock, at capture.
+            dbs[i % 2].Add(K("k" + i), Hash("f", "v" + i));
         }
         object gate = new();
         var sink = new DigestSink { FailOn = e => e.Key.AsSpan().SequenceEqual("k42"u8) };
@@ -439,11 +448,90 @@ public class SnapshotKeyspaceTests
             Assert.Equal(0, snapshot.Output.PendingBytes);
             var read = snapshot.Output.WaitToReadAsync().AsTask();
             Assert.IsType<SnapshotAbortedException>(Assert.Throws<AggregateException>(() => read.Wait()).InnerException);
+            Assert.Throws<SnapshotAbortedException>(() => snapshot.DrainReady(_ => { }));
             // Another snapshot can start at once.
             KeyspaceSnapshot next = KeyspaceSnapshot.Start(dbs, gate, new DigestSink(), Steps(1));
             Assert.Throws<InvalidOperationException>(() => KeyspaceSnapshot.Start(dbs, gate, new DigestSink()));
             next.Abort();
         }
+    }
+
+    [Fact]
+    public void StringsAreCopiedUnderTheLockAndEncodedByTheConsumerCollectionsAtCapture()
+    {
+        Database[] dbs = NewDatabases(1);
+        for (int i = 0; i < 50; i++)
+        {
+            dbs[0].Add(K("s" + i), K("value" + i));
+            dbs[0].Add(K("h" + i), Hash("f", "v" + i));
+        }
+        List<KeyRecord> expected = SnapshotAssert.Dataset(dbs);
+        object gate = new();
+        var sink = new DigestSink();
+        var collector = new SnapshotAssert.ByteCollector();
+        KeyspaceSnapshot snapshot;
+        lock (gate)
+        {
+            snapshot = KeyspaceSnapshot.Start(dbs, gate, sink, Steps(10));
+            // Captured by the walker or on the request path: nothing is encoded until the consumer runs, except the
+            // collections, which may change in place after their capture.
+            while (!snapshot.Step())
+            {
+                if (dbs[0].Find(K("s7"), Now)?.Value is byte[] s7)
+                {
+                    s7[0] = (byte)'X';
+                }
+                if (dbs[0].Find(K("h7"), Now)?.Value is HashValue h7)
+                {
+                    h7.Set(K("f"), K("changed"), 128, 64);
+                }
+            }
+            Assert.Equal((0, 50, 0), (sink.StringsFromCopies, sink.EntriesUnderLock, sink.Begins));
+        }
+        collector.DrainFrom(snapshot);
+        SnapshotAssert.SameDataset(expected, collector.Records());
+        Assert.Equal((50, 50, 1, 1), (sink.StringsFromCopies, sink.EntriesUnderLock, sink.Begins, sink.Ends));
+    }
+
+    [Fact]
+    public void ASinkFailureOnTheConsumerAbortsTheSnapshot()
+    {
+        Database[] dbs = NewDatabases(1);
+        for (int i = 0; i < 100; i++)
+        {
+            dbs[0].Add(K("k" + i), K("v" + i));
+        }
+        object gate = new();
+        var sink = new DigestSink { FailOn = e => e.Key.AsSpan().SequenceEqual("k42"u8) };
+        KeyspaceSnapshot snapshot;
+        lock (gate)
+        {
+            snapshot = KeyspaceSnapshot.Start(dbs, gate, sink, Steps(1));
+        }
+        var collector = new SnapshotAssert.ByteCollector();
+        bool failed = false;
+        bool done = false;
+        while (!done && !failed)
+        {
+            lock (gate)
+            {
+                done = snapshot.Step();
+            }
+            try
+            {
+                collector.DrainFrom(snapshot);
+            }
+            catch (IOException)
+            {
+                failed = true;
+            }
+        }
+        Assert.True(failed);
+        Assert.Equal(SnapshotState.Aborted, snapshot.State);
+        Assert.IsType<IOException>(snapshot.Error);
+        Assert.False(dbs[0].Table.IsCapturing || dbs[0].Table.ResizePaused);
+        Assert.Equal(0, snapshot.Output.PendingBytes);
+        Assert.Throws<SnapshotAbortedException>(() => collector.DrainFrom(snapshot));
     }
 
     [Fact]

@@ -41,7 +41,26 @@ internal sealed class DigestSink : ISnapshotSink
         output.Advance(6);
     }
 
+    /// <summary>Under the lock: collections. Counted, to check which side encodes what.</summary>
+    public int EntriesUnderLock;
+
+    /// <summary>On the consumer: strings, from their copies.</summary>
+    public int StringsFromCopies;
+
     public void WriteEntry(Entry entry, IBufferWriter<byte> output)
+    {
+        EntriesUnderLock++;
+        WriteFrame(entry, output);
+    }
+
+    public void WriteString(in CapturedString captured, IBufferWriter<byte> output)
+    {
+        StringsFromCopies++;
+        var entry = new Entry(captured.Key.ToArray(), 0, captured.Value.ToArray()) { ExpireAtMs = captured.ExpireAtMs };
+        WriteFrame(entry, output);
+    }
+
+    private void WriteFrame(Entry entry, IBufferWriter<byte> output)
     {
         if (FailOn != null && FailOn(entry))
         {
@@ -154,14 +173,8 @@ internal static class SnapshotAssert
             }
         }
 
-        public void DrainFrom(KeyspaceSnapshot snapshot)
-        {
-            while (snapshot.Output.TryRead(out SnapshotChunk chunk))
-            {
-                Write(chunk.Span);
-                snapshot.Output.Release(chunk);
-            }
-        }
+        /// <summary>Encodes and collects what the snapshot has published so far (the consumer side).</summary>
+        public void DrainFrom(KeyspaceSnapshot snapshot) => snapshot.DrainReady(Write);
 
         public List<KeyRecord> Records() => DigestSink.Parse(_bytes.WrittenSpan);
     }

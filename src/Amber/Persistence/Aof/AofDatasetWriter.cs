@@ -70,6 +70,22 @@ internal sealed class AofDatasetWriter
         }
     }
 
+    /// <summary>The commands recreating one string key from its bytes (a snapshot's copy): as <see cref="WriteEntry"/>.</summary>
+    public static void WriteString(RespCommandBuilder output, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, long expireAtMs)
+    {
+        output.Begin(3);
+        output.Arg("SET"u8);
+        output.Arg(key);
+        output.Arg(value);
+        if (expireAtMs != Entry.NoExpiry)
+        {
+            output.Begin(3);
+            output.Arg("PEXPIREAT"u8);
+            output.Arg(key);
+            output.Arg(expireAtMs);
+        }
+    }
+
     /// <summary>The "#TS:" annotation Redis puts at the start of a rewritten AOF when aof-timestamp-enabled is yes.</summary>
     public static void WriteTimestamp(RespCommandBuilder output) =>
         output.AppendRaw(System.Text.Encoding.ASCII.GetBytes(

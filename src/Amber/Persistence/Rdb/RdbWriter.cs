@@ -107,6 +107,25 @@ internal sealed class RdbWriter
     /// </summary>
     public void WriteEntry(ReadOnlySpan<byte> key, object value, long expireAtMs, long lruIdleSeconds = -1, int lfuFrequency = -1)
     {
+        WriteEntryMetadata(expireAtMs, lruIdleSeconds, lfuFrequency);
+        // The value encoder writes the type byte first, so the key goes between: measure the type, write it, the
+        // key, then the payload.
+        RdbPrimitives.WriteByte(_output, (byte)RdbValueEncoder.TypeOf(value));
+        RdbPrimitives.WriteString(_output, key, Compress);
+        RdbValueEncoder.WritePayload(_output, value, Compress, ListMaxListpackSize);
+    }
+
+    /// <summary>A string key from its bytes (e.g. a snapshot's copy): the same bytes <see cref="WriteEntry"/> writes.</summary>
+    public void WriteStringEntry(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, long expireAtMs, long lruIdleSeconds = -1, int lfuFrequency = -1)
+    {
+        WriteEntryMetadata(expireAtMs, lruIdleSeconds, lfuFrequency);
+        RdbPrimitives.WriteByte(_output, (byte)RdbType.String);
+        RdbPrimitives.WriteString(_output, key, Compress);
+        RdbPrimitives.WriteString(_output, value, Compress);
+    }
+
+    private void WriteEntryMetadata(long expireAtMs, long lruIdleSeconds, int lfuFrequency)
+    {
         if (expireAtMs != Keyspace.Entry.NoExpiry)
         {
             Span<byte> span = _output.GetSpan(9);
@@ -126,11 +145,6 @@ internal sealed class RdbWriter
             span[1] = (byte)lfuFrequency;
             _output.Advance(2);
         }
-        // The value encoder writes the type byte first, so the key goes between: measure the type, write it, the
-        // key, then the payload.
-        RdbPrimitives.WriteByte(_output, (byte)RdbValueEncoder.TypeOf(value));
-        RdbPrimitives.WriteString(_output, key, Compress);
-        RdbValueEncoder.WritePayload(_output, value, Compress, ListMaxListpackSize);
     }
 
     /// <summary>The EOF opcode (0xFF), the last byte the checksum covers.</summary>

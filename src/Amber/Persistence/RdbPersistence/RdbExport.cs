@@ -36,16 +36,20 @@ internal static class RdbExport
         {
             bool checksum = rdbTrailer && server.Config.RdbChecksum;
             ulong crc = 0;
-            // The walker steps on the thread pool, taking the lock a step at a time; this thread writes.
+            // The walker steps on the thread pool, taking the lock a step at a time; this thread (the save's own)
+            // encodes and writes the whole file without the lock, so requests may have the CPU first.
             Task producer = Task.Run(() => snapshot.RunAsync());
-            snapshot.WriteToAsync(chunk =>
+            using (BackgroundThreadPriority.Lower())
             {
-                if (checksum)
+                snapshot.WriteTo(chunk =>
                 {
-                    crc = Crc64.Update(crc, chunk);
-                }
-                output.Write(chunk);
-            }).GetAwaiter().GetResult();
+                    if (checksum)
+                    {
+                        crc = Crc64.Update(crc, chunk);
+                    }
+                    output.Write(chunk);
+                });
+            }
             producer.GetAwaiter().GetResult();
             if (!rdbTrailer)
             {

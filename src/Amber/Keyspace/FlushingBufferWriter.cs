@@ -1,0 +1,81 @@
+using System.Buffers;
+
+namespace Amber.Keyspace;
+
+/// <summary>
+/// An <see cref="IBufferWriter{T}"/> over one pooled chunk that hands its bytes to <see cref="Target"/> whenever the
+/// next span would not fit, and on <see cref="Flush"/>: the snapshot consumer's encoded output on its way to a file.
+/// </summary>
+internal sealed class FlushingBufferWriter(int chunkSize) : IBufferWriter<byte>, IDisposable
+{
+    private byte[] _buffer = ArrayPool<byte>.Shared.Rent(chunkSize);
+    private int _length;
+
+    /// <summary>Where the bytes go (set before writing).</summary>
+    public Action<ReadOnlySpan<byte>>? Target { get; set; }
+
+    public void Advance(int count)
+    {
+        if ((uint)count > (uint)(_buffer.Length - _length))
+        {
+            throw new ArgumentOutOfRangeException(nameof(count));
+        }
+        _length += count;
+    }
+
+    public Memory<byte> GetMemory(int sizeHint = 0)
+    {
+        Ensure(sizeHint);
+        return _buffer.AsMemory(_length);
+    }
+
+    public Span<byte> GetSpan(int sizeHint = 0)
+    {
+        Ensure(sizeHint);
+        return _buffer.AsSpan(_length);
+    }
+
+    private void Ensure(int sizeHint)
+    {
+        int needed = Math.Max(sizeHint, 1);
+        if (_buffer.Length - _length >= needed)
+        {
+            return;
+        }
+        Flush();
+        if (_buffer.Length < needed)
+        {
+            // One span larger than a chunk: a bigger array for now, back to the chunk size after the next flush.
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = ArrayPool<byte>.Shared.Rent(needed);
+        }
+    }
+
+    /// <summary>Hands what is buffered to <see cref="Target"/>.</summary>
+    public void Flush()
+    {
+        if (_length == 0)
+        {
+            return;
+        }
+        int length = _length;
+        _length = 0;
+        Target!(_buffer.AsSpan(0, length));
+        if (_buffer.Length > chunkSize * 4)
+        {
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = ArrayPool<byte>.Shared.Rent(chunkSize);
+        }
+    }
+
+    public void Dispose()
+    {
+        byte[] buffer = _buffer;
+        _buffer = [];
+        _length = 0;
+        if (buffer.Length > 0)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+}

@@ -1,0 +1,78 @@
+using System.Runtime.InteropServices;
+
+namespace Amber.Persistence;
+
+/// <summary>
+/// Lowers the OS scheduling priority of the calling thread while a snapshot's consumer encodes and writes (BGSAVE,
+/// BGREWRITEAOF), so on a busy machine request threads win the CPU and the save takes what is left, as a forked
+/// child at a lower priority would. The consumer never holds the keyspace lock, so a low priority cannot stall
+/// clients (no priority inversion). On Linux, .NET's Thread.Priority does not change the scheduling of a normal
+/// thread, so the nice value of the thread itself is set (setpriority on its thread id; raising a thread's nice
+/// value needs no privilege). Elsewhere Thread.Priority is used. Best effort: failures are ignored.
+/// </summary>
+internal static partial class BackgroundThreadPriority
+{
+    /// <summary>The nice value of a saving thread: well below requests (0), not quite SCHED_IDLE.</summary>
+    public const int SaveNice = 10;
+
+    private const int PrioProcess = 0;
+
+    /// <summary>Lowers the calling thread; dispose the result to restore it (when the OS allows raising it back).</summary>
+    public static Scope Lower()
+    {
+        if (OperatingSystem.IsLinux())
+        {
+            try
+            {
+                int tid = GetTid();
+                int before = GetPriority(PrioProcess, tid);
+                if (SetPriority(PrioProcess, tid, Math.Max(before, SaveNice)) == 0)
+                {
+                    return new Scope(true, tid, before, ThreadPriority.Normal);
+                }
+            }
+            catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+            {
+            }
+            return default;
+        }
+        ThreadPriority previous = Thread.CurrentThread.Priority;
+        Thread.CurrentThread.Priority = ThreadPriority.BelowNormal;
+        return new Scope(true, 0, 0, previous);
+    }
+
+    /// <summary>The nice value of the calling thread on Linux (tests, diagnostics); 0 elsewhere.</summary>
+    public static int CurrentNice() => OperatingSystem.IsLinux() ? GetPriority(PrioProcess, GetTid()) : 0;
+
+    internal readonly struct Scope(bool lowered, int tid, int nice, ThreadPriority previous) : IDisposable
+    {
+        /// <summary>Whether the priority was actually lowered.</summary>
+        public bool Lowered => lowered;
+
+        public void Dispose()
+        {
+            if (!lowered)
+            {
+                return;
+            }
+            if (tid != 0)
+            {
+                // Lowering the nice value again needs CAP_SYS_NICE; without it the thread stays lower (it ends soon).
+                _ = SetPriority(PrioProcess, tid, nice);
+            }
+            else
+            {
+                Thread.CurrentThread.Priority = previous;
+            }
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "gettid")]
+    private static partial int GetTid();
+
+    [LibraryImport("libc", EntryPoint = "getpriority", SetLastError = true)]
+    private static partial int GetPriority(int which, int who);
+
+    [LibraryImport("libc", EntryPoint = "setpriority", SetLastError = true)]
+    private static partial int SetPriority(int which, int who, int prio);
+}
