@@ -33,7 +33,21 @@ for tool in redis-server redis-cli redis-benchmark python3; do
   command -v $tool >/dev/null || { echo "$tool not found" >&2; exit 1; }
 done
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+# BENCH_PORTS=FIRST-LAST (e.g. 7140-7149) keeps the servers inside a given port range (shared machines).
+free_port() { python3 -c '
+import os, socket, sys
+lo, _, hi = os.environ.get("BENCH_PORTS", "0-0").partition("-")
+for p in (range(int(lo), int(hi) + 1) if int(lo) else [0]):
+    if str(p) in sys.argv[1:]:
+        continue
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", p)); print(s.getsockname()[1]); break
+    except OSError:
+        pass
+    finally:
+        s.close()
+' "$@"; }
 now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'; }
 info_field() { redis-cli -p "$1" info persistence | tr -d '\r' | awk -F: -v f="$2" '$1 == f { print $2 }'; }

@@ -11,6 +11,7 @@ namespace Amber.Server;
 internal sealed class ClientConnection
 {
     private const int InitialBufferSize = 16 * 1024;
+    private const int MaxReceivesInARow = 4;
 
     private readonly Socket _socket;
     private readonly AmberServer _server;
@@ -20,6 +21,9 @@ internal sealed class ClientConnection
     private readonly TaskCompletionSource _closedSignal = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task<int>? _pendingReceive;
     private int _pushScheduled;
+
+    // Receives that completed at once, in a row (see the yield in RunAsync).
+    private int _receivesInARow;
 
     // Set while a batch runs and its reply is unsent: pushes (MONITOR lines, messages) wait behind the reply.
     private int _replyPending;
@@ -61,7 +65,9 @@ internal sealed class ClientConnection
                     {
                         break;
                     }
-                    n = await _socket.ReceiveAsync(_buffer.AsMemory(_end), SocketFlags.None).ConfigureAwait(false);
+                    ValueTask<int> receive = _socket.ReceiveAsync(_buffer.AsMemory(_end), SocketFlags.None);
+                    _receivesInARow = receive.IsCompleted ? _receivesInARow + 1 : 0;
+                    n = await receive.ConfigureAwait(false);
                 }
                 if (n == 0)
                 {
@@ -85,6 +91,17 @@ internal sealed class ClientConnection
                     _start = _parsePos = _end = 0;
                     ShrinkIdleBuffer();
                     _session.QueryBufferFree = _buffer.Length;
+                }
+                if (_receivesInARow >= MaxReceivesInARow)
+                {
+                    // A client whose data is always there (a --pipe load) would otherwise keep the event thread to
+                    // itself; as Redis serves one read per client per turn, let the others go first: continue on the
+                    // thread pool (back on the event thread once a receive has to wait).
+                    _receivesInARow = 0;
+                    if (!Thread.CurrentThread.IsThreadPoolThread)
+                    {
+                        await Task.Yield();
+                    }
                 }
             }
         }

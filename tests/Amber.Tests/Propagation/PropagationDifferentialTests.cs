@@ -192,6 +192,8 @@ public class PropagationDifferentialTests
         using var amberOther = new RawClient(server.Port);
         redisWaiter.SendCommand("BLPOP", "w1", "0");
         amberWaiter.SendCommand("BLPOP", "w1", "0");
+        // Two connections' requests have no order until the first is seen blocked: wait, then send the second.
+        WaitBlocked(redis, server, 1);
         redisOther.SendCommand("BLPOP", "w1", "0");
         amberOther.SendCommand("BLPOP", "w1", "0");
         WaitBlocked(redis, server, 2);

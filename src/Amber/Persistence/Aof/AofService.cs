@@ -657,7 +657,7 @@ internal sealed class AofService(AmberServer server)
 
     private void OpenWriter(IWritableFile file)
     {
-        Writer = new AofWriter(Fs, file, server.Config, Log);
+        Writer = new AofWriter(Fs, file, server.Config, Log) { BackgroundSaveActive = () => server.Rdb.BackgroundSaveInProgress };
         // Under the keyspace lock: the writer sees exactly the commands executed from now on.
         server.Propagation.AddSink(Writer);
     }

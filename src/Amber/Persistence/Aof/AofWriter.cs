@@ -22,6 +22,11 @@ namespace Amber.Persistence.Aof;
 /// bytes and retries every 100 ms; under <c>always</c> the replies waiting on the failed batch are told "not durable"
 /// (the connection closes without acknowledging) instead of Redis's exit.
 /// </para>
+/// <para>
+/// no-appendfsync-on-rewrite yes: while a rewrite or a BGSAVE runs, no fsync is done under any policy (Redis skips
+/// it while it has a child). Under <c>always</c> the write still happens and the waiting replies are released once
+/// written, as Redis answers them after its write; the skipped fsync is made up once the background job is over.
+/// </para>
 /// </summary>
 internal sealed class AofWriter : IPropagationSink, IDisposable
 {
@@ -45,6 +50,7 @@ internal sealed class AofWriter : IPropagationSink, IDisposable
     private int _pendingLength;
     private long _appendedLsn;
     private long _durableLsn;
+    private long _releasedLsn;
     private long _failedLsn;
     private TaskCompletionSource<bool> _progress = NewProgress();
     private long _lastTimestamp;
@@ -92,6 +98,12 @@ internal sealed class AofWriter : IPropagationSink, IDisposable
 
     /// <summary>LSN up to which everything is fsynced.</summary>
     public long DurableLsn => Volatile.Read(ref _durableLsn);
+
+    /// <summary>
+    /// LSN up to which waiting replies are released: <see cref="DurableLsn"/>, or further while
+    /// no-appendfsync-on-rewrite skips the fsync (then only written).
+    /// </summary>
+    public long ReleasedLsn => Volatile.Read(ref _releasedLsn);
 
     /// <summary>aof_last_write_status: false after a failed write or fsync, until one succeeds again.</summary>
     public bool LastWriteOk { get; private set; } = true;
@@ -165,7 +177,7 @@ internal sealed class AofWriter : IPropagationSink, IDisposable
     /// </summary>
     public ValueTask<bool> WaitDurableAsync(long lsn)
     {
-        if (Volatile.Read(ref _durableLsn) >= lsn)
+        if (Volatile.Read(ref _releasedLsn) >= lsn)
         {
             return new ValueTask<bool>(true);
         }
@@ -179,7 +191,7 @@ internal sealed class AofWriter : IPropagationSink, IDisposable
             Task<bool> progress;
             lock (_gate)
             {
-                if (_durableLsn >= lsn)
+                if (_releasedLsn >= lsn)
                 {
                     return true;
                 }
@@ -320,6 +332,11 @@ internal sealed class AofWriter : IPropagationSink, IDisposable
         }
         if (wrote && policy == AppendFsyncMode.Always && !finalFlush)
         {
+            if (FsyncSuppressed)
+            {
+                Release(_writtenLsn);
+                return true;
+            }
             return TrySync(_writtenLsn);
         }
         return true;
@@ -444,9 +461,27 @@ internal sealed class AofWriter : IPropagationSink, IDisposable
             {
                 Volatile.Write(ref _durableLsn, upTo);
             }
-            PublishProgressLocked();
+            ReleaseLocked(upTo);
         }
         return true;
+    }
+
+    /// <summary>Releases the replies waiting for LSNs up to <paramref name="upTo"/> without an fsync (see the class notes).</summary>
+    private void Release(long upTo)
+    {
+        lock (_gate)
+        {
+            ReleaseLocked(upTo);
+        }
+    }
+
+    private void ReleaseLocked(long upTo)
+    {
+        if (upTo > _releasedLsn)
+        {
+            Volatile.Write(ref _releasedLsn, upTo);
+        }
+        PublishProgressLocked();
     }
 
     /// <summary>everysec: one background fsync a second; also retries a failed fsync under any policy but no.</summary>
@@ -460,7 +495,8 @@ internal sealed class AofWriter : IPropagationSink, IDisposable
         }
         if (policy == AppendFsyncMode.Always)
         {
-            if (_fsyncFailed)
+            // A failed fsync is retried; one skipped by no-appendfsync-on-rewrite is made up once the job is over.
+            if (_fsyncFailed || !FsyncSuppressed)
             {
                 TrySync(written);
             }
@@ -470,7 +506,7 @@ internal sealed class AofWriter : IPropagationSink, IDisposable
         {
             return;
         }
-        if (_config.NoAppendfsyncOnRewrite && RewriteInProgress)
+        if (FsyncSuppressed)
         {
             return;
         }
@@ -483,6 +519,11 @@ internal sealed class AofWriter : IPropagationSink, IDisposable
 
     /// <summary>Set by the AOF service while BGREWRITEAOF runs: no-appendfsync-on-rewrite skips fsyncs then.</summary>
     public bool RewriteInProgress { get; set; }
+
+    /// <summary>Set by the AOF service: whether a BGSAVE runs (no-appendfsync-on-rewrite counts it too, as Redis counts any child).</summary>
+    public Func<bool>? BackgroundSaveActive { get; set; }
+
+    private bool FsyncSuppressed => _config.NoAppendfsyncOnRewrite && (RewriteInProgress || (BackgroundSaveActive?.Invoke() ?? false));
 
     /// <summary>
     /// Under always, a failed write or fsync fails every reply waiting so far, including those appended behind the

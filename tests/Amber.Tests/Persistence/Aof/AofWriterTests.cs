@@ -14,9 +14,9 @@ public class AofWriterTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
-    private AofWriter Open(AppendFsyncMode mode, bool timestamps = false)
+    private AofWriter Open(AppendFsyncMode mode, bool timestamps = false, bool noFsyncOnRewrite = false)
     {
-        var config = new ServerConfig { AppendFsync = mode, AofTimestampEnabled = timestamps };
+        var config = new ServerConfig { AppendFsync = mode, AofTimestampEnabled = timestamps, NoAppendfsyncOnRewrite = noFsyncOnRewrite };
         return new AofWriter(_fs, _fs.Create(Path.Combine(_dir.Path, "a.incr.aof")), config, new ServerLog(TextWriter.Synchronized(_log)));
     }
 
@@ -195,6 +195,58 @@ public class AofWriterTests : IDisposable
         Assert.Equal(1, w.DelayedFsyncs);
         Assert.Contains("Asynchronous AOF fsync is taking too long", _log.ToString());
         gate.Set();
+    }
+
+    [Theory]
+    [InlineData("rewrite")]
+    [InlineData("bgsave")]
+    public async Task AlwaysSkipsTheFsyncButStillWritesWhileABackgroundJobRunsWithNoAppendfsyncOnRewrite(string job)
+    {
+        using AofWriter w = Open(AppendFsyncMode.Always, noFsyncOnRewrite: true);
+        bool saving = job == "bgsave";
+        w.BackgroundSaveActive = () => saving;
+        w.RewriteInProgress = job == "rewrite";
+        w.Append(Cmd("set", "a", "1"));
+        // Released once written, as Redis answers after its write() when it skips the fsync.
+        Assert.True(await w.WaitDurableAsync(w.AppendedLsn).AsTask().WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal(Encoding.UTF8.GetString(Cmd("set", "a", "1")), FileText());
+        w.Append(Cmd("set", "b", "2"));
+        Assert.True(await w.WaitDurableAsync(w.AppendedLsn).AsTask().WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal(0, _fs.Syncs);
+        Assert.Equal(0, w.DurableLsn);
+        Assert.Equal(w.AppendedLsn, w.ReleasedLsn);
+
+        // The job ends: the skipped fsync is made up without a new write.
+        saving = false;
+        w.RewriteInProgress = false;
+        await Until(() => w.DurableLsn == w.AppendedLsn, "the deferred fsync");
+        Assert.True(_fs.Syncs >= 1);
+    }
+
+    [Fact]
+    public async Task AlwaysFsyncsDuringARewriteWhenNoAppendfsyncOnRewriteIsOff()
+    {
+        using AofWriter w = Open(AppendFsyncMode.Always, noFsyncOnRewrite: false);
+        w.RewriteInProgress = true;
+        w.BackgroundSaveActive = () => true;
+        w.Append(Cmd("set", "a", "1"));
+        Assert.True(await w.WaitDurableAsync(w.AppendedLsn).AsTask().WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.True(_fs.Syncs >= 1);
+        Assert.Equal(w.AppendedLsn, w.DurableLsn);
+    }
+
+    [Fact]
+    public async Task EverysecSkipsFsyncsWhileABackgroundSaveRunsWithNoAppendfsyncOnRewrite()
+    {
+        using AofWriter w = Open(AppendFsyncMode.EverySec, noFsyncOnRewrite: true);
+        bool saving = true;
+        w.BackgroundSaveActive = () => saving;
+        w.Append(Cmd("set", "a", "1"));
+        await Until(() => _fs.Writes == 1, "the write");
+        await Task.Delay(1300);
+        Assert.Equal(0, _fs.Syncs);
+        saving = false;
+        await Until(() => w.DurableLsn == w.AppendedLsn, "the background fsync");
     }
 
     private sealed class Releaser(ManualResetEventSlim gate) : IDisposable
