@@ -56,7 +56,11 @@ internal sealed class DigestSink : ISnapshotSink
     public void WriteString(in CapturedString captured, IBufferWriter<byte> output)
     {
         StringsFromCopies++;
-        var entry = new Entry(captured.Key.ToArray(), 0, captured.Value.ToArray()) { ExpireAtMs = captured.ExpireAtMs };
+        var entry = new Entry(captured.Key.ToArray(), 0, captured.Value.ToArray());
+        if (captured.ExpireAtMs != Entry.NoExpiry)
+        {
+            entry.Expiry.ExpireAtMs = captured.ExpireAtMs;
+        }
         WriteFrame(entry, output);
     }
 

@@ -128,7 +128,7 @@ public sealed class AofLoadingTests : IDisposable
     {
         await WriteBaseAndIncrAsync();
         string[] files = Directory.GetFiles(_dir.AofDir).Order().ToArray();
-        var fs = new FaultyFileSystem { ReadGate = new ManualResetEventSlim(false), ReadGateOffset = 0, ReadGateFileSuffix = ".incr.aof" };
+        var fs = new FaultInjectingFileSystem { ReadGate = new ManualResetEventSlim(false), ReadGateOffset = 0, ReadGateFileSuffix = ".incr.aof" };
         await using AofServer s = AofServer.Start(_dir.Path, c => c.EnableDebugCommand = "yes", fs, waitForLoad: false);
         Assert.True(fs.ReadReachedGate.Wait(TimeSpan.FromSeconds(30)));
         RawClient c = s.Raw();

@@ -23,14 +23,14 @@ internal sealed class CompactHashBuilder
         var e = new ListpackBlob.Enumerator(listpack);
         while (e.MoveNext())
         {
-            size += ListPack.EntrySize(e.Text(_scratchA).Length);
+            size += ListPack.EntrySize(e.Current.Text(_scratchA).Length);
         }
         var pack = new ListPack(size);
         int mask = PrepareSlots(entries / 2);
         e = new ListpackBlob.Enumerator(listpack);
         while (e.MoveNext())
         {
-            ReadOnlySpan<byte> field = e.Text(_scratchA);
+            ReadOnlySpan<byte> field = e.Current.Text(_scratchA);
             uint hash = Hash(field);
             int slot = (int)hash & mask;
             while (_slots[slot] != 0)
@@ -45,7 +45,7 @@ internal sealed class CompactHashBuilder
             _hashes[slot] = hash;
             pack.Append(field);
             e.MoveNext();
-            pack.Append(e.Text(_scratchB));
+            pack.Append(e.Current.Text(_scratchB));
         }
         return HashValue.FromListPack(pack);
     }
