@@ -274,7 +274,8 @@ internal sealed class AofLoader(AmberServer server, IFileSystem fs, AofManifestS
             DropExpiredKeys = false,
             VerifyChecksum = config.RdbChecksum,
             Warning = _log.Warning,
-            // The keyspace lock is held for the whole load, so the insert thread is alone with the databases.
+            // The insert thread is alone with the databases: fresh ones (a base at startup) or the live ones with the
+            // keyspace lock held for the whole load.
             Pipelined = Environment.ProcessorCount > 1,
         };
         bool outsideLock = isBase && !Monitor.IsEntered(server.KeyspaceLock) && DatasetIsEmpty();
