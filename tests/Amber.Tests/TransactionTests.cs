@@ -256,6 +256,29 @@ public class TransactionTests
         Assert.Equal(NullArray, a.Call("EXEC"));
     }
 
+
+    /// <summary>
+    /// Sets "e" with a short TTL and watches it while it is provably still live (a loaded machine can otherwise let
+    /// it expire before WATCH, which is the different "already expired when watched" case), then lets the TTL pass
+    /// without touching the key (any access would reclaim it).
+    /// </summary>
+    private static void WatchUntilExpired(RawClient client)
+    {
+        for (int ttl = 100; ; ttl *= 2)
+        {
+            // Started before SET runs, so the key expires no earlier than ttl after it.
+            var sinceSet = System.Diagnostics.Stopwatch.StartNew();
+            client.Call("SET", "e", "1", "PX", ttl.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            client.Call("WATCH", "e");
+            if (sinceSet.ElapsedMilliseconds < ttl)
+            {
+                Thread.Sleep(ttl + 20);
+                return;
+            }
+            client.Call("UNWATCH");
+            Assert.True(ttl < 60_000, "could not watch a live key");
+        }
+    }
     [Fact]
     public async Task ExpiryCountsAsAChange()
     {
@@ -265,16 +288,12 @@ public class TransactionTests
         var b = server.Raw();
 
         // Expired after WATCH, still present at EXEC.
-        a.Call("SET", "e", "1", "PX", "50");
-        a.Call("WATCH", "e");
-        Thread.Sleep(80);
+        WatchUntilExpired(a);
         a.Call("MULTI");
         Assert.Equal(NullArray, a.Call("EXEC"));
 
         // Expired after WATCH and reclaimed by another client's access.
-        a.Call("SET", "e", "1", "PX", "50");
-        a.Call("WATCH", "e");
-        Thread.Sleep(80);
+        WatchUntilExpired(a);
         Assert.Equal("$-1\r\n", b.Call("GET", "e"));
         Assert.Contains(" flags=d ", a.Call("CLIENT", "INFO"));
         a.Call("MULTI");
