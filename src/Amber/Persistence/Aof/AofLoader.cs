@@ -287,22 +287,25 @@ internal sealed class AofLoader(AmberServer server, IFileSystem fs, AofManifestS
         RdbLoadResult result;
         try
         {
-            if (outsideLock)
+            using (new BulkLoadGcMode())
             {
-                result = RdbLoader.Load(stream, fileName, options, target, progress);
-                lock (server.KeyspaceLock)
-                {
-                    for (int i = 0; i < databases.Length; i++)
-                    {
-                        server.Databases[i].SwapContents(databases[i]);
-                    }
-                }
-            }
-            else
-            {
-                lock (server.KeyspaceLock)
+                if (outsideLock)
                 {
                     result = RdbLoader.Load(stream, fileName, options, target, progress);
+                    lock (server.KeyspaceLock)
+                    {
+                        for (int i = 0; i < databases.Length; i++)
+                        {
+                            server.Databases[i].SwapContents(databases[i]);
+                        }
+                    }
+                }
+                else
+                {
+                    lock (server.KeyspaceLock)
+                    {
+                        result = RdbLoader.Load(stream, fileName, options, target, progress);
+                    }
                 }
             }
         }
