@@ -324,7 +324,8 @@ internal sealed partial class KeyspaceSnapshot
 
     /// <summary>
     /// Records one entry as it is now (under the lock); false once the snapshot is no longer running. A string is
-    /// copied (the consumer encodes it); any other value is encoded by the sink at once, since it may change in place.
+    /// copied (the consumer encodes it); any other value is encoded by the sink at once, since it may change in place,
+    /// and so is a string while the output is over its limit.
     /// </summary>
     internal bool Capture(SnapshotTable table, Entry entry)
     {
@@ -334,7 +335,10 @@ internal sealed partial class KeyspaceSnapshot
         }
         try
         {
-            if (entry.Value is byte[] value)
+            // Over the limit (only request-path captures get here: the walker waits) the consumer is behind, e.g.
+            // starved of CPU at its lower priority: encode here, as compact as the record gets, and on the time of
+            // the requests that make the copies, so they cannot pile up faster than the consumer drains them.
+            if (entry.Value is byte[] value && !Output.IsOverLimit)
             {
                 CaptureRecord.WriteString(Output, table.DbIndex, entry, value);
             }

@@ -160,6 +160,9 @@ internal sealed class SnapshotBuffer : IBufferWriter<byte>
         }
     }
 
+    /// <summary>Published bytes are above the limit: the consumer is behind (the walker is waiting).</summary>
+    public bool IsOverLimit => Interlocked.Read(ref _publishedBytes) > _pendingLimit;
+
     private bool HasRoom => Interlocked.Read(ref _publishedBytes) <= _pendingLimit || _failure != null;
 
     // ---- consumer side ----

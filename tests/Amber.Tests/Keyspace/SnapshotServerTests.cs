@@ -197,12 +197,17 @@ public class SnapshotServerTests
         lock (s.KeyspaceLock)
         {
             expected = SnapshotAssert.Dataset(s.Databases);
-            // Small steps so the walk spans many lock releases while the clients write.
-            snapshot = s.StartSnapshot(new DigestSink(), new SnapshotOptions { StepBudget = 24 });
+            // Small steps so the walk spans many lock releases while the clients write, and a slow consumer with a
+            // small limit so it lasts (a capture only copies: unthrottled, 12k keys take a few milliseconds).
+            snapshot = s.StartSnapshot(new DigestSink(), new SnapshotOptions { StepBudget = 24, PendingLimit = 8192, ChunkSize = 1024 });
         }
         var collector = new SnapshotAssert.ByteCollector();
         Task producer = Task.Run(() => snapshot.RunAsync());
-        Task consumer = Task.Run(() => snapshot.WriteToAsync(collector.Write));
+        Task consumer = Task.Run(() => snapshot.WriteToAsync(data =>
+        {
+            collector.Write(data);
+            Thread.Sleep(5);
+        }));
         int[] fresh = [0];
         int commandsRun = 0;
         var clients = Enumerable.Range(0, 3).Select(c => Task.Run(async () =>
@@ -320,10 +325,11 @@ public class SnapshotServerTests
                 s.Databases[0].Add(System.Text.Encoding.ASCII.GetBytes("key:" + i), new byte[100]);
             }
         }
+        var sink = new DigestSink();
         KeyspaceSnapshot snapshot;
         lock (s.KeyspaceLock)
         {
-            snapshot = s.StartSnapshot(new DigestSink(), new SnapshotOptions { PendingLimit = 4096, ChunkSize = 1024 });
+            snapshot = s.StartSnapshot(sink, new SnapshotOptions { PendingLimit = 4096, ChunkSize = 1024 });
         }
         // Nobody consumes yet: every key a client touches is captured into the buffer regardless of the limit.
         IDatabase db = server.Db();
@@ -335,6 +341,8 @@ public class SnapshotServerTests
         await Task.WhenAll(touches);
         Assert.Equal(5000, snapshot.KeysProcessed);
         Assert.True(snapshot.Output.PeakPendingBytes > 5000 * 60);
+        // Past the limit the copies stop: strings are encoded under the lock, on the requests' time.
+        Assert.True(sink.EntriesUnderLock > 4500, $"{sink.EntriesUnderLock} strings encoded at capture");
         var collector = new SnapshotAssert.ByteCollector();
         await Task.WhenAll(Task.Run(() => snapshot.RunAsync()), Task.Run(() => snapshot.WriteToAsync(collector.Write)));
         Assert.Equal(5000, collector.Records().Count);
@@ -355,7 +363,8 @@ public class SnapshotServerTests
         KeyspaceSnapshot snapshot;
         lock (s.KeyspaceLock)
         {
-            snapshot = s.StartSnapshot(new DigestSink(), new SnapshotOptions { StepBudget = 100, ChunkSize = 4096 });
+            // A small limit keeps the walker behind the consumer, so it is still running when the consumer fails.
+            snapshot = s.StartSnapshot(new DigestSink(), new SnapshotOptions { StepBudget = 100, ChunkSize = 4096, PendingLimit = 16 * 1024 });
             Assert.Throws<InvalidOperationException>(() => s.StartSnapshot(new DigestSink()));
         }
         long written = 0;
