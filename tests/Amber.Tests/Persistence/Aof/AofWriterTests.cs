@@ -182,16 +182,18 @@ public class AofWriterTests : IDisposable
     public async Task EverysecHoldsWritesBackWhileAnFsyncIsStuckThenWritesAnyway()
     {
         using var gate = new ManualResetEventSlim(false);
+        // Gated from the start, so the fsync seen in progress below is surely one that is stuck.
+        _fs.SyncGate = gate;
+        using var release = new Releaser(gate);
         using AofWriter w = Open(AppendFsyncMode.EverySec);
         w.Append(Cmd("set", "a", "1"));
         await Until(() => _fs.Writes == 1, "the first write");
-        _fs.SyncGate = gate;
-        using var release = new Releaser(gate);
         await Until(() => w.FsyncInProgress, "the background fsync to start");
+        var held = System.Diagnostics.Stopwatch.StartNew();
         w.Append(Cmd("set", "b", "2"));
-        await Task.Delay(500);
-        Assert.Equal(1, _fs.Writes);
         await Until(() => _fs.Writes == 2, "the delayed write");
+        // Held back for Redis's 2 s (timed from before the append, so a slow machine can only make this longer).
+        Assert.True(held.Elapsed >= TimeSpan.FromMilliseconds(1900), $"written after {held.ElapsedMilliseconds} ms");
         Assert.Equal(1, w.DelayedFsyncs);
         Assert.Contains("Asynchronous AOF fsync is taking too long", _log.ToString());
         gate.Set();
