@@ -29,60 +29,10 @@ while [ $# -gt 0 ]; do
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
-for tool in redis-server redis-cli redis-benchmark python3; do
-  command -v $tool >/dev/null || { echo "$tool not found" >&2; exit 1; }
-done
+source bench/lib.sh
+require_tools redis-server redis-cli redis-benchmark python3
+setup_run
 
-# BENCH_PORTS=FIRST-LAST (e.g. 7140-7149) keeps the servers inside a given port range (shared machines).
-free_port() { python3 -c '
-import os, socket, sys
-lo, _, hi = os.environ.get("BENCH_PORTS", "0-0").partition("-")
-for p in (range(int(lo), int(hi) + 1) if int(lo) else [0]):
-    if str(p) in sys.argv[1:]:
-        continue
-    s = socket.socket()
-    try:
-        s.bind(("127.0.0.1", p)); print(s.getsockname()[1]); break
-    except OSError:
-        pass
-    finally:
-        s.close()
-' "$@"; }
-now() { date +%s.%N; }
-elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'; }
-info_field() { redis-cli -p "$1" info persistence | tr -d '\r' | awk -F: -v f="$2" '$1 == f { print $2 }'; }
-rss() { awk '/^VmRSS:/ { print $2 * 1024 }' "/proc/$1/status" 2>/dev/null || echo 0; }
-private_bytes() { awk '/^Private_(Clean|Dirty):/ { s += $2 } END { print s * 1024 }' "/proc/$1/smaps_rollup" 2>/dev/null || echo 0; }
-children() { cat /proc/"$1"/task/*/children 2>/dev/null | tr ' ' '\n' | grep -v '^$' || true; }
-median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{v[NR]=$1} END { if (NR%2) print v[(NR+1)/2]; else print (v[NR/2]+v[NR/2+1])/2 }'; }
-
-dotnet build -c Release src/Amber.Server -v q -nologo >/dev/null
-AMBER_DLL=src/Amber.Server/bin/Release/net10.0/amber-server.dll
-WORK=$(mktemp -d)
-PIDS=()
-trap 'kill ${PIDS[@]:-} 2>/dev/null || true; rm -rf "$WORK"' EXIT
-declare -A R
-get() { echo "${R[$1]:-0}"; }
-
-# start SIDE PORT DIR [config...]: starts a server and waits until it answers PONG (not LOADING); prints the seconds.
-start() {
-  local side=$1 port=$2 dir=$3 t0
-  shift 3
-  mkdir -p "$dir"
-  t0=$(now)
-  if [ "$side" = amber ]; then
-    dotnet "$AMBER_DLL" --port "$port" --dir "$dir" --save "" "$@" >>"$dir/server.log" 2>&1 &
-  else
-    redis-server --port "$port" --dir "$dir" --save "" "$@" >>"$dir/server.log" 2>&1 &
-  fi
-  PIDS+=($!)
-  echo $! >"$dir/pid"
-  for _ in $(seq 1 6000); do
-    [ "$(redis-cli -p "$port" ping 2>/dev/null)" = PONG ] && { elapsed "$t0"; return 0; }
-    sleep 0.05
-  done
-  echo "$side did not start" >&2; return 1
-}
 stop() { redis-cli -p "$1" shutdown nosave >/dev/null 2>&1 || true; wait "$(cat "$2/pid")" 2>/dev/null || true; }
 wait_rewrite() { while [ "$(info_field "$1" aof_rewrite_in_progress)" != 0 ] || [ "$(info_field "$1" aof_rewrite_scheduled)" != 0 ]; do sleep 0.05; done; }
 
@@ -157,8 +107,6 @@ if [[ " $PARTS " == *" rewrite "* || " $PARTS " == *" startup "* ]]; then
     stop "$port" "$dir"
     rm -rf "$dir"
   done
-  ratio() { awk -v a="$1" -v r="$2" 'BEGIN { if (r + 0 == 0) print "-"; else printf "%.2f", a / r }'; }
-  mb() { awk -v b="$1" 'BEGIN { printf "%.1f", b / 1048576 }'; }
   echo "| measure | amber | redis | amber/redis |"
   echo "|---|---:|---:|---:|"
   if [[ " $PARTS " == *" rewrite "* ]]; then

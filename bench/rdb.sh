@@ -32,44 +32,9 @@ while [ $# -gt 0 ]; do
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
-for tool in redis-server redis-cli redis-benchmark python3; do
-  command -v $tool >/dev/null || { echo "$tool not found" >&2; exit 1; }
-done
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-now() { date +%s.%N; }
-elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'; }
-info_field() { redis-cli -p "$1" info persistence | tr -d '\r' | awk -F: -v f="$2" '$1 == f { print $2 }'; }
-rss() { awk '/^VmRSS:/ { print $2 * 1024 }' "/proc/$1/status" 2>/dev/null || echo 0; }
-# Private pages of a process (a forked child's copy-on-write cost); 0 when it is gone.
-private_bytes() { awk '/^Private_(Clean|Dirty):/ { s += $2 } END { print s * 1024 }' "/proc/$1/smaps_rollup" 2>/dev/null || echo 0; }
-children() { cat /proc/"$1"/task/*/children 2>/dev/null | tr ' ' '\n' | grep -v '^$' || true; }
-
-dotnet build -c Release src/Amber.Server -v q -nologo >/dev/null
-AMBER_DLL=src/Amber.Server/bin/Release/net10.0/amber-server.dll
-WORK=$(mktemp -d)
-PIDS=()
-trap 'kill ${PIDS[@]:-} 2>/dev/null || true; rm -rf "$WORK"' EXIT
-
-# start SIDE PORT DIR: starts a server with save points off (saves are explicit) and waits until it answers PONG
-# (not LOADING); prints the seconds that took.
-start() {
-  local side=$1 port=$2 dir=$3 t0
-  mkdir -p "$dir"
-  t0=$(now)
-  if [ "$side" = amber ]; then
-    dotnet "$AMBER_DLL" --port "$port" --dir "$dir" --save "" --appendonly no >"$dir/server.log" 2>&1 &
-  else
-    redis-server --port "$port" --dir "$dir" --save "" --appendonly no >"$dir/server.log" 2>&1 &
-  fi
-  PIDS+=($!)
-  echo $! >"$dir/pid"
-  for _ in $(seq 1 6000); do
-    [ "$(redis-cli -p "$port" ping 2>/dev/null)" = PONG ] && { elapsed "$t0"; return 0; }
-    sleep 0.05
-  done
-  echo "$side did not start" >&2; return 1
-}
+source bench/lib.sh
+require_tools redis-server redis-cli redis-benchmark python3
+setup_run
 
 wait_bgsave() { while [ "$(info_field "$1" rdb_bgsave_in_progress)" != 0 ]; do sleep 0.05; done; }
 
@@ -79,8 +44,6 @@ latency() {
     awk -F'","' 'NR > 1 { gsub(/"/, "", $0); split($0, f, ","); p50 += f[5]; p99 += f[7]; n++ } END { printf "%.3f %.3f\n", p50 / n, p99 / n }'
 }
 
-declare -A R
-get() { echo "${R[$1]:-0}"; }
 python3 bench/persist_gen.py "$STRINGS" "$HASHES" 0 >"$WORK/load.resp"
 if [ "$ONLY" != latency ]; then
   python3 bench/persist_gen.py "$STRINGS" "$HASHES" 1 >"$WORK/overwrite.resp"
@@ -90,7 +53,7 @@ fi
 for side in $SIDES; do
   if [ -n "$PORT" ]; then port=$PORT; PORT=$((PORT + 1)); else port=$(free_port); fi
   dir="$WORK/$side"
-  start $side "$port" "$dir" >/dev/null
+  start $side "$port" "$dir" --appendonly no >/dev/null
   pid=$(cat "$dir/pid")
   redis-cli -p "$port" --pipe <"$WORK/load.resp" >/dev/null
   echo "$side: loaded $(redis-cli -p "$port" dbsize) keys" >&2
@@ -147,13 +110,11 @@ for side in $SIDES; do
   redis-cli -p "$port" save >/dev/null
   redis-cli -p "$port" shutdown nosave >/dev/null 2>&1 || true
   wait "$pid" 2>/dev/null || true
-  R[$side,load]=$(start $side "$port" "$dir")
+  R[$side,load]=$(start $side "$port" "$dir" --appendonly no)
   pid=$(cat "$dir/pid")
   redis-cli -p "$port" shutdown nosave >/dev/null 2>&1 || true
 done
 
-ratio() { awk -v a="$1" -v r="$2" 'BEGIN { if (r + 0 == 0) print "-"; else printf "%.2f", a / r }'; }
-mb() { awk -v b="$1" 'BEGIN { printf "%.1f", b / 1048576 }'; }
 echo "| measure | amber | redis | amber/redis |"
 echo "|---|---:|---:|---:|"
 for m in save bgsave load; do

@@ -174,14 +174,13 @@ public sealed class LogCapture : TextWriter
 public sealed class RawClient : IDisposable
 {
     private readonly Socket _socket;
-    private readonly byte[] _buffer = new byte[64 * 1024];
-    private int _start;
-    private int _end;
+    private readonly SocketLineReader _reader;
 
     public RawClient(int port)
     {
         _socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true, ReceiveTimeout = 10000 };
         _socket.Connect(IPAddress.Loopback, port);
+        _reader = new SocketLineReader(_socket);
     }
 
     public void Send(string text) => Send(System.Text.Encoding.UTF8.GetBytes(text));
@@ -259,57 +258,12 @@ public sealed class RawClient : IDisposable
         }
     }
 
-    public string ReadLine()
-    {
-        while (true)
-        {
-            int idx = Array.IndexOf(_buffer, (byte)'\n', _start, _end - _start);
-            if (idx > _start && _buffer[idx - 1] == '\r')
-            {
-                string line = System.Text.Encoding.UTF8.GetString(_buffer, _start, idx - 1 - _start);
-                _start = idx + 1;
-                return line;
-            }
-            Fill();
-        }
-    }
+    public string ReadLine() => _reader.ReadLine();
 
-    private byte[] ReadExact(int count)
-    {
-        var result = new byte[count];
-        int got = 0;
-        while (got < count)
-        {
-            if (_start == _end)
-            {
-                Fill();
-            }
-            int take = Math.Min(count - got, _end - _start);
-            Array.Copy(_buffer, _start, result, got, take);
-            _start += take;
-            got += take;
-        }
-        return result;
-    }
-
-    private void Fill()
-    {
-        if (_start > 0)
-        {
-            Array.Copy(_buffer, _start, _buffer, 0, _end - _start);
-            _end -= _start;
-            _start = 0;
-        }
-        int n = _socket.Receive(_buffer, _end, _buffer.Length - _end, SocketFlags.None);
-        if (n == 0)
-        {
-            throw new EndOfStreamException("server closed the connection");
-        }
-        _end += n;
-    }
+    private byte[] ReadExact(int count) => _reader.ReadExact(count);
 
     /// <summary>True if reply data is buffered or arrives within <paramref name="within"/> (nothing is consumed).</summary>
-    public bool Poll(TimeSpan within) => _start < _end || _socket.Poll((int)within.TotalMicroseconds, SelectMode.SelectRead);
+    public bool Poll(TimeSpan within) => _reader.HasBuffered || _socket.Poll((int)within.TotalMicroseconds, SelectMode.SelectRead);
 
     /// <summary>True once the server has closed the connection (reads return 0), polling up to the timeout.</summary>
     public bool WaitForClose(TimeSpan timeout)

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Amber.Tests.Infrastructure;
 
 namespace Amber.Tests.Persistence;
 
@@ -11,14 +12,13 @@ namespace Amber.Tests.Persistence;
 public sealed class BinaryRespClient : IDisposable
 {
     private readonly Socket _socket;
-    private readonly byte[] _buffer = new byte[64 * 1024];
-    private int _start;
-    private int _end;
+    private readonly SocketLineReader _reader;
 
     public BinaryRespClient(int port)
     {
         _socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true, ReceiveTimeout = 30000 };
         _socket.Connect(IPAddress.Loopback, port);
+        _reader = new SocketLineReader(_socket);
     }
 
     public sealed record RespError(string Message);
@@ -78,7 +78,7 @@ public sealed class BinaryRespClient : IDisposable
 
     private object? Read()
     {
-        string line = ReadLine();
+        string line = _reader.ReadLine();
         switch (line[0])
         {
             case '+':
@@ -94,7 +94,7 @@ public sealed class BinaryRespClient : IDisposable
                     {
                         return null;
                     }
-                    byte[] bytes = ReadExact(len + 2);
+                    byte[] bytes = _reader.ReadExact(len + 2);
                     return bytes.AsSpan(0, len).ToArray();
                 }
             case '*':
@@ -114,59 +114,6 @@ public sealed class BinaryRespClient : IDisposable
             default:
                 throw new InvalidOperationException("unexpected RESP line " + line);
         }
-    }
-
-    private string ReadLine()
-    {
-        while (true)
-        {
-            int idx = Array.IndexOf(_buffer, (byte)'\n', _start, _end - _start);
-            if (idx > _start && _buffer[idx - 1] == '\r')
-            {
-                string line = Encoding.UTF8.GetString(_buffer, _start, idx - 1 - _start);
-                _start = idx + 1;
-                return line;
-            }
-            Fill();
-        }
-    }
-
-    private byte[] ReadExact(int count)
-    {
-        var result = new byte[count];
-        int got = 0;
-        while (got < count)
-        {
-            if (_start == _end)
-            {
-                Fill();
-            }
-            int take = Math.Min(count - got, _end - _start);
-            Array.Copy(_buffer, _start, result, got, take);
-            _start += take;
-            got += take;
-        }
-        return result;
-    }
-
-    private void Fill()
-    {
-        if (_start > 0)
-        {
-            Array.Copy(_buffer, _start, _buffer, 0, _end - _start);
-            _end -= _start;
-            _start = 0;
-        }
-        if (_end == _buffer.Length)
-        {
-            throw new InvalidOperationException("reply line longer than the buffer");
-        }
-        int n = _socket.Receive(_buffer, _end, _buffer.Length - _end, SocketFlags.None);
-        if (n == 0)
-        {
-            throw new EndOfStreamException("server closed the connection");
-        }
-        _end += n;
     }
 
     public void Dispose() => _socket.Dispose();
