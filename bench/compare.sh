@@ -40,21 +40,8 @@ for tool in redis-server redis-benchmark redis-cli; do
   command -v $tool >/dev/null || { echo "$tool not found: apt-get install -y redis-server redis-tools" >&2; exit 1; }
 done
 
-# BENCH_PORTS=FIRST-LAST (e.g. 7140-7149) keeps the servers inside a given port range (shared machines).
-free_port() { python3 -c '
-import os, socket, sys
-lo, _, hi = os.environ.get("BENCH_PORTS", "0-0").partition("-")
-for p in (range(int(lo), int(hi) + 1) if int(lo) else [0]):
-    if str(p) in sys.argv[1:]:
-        continue
-    s = socket.socket()
-    try:
-        s.bind(("127.0.0.1", p)); print(s.getsockname()[1]); break
-    except OSError:
-        pass
-    finally:
-        s.close()
-' "$@"; }
+# free_port (BENCH_PORTS=FIRST-LAST keeps the servers inside a port range) comes from bench/lib.sh.
+. bench/lib.sh
 wait_ready() { for _ in $(seq 1 200); do redis-cli -p "$1" ping >/dev/null 2>&1 && return 0; sleep 0.1; done; echo "server on $1 did not start" >&2; return 1; }
 
 dotnet build -c Release src/Amber.Server -v q -nologo >/dev/null

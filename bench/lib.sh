@@ -1,4 +1,4 @@
-# Shared helpers of the side-by-side persistence benchmarks (bench/rdb.sh, bench/aof.sh): sourced, not run.
+# Shared helpers of the side-by-side benchmarks (bench/compare.sh, rdb.sh, aof.sh): sourced, not run.
 # Expects to be sourced from the repository root (the scripts cd there first).
 
 require_tools() {

@@ -4,15 +4,22 @@ namespace Amber.Keyspace;
 
 /// <summary>
 /// An <see cref="IBufferWriter{T}"/> over one pooled chunk that hands its bytes to <see cref="Target"/> whenever the
-/// next span would not fit, and on <see cref="Flush"/>: the snapshot consumer's encoded output on its way to a file.
+/// next span would not fit, and on <see cref="Flush"/>: a whole RDB written to a file (e.g. <c>IWritableFile.Write</c>)
+/// with one bounded buffer, or the snapshot consumer's encoded output on its way to one. Flush does not fsync.
 /// </summary>
 internal sealed class FlushingBufferWriter(int chunkSize) : IBufferWriter<byte>, IDisposable
 {
     private byte[] _buffer = ArrayPool<byte>.Shared.Rent(chunkSize);
     private int _length;
 
+    public FlushingBufferWriter(Action<ReadOnlySpan<byte>> target, int chunkSize = 1 << 20)
+        : this(chunkSize) => Target = target;
+
     /// <summary>Where the bytes go (set before writing).</summary>
     public Action<ReadOnlySpan<byte>>? Target { get; set; }
+
+    /// <summary>Bytes handed to <see cref="Target"/> so far plus those still buffered.</summary>
+    public long BytesWritten { get; private set; }
 
     public void Advance(int count)
     {
@@ -21,6 +28,7 @@ internal sealed class FlushingBufferWriter(int chunkSize) : IBufferWriter<byte>,
             throw new ArgumentOutOfRangeException(nameof(count));
         }
         _length += count;
+        BytesWritten += count;
     }
 
     public Memory<byte> GetMemory(int sizeHint = 0)

@@ -1,3 +1,4 @@
+using Amber.Keyspace;
 using System.Buffers.Binary;
 using System.Text;
 using Amber.Persistence.Rdb;
@@ -133,7 +134,7 @@ public sealed class RdbFileInteropTests
     private static void WriteDatasetFile(TestServer amber, string path)
     {
         using IWritableFile file = new OsFileSystem().Create(path);
-        using var chunks = new FileChunkWriter(file, chunkSize: 4096);
+        using var chunks = new FlushingBufferWriter(file.Write, chunkSize: 4096);
         RdbWriter writer = RdbDatasetWriter.CreateWriter(chunks, amber.Server);
         RdbDatasetWriter.WriteDataset(writer, amber.Server, aofBase: false);
         chunks.Flush();

@@ -685,7 +685,7 @@ internal sealed class AofService(AmberServer server)
             {
                 if (rdb)
                 {
-                    using var chunks = new FileChunkWriter(file);
+                    using var chunks = new FlushingBufferWriter(file.Write);
                     RdbDatasetWriter.WriteDataset(RdbDatasetWriter.CreateWriter(chunks, server), server, aofBase: true);
                     chunks.Flush();
                     _baseSize = chunks.BytesWritten;
