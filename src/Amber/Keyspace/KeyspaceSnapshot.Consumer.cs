@@ -58,16 +58,20 @@ internal sealed partial class KeyspaceSnapshot
             }
             _encoded.Flush();
         }
-        catch (SnapshotAbortedException)
-        {
-            StopEncoding();
-            throw;
-        }
         catch (Exception e)
         {
-            StopEncoding();
-            Abort(e);
+            FailConsumer(e);
             throw;
+        }
+    }
+
+    /// <summary>The consumer failed or met an abort: stop encoding, and abort the snapshot unless that is why.</summary>
+    private void FailConsumer(Exception e)
+    {
+        StopEncoding();
+        if (e is not SnapshotAbortedException)
+        {
+            Abort(e);
         }
     }
 

@@ -231,15 +231,9 @@ internal sealed partial class KeyspaceSnapshot
             }
             DrainReady(write);
         }
-        catch (SnapshotAbortedException)
-        {
-            StopEncoding();
-            throw;
-        }
         catch (Exception e)
         {
-            StopEncoding();
-            Abort(e);
+            FailConsumer(e);
             throw;
         }
     }
@@ -258,15 +252,9 @@ internal sealed partial class KeyspaceSnapshot
             }
             DrainReady(write);
         }
-        catch (SnapshotAbortedException)
-        {
-            StopEncoding();
-            throw;
-        }
         catch (Exception e)
         {
-            StopEncoding();
-            Abort(e);
+            FailConsumer(e);
             throw;
         }
     }
