@@ -11,7 +11,8 @@ namespace Amber.Server;
 internal sealed class ClientConnection
 {
     private const int InitialBufferSize = 16 * 1024;
-    private const int MaxReceivesInARow = 4;
+    // Bytes a client may feed in receives that complete at once before it lets the others go first (see RunAsync).
+    private const int MaxBytesInARow = 64 * 1024;
 
     private readonly Socket _socket;
     private readonly AmberServer _server;
@@ -22,8 +23,9 @@ internal sealed class ClientConnection
     private Task<int>? _pendingReceive;
     private int _pushScheduled;
 
-    // Receives that completed at once, in a row (see the yield in RunAsync).
-    private int _receivesInARow;
+    // Bytes from receives that completed at once, in a row (see the yield in RunAsync).
+    private int _bytesInARow;
+    private bool _receiveWasImmediate;
 
     // Set while a batch runs and its reply is unsent: pushes (MONITOR lines, messages) wait behind the reply.
     private int _replyPending;
@@ -58,6 +60,7 @@ internal sealed class ClientConnection
                     // A receive started while the client was blocked is still running into the buffer's free space.
                     n = await _pendingReceive.ConfigureAwait(false);
                     _pendingReceive = null;
+                    _receiveWasImmediate = false;
                 }
                 else
                 {
@@ -66,7 +69,7 @@ internal sealed class ClientConnection
                         break;
                     }
                     ValueTask<int> receive = _socket.ReceiveAsync(_buffer.AsMemory(_end), SocketFlags.None);
-                    _receivesInARow = receive.IsCompleted ? _receivesInARow + 1 : 0;
+                    _receiveWasImmediate = receive.IsCompleted;
                     n = await receive.ConfigureAwait(false);
                 }
                 if (n == 0)
@@ -74,6 +77,7 @@ internal sealed class ClientConnection
                     break;
                 }
                 _end += n;
+                _bytesInARow = _receiveWasImmediate ? _bytesInARow + n : 0;
                 Interlocked.Add(ref _server.Stats.NetInputBytes, n);
                 Interlocked.Increment(ref _server.Stats.TotalReadsProcessed);
                 if (_end - _start > _server.Config.ClientQueryBufferLimit)
@@ -92,12 +96,15 @@ internal sealed class ClientConnection
                     ShrinkIdleBuffer();
                     _session.QueryBufferFree = _buffer.Length;
                 }
-                if (_receivesInARow >= MaxReceivesInARow)
+                if (_bytesInARow >= MaxBytesInARow)
                 {
                     // A client whose data is always there (a --pipe load) would otherwise keep the event thread to
                     // itself; as Redis serves one read per client per turn, let the others go first: continue on the
-                    // thread pool (back on the event thread once a receive has to wait).
-                    _receivesInARow = 0;
+                    // thread pool (back on the event thread once a receive has to wait). Counted in bytes, not
+                    // receives: a request-reply client (one small request per receive) often finds its next request
+                    // already there, and sending it to the pool would wake pool threads that compete with the event
+                    // thread for the CPU.
+                    _bytesInARow = 0;
                     if (!Thread.CurrentThread.IsThreadPoolThread)
                     {
                         await Task.Yield();
@@ -235,6 +242,7 @@ internal sealed class ClientConnection
                     break;
                 }
                 _end += n;
+                _bytesInARow = _receiveWasImmediate ? _bytesInARow + n : 0;
                 Interlocked.Add(ref _server.Stats.NetInputBytes, n);
                 if (_end - _start > _server.Config.ClientQueryBufferLimit)
                 {
