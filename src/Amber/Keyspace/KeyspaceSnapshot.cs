@@ -38,6 +38,10 @@ internal sealed partial class KeyspaceSnapshot
     private readonly long[] _volatileKeysAtStart;
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly long _stepTicks;
+    private readonly long _assistTicks;
+    private readonly long _assistIntervalTicks;
+    private long _lastAssist;
+    private long _lastRequestBatch;
     private int _walkIndex;
     private ArrayBufferWriter<byte> _scratch = new();
     private long _keysProcessed;
@@ -55,7 +59,9 @@ internal sealed partial class KeyspaceSnapshot
         _volatileKeysAtStart = new long[databaseCount];
         _visited = new bool[databaseCount];
         _encoded = new FlushingBufferWriter(options.ChunkSize);
-        _stepTicks = Math.Max(1, (long)(options.StepDuration.TotalSeconds * Stopwatch.Frequency));
+        _stepTicks = ToTicks(options.StepDuration);
+        _assistTicks = ToTicks(options.AssistDuration);
+        _assistIntervalTicks = ToTicks(options.AssistInterval);
         Output = new SnapshotBuffer(options.ChunkSize, options.PendingLimit);
         Version = Interlocked.Increment(ref s_lastVersion);
     }
@@ -132,13 +138,35 @@ internal sealed partial class KeyspaceSnapshot
     /// One walker step, under the keyspace lock: captures buckets nobody has touched yet until the step's time or
     /// work budget is spent, then publishes the bytes. True when the snapshot is over (finished or aborted).
     /// </summary>
-    public bool Step()
+    public bool Step() => Step(_stepTicks);
+
+    /// <summary>
+    /// A short walker step taken by the request path (under the keyspace lock, after a batch of requests), at most one
+    /// per <see cref="SnapshotOptions.AssistInterval"/>. While clients keep the server busy the walk advances this way,
+    /// on the thread that serves them, and the background walker stays off the lock: a walker thread holding the lock
+    /// loses the CPU now and then on a busy machine, and every client then waits out its time slice (milliseconds).
+    /// </summary>
+    public void Assist()
+    {
+        long now = Stopwatch.GetTimestamp();
+        Volatile.Write(ref _lastRequestBatch, now);
+        if (now - _lastAssist < _assistIntervalTicks || Output.IsOverLimit || _state != SnapshotState.Running)
+        {
+            return;
+        }
+        Step(_assistTicks);
+        // Stamped after the step, so the interval is counted from its end: the request path spends at most
+        // AssistDuration / (AssistDuration + AssistInterval) of its time walking.
+        _lastAssist = Stopwatch.GetTimestamp();
+    }
+
+    private bool Step(long durationTicks)
     {
         if (_state != SnapshotState.Running)
         {
             return true;
         }
-        long deadline = Stopwatch.GetTimestamp() + _stepTicks;
+        long deadline = Stopwatch.GetTimestamp() + durationTicks;
         long remaining = _options.StepBudget;
         while (_walkIndex < _tables.Length)
         {
@@ -169,6 +197,8 @@ internal sealed partial class KeyspaceSnapshot
         return true;
     }
 
+    private static long ToTicks(TimeSpan duration) => Math.Max(1, (long)(duration.TotalSeconds * Stopwatch.Frequency));
+
     private void Finish()
     {
         _state = SnapshotState.Completed;
@@ -190,6 +220,12 @@ internal sealed partial class KeyspaceSnapshot
             while (_state == SnapshotState.Running)
             {
                 await Output.WaitForRoomAsync(cancellationToken).ConfigureAwait(false);
+                if (Stopwatch.GetTimestamp() - Volatile.Read(ref _lastRequestBatch) < _assistIntervalTicks * 4)
+                {
+                    // Clients are being served, and the request path walks meanwhile (Assist): stay off the lock.
+                    await Task.Delay(1, cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
                 long contention = Monitor.LockContentionCount;
                 lock (_keyspaceLock)
                 {
@@ -373,6 +409,12 @@ internal sealed record SnapshotOptions
     /// step copies strings and encodes only collections, so 200 µs is a few hundred keys.
     /// </summary>
     public TimeSpan StepDuration { get; init; } = TimeSpan.FromMicroseconds(200);
+
+    /// <summary>The longest step the request path takes (<see cref="KeyspaceSnapshot.Assist"/>), added to one batch's latency.</summary>
+    public TimeSpan AssistDuration { get; init; } = TimeSpan.FromMicroseconds(100);
+
+    /// <summary>The least time between two steps of the request path: with the default, it walks at most 20% of its time.</summary>
+    public TimeSpan AssistInterval { get; init; } = TimeSpan.FromMicroseconds(400);
 
     /// <summary>At most this many work units (buckets visited plus keys captured) per step, whatever the time.</summary>
     public long StepBudget { get; init; } = long.MaxValue;

@@ -12,8 +12,11 @@ namespace Amber.Persistence;
 /// </summary>
 internal static partial class BackgroundThreadPriority
 {
-    /// <summary>The nice value of a saving thread: well below requests (0), not quite SCHED_IDLE.</summary>
+    /// <summary>How much nicer a saving thread is than the process (requests): well below, not quite SCHED_IDLE.</summary>
     public const int SaveNice = 10;
+
+    /// <summary>The most a nice value can be on Linux.</summary>
+    private const int MaxNice = 19;
 
     private const int PrioProcess = 0;
 
@@ -26,7 +29,7 @@ internal static partial class BackgroundThreadPriority
             {
                 int tid = GetTid();
                 int before = GetPriority(PrioProcess, tid);
-                if (SetPriority(PrioProcess, tid, Math.Max(before, SaveNice)) == 0)
+                if (SetPriority(PrioProcess, tid, SaveNiceFor(before)) == 0)
                 {
                     return new Scope(true, tid, before, ThreadPriority.Normal);
                 }
@@ -40,6 +43,13 @@ internal static partial class BackgroundThreadPriority
         Thread.CurrentThread.Priority = ThreadPriority.BelowNormal;
         return new Scope(true, 0, 0, previous);
     }
+
+    /// <summary>
+    /// The nice value a saving thread gets: <see cref="SaveNice"/> above the process's own (its main thread's, as the
+    /// operator started it, e.g. `nice -n -5 amber-server`), never below the thread's current value.
+    /// </summary>
+    public static int SaveNiceFor(int current) =>
+        Math.Max(current, Math.Min(MaxNice, GetPriority(PrioProcess, Environment.ProcessId) + SaveNice));
 
     /// <summary>The nice value of the calling thread on Linux (tests, diagnostics); 0 elsewhere.</summary>
     public static int CurrentNice() => OperatingSystem.IsLinux() ? GetPriority(PrioProcess, GetTid()) : 0;

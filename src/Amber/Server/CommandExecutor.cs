@@ -76,6 +76,7 @@ internal sealed class CommandExecutor(AmberServer server)
             }
             session.EndBatchPushes();
             NoteAofWait(session, aofAtStart, lsnAtStart);
+            server.RunningSnapshot?.Assist();
         }
         return keepGoing;
     }

@@ -450,4 +450,35 @@ public class SnapshotServerTests
         Assert.Equal(1000, snapshot.KeysProcessed);
         Assert.Equal(1000, collector.Records().Count);
     }
+
+    [Fact]
+    public async Task RequestsAloneWalkTheSnapshotWhileClientsAreServed()
+    {
+        await using TestServer server = TestServer.Start();
+        AmberServer s = server.Server;
+        lock (s.KeyspaceLock)
+        {
+            for (int i = 0; i < 1000; i++)
+            {
+                s.Databases[0].Add(System.Text.Encoding.ASCII.GetBytes("k" + i), "v"u8.ToArray());
+            }
+        }
+        KeyspaceSnapshot snapshot;
+        lock (s.KeyspaceLock)
+        {
+            snapshot = s.StartSnapshot(new DigestSink(), new SnapshotOptions { StepBudget = 50, AssistInterval = TimeSpan.Zero });
+        }
+        // No background walker: only the steps taken after each batch of requests (Assist) can finish the walk.
+        var collector = new SnapshotAssert.ByteCollector();
+        Task consumer = Task.Run(() => snapshot.WriteToAsync(collector.Write));
+        using RawClient client = server.Raw();
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!snapshot.Completion.IsCompleted && DateTime.UtcNow < deadline)
+        {
+            Assert.Equal("+PONG\r\n", client.Call("PING"));
+        }
+        Assert.True(snapshot.Completion.IsCompletedSuccessfully, $"the request path captured only {snapshot.KeysProcessed} of 1000 keys");
+        await consumer;
+        Assert.Equal(1000, collector.Records().Count);
+    }
 }

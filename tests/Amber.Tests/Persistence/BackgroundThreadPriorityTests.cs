@@ -77,7 +77,7 @@ public class BackgroundThreadPriorityTests
         thread.Start();
         thread.Join();
         Assert.Equal(-1, meanwhile);
-        Assert.Equal(Math.Max(before, BackgroundThreadPriority.SaveNice), inside);
+        Assert.Equal(BackgroundThreadPriority.SaveNiceFor(before), inside);
         // Another thread (this one) keeps its priority.
         Assert.Equal(mine, BackgroundThreadPriority.CurrentNice());
     }
@@ -112,7 +112,7 @@ public class BackgroundThreadPriorityTests
             foreach ((string name, List<int> nice) in fs.WriterNice)
             {
                 // The last piece is written when the file is sealed, after the drain.
-                Assert.True(nice.Count >= 3 && nice.Take(nice.Count - 1).All(n => n >= BackgroundThreadPriority.SaveNice),
+                Assert.True(nice.Count >= 3 && nice.Take(nice.Count - 1).All(n => n >= BackgroundThreadPriority.SaveNiceFor(-20)),
                     $"{name} written at nice {string.Join(",", nice)}");
             }
         }
