@@ -50,4 +50,52 @@ public sealed class EventThreadTests : IDisposable
             gate.Set();
         }
     }
+
+    [Fact]
+    public async Task AClientWhoseRequestsAreAlwaysThereLetsTheOthersGoFirst()
+    {
+        await using TestServer server = TestServer.Start();
+        using var flood = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        flood.Connect(System.Net.IPAddress.Loopback, server.Port);
+        byte[] chunk = System.Text.Encoding.ASCII.GetBytes(string.Concat(Enumerable.Repeat("*1\r\n$4\r\nPING\r\n", 4096)));
+        using var stop = new CancellationTokenSource();
+        long received = 0;
+        // A pipelining client that never runs dry: its requests are always there when the server looks.
+        Task writer = Task.Run(() =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                flood.Send(chunk);
+            }
+        });
+        Task reader = Task.Run(() =>
+        {
+            byte[] sink = new byte[256 * 1024];
+            int n;
+            while (!stop.IsCancellationRequested && (n = flood.Receive(sink)) > 0)
+            {
+                Interlocked.Add(ref received, n);
+            }
+        });
+        try
+        {
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            while (Interlocked.Read(ref received) < 8 * 1024 * 1024)
+            {
+                Assert.True(watch.Elapsed < TimeSpan.FromSeconds(30), "the flood was not served");
+                await Task.Delay(5);
+            }
+
+            // Served while the flood goes on (a starved client would hit RawClient's 10 s receive timeout).
+            using RawClient other = server.Raw();
+            Assert.Equal("+PONG\r\n", other.Call("PING"));
+            Assert.False(writer.IsCompleted || reader.IsCompleted);
+        }
+        finally
+        {
+            stop.Cancel();
+            flood.Close();
+            await Task.WhenAll(writer, reader).ContinueWith(_ => { });
+        }
+    }
 }
