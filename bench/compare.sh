@@ -4,6 +4,7 @@
 #
 #   bench/compare.sh [--rounds N] [--requests N] [--clients N] [--suite strings|types] [--tests set,get,...] [--pipelines "1 16"]
 #                    [--port N]   (Amber on N, redis-server on N+1; default: two free ports)
+#                    [--amber-dll PATH]   (measure this build, e.g. a baseline of another commit, instead of building)
 #
 # Suites: strings = SET GET INCR MSET (issue 2); types = LPUSH LPOP SADD HSET SPOP ZADD LRANGE_100 (issue 3).
 #
@@ -17,6 +18,7 @@ CLIENTS=50
 TESTS="set,get,incr,mset"
 PIPELINES="1 16"
 BASE_PORT=""
+AMBER_DLL=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --rounds) ROUNDS=$2; shift 2 ;;
@@ -32,6 +34,7 @@ while [ $# -gt 0 ]; do
       shift 2 ;;
     --pipelines) PIPELINES=$2; shift 2 ;;
     --port) BASE_PORT=$2; shift 2 ;;
+    --amber-dll) AMBER_DLL=$2; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -44,8 +47,10 @@ done
 . bench/lib.sh
 wait_ready() { for _ in $(seq 1 200); do redis-cli -p "$1" ping >/dev/null 2>&1 && return 0; sleep 0.1; done; echo "server on $1 did not start" >&2; return 1; }
 
-dotnet build -c Release src/Amber.Server -v q -nologo >/dev/null
-AMBER_DLL=src/Amber.Server/bin/Release/net10.0/amber-server.dll
+if [ -z "$AMBER_DLL" ]; then
+  dotnet build -c Release src/Amber.Server -v q -nologo >/dev/null
+  AMBER_DLL=src/Amber.Server/bin/Release/net10.0/amber-server.dll
+fi
 WORK=$(mktemp -d)
 if [ -n "$BASE_PORT" ]; then
   AMBER_PORT=$BASE_PORT

@@ -88,7 +88,8 @@ public class CounterCommandTests
         c.Call("INCRBYFLOAT", "n", "1.5");
         var e = StringCommandTests.Entry(server, "n")!;
         Assert.True(e.HasExpiry);
-        Assert.Equal("3.5"u8.ToArray(), (byte[])e.Value);
+        Assert.True(e.IsString);
+        Assert.Equal("3.5"u8.ToArray(), e.StringValue.ToArray());
     }
 
     [Theory]

@@ -301,7 +301,7 @@ public class ListCommandTests
         Check(c, "+OK\r\n", "CONFIG", "SET", "list-max-ziplist-size", "3");
         Assert.Equal(3, server.Server.Config.ListMaxListpackSize);
         Check(c, ":10\r\n", "RPUSH", "l", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10");
-        var list = (Amber.Types.QuickList)server.Server.Databases[0].FindRaw("l"u8)!.Value;
+        var list = (Amber.Types.QuickList)server.Server.Databases[0].FindRaw("l"u8)!.Value!;
         Assert.Equal(4, list.NodeCount);
         Check(c, "+OK\r\n", "CONFIG", "SET", "list-compress-depth", "1");
         Assert.Equal(1, server.Server.Config.ListCompressDepth);

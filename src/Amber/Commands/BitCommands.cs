@@ -47,33 +47,24 @@ internal static class BitCommands
     /// <paramref name="maxBit"/> exists. <paramref name="grew"/> tells whether the key was created or lengthened.
     /// The value becomes "raw" as Redis unshares it for writing.
     /// </summary>
-    internal static bool TryGetStringForBitWrite(CommandContext ctx, long maxBit, out Entry entry, out byte[] value, out bool grew)
+    internal static bool TryGetStringForBitWrite(CommandContext ctx, long maxBit, out Entry entry, out Span<byte> value, out bool grew)
     {
         entry = null!;
-        value = [];
+        value = default;
         grew = false;
-        if (!StringCommands.TryGetStringForWrite(ctx, ctx.Arg(1), out Entry? found, out byte[]? current))
+        if (!StringCommands.TryGetStringForWrite(ctx, ctx.Arg(1), out Entry? found))
         {
             return false;
         }
         int needed = (int)((maxBit >> 3) + 1);
-        if (found == null || current == null)
+        if (found == null)
         {
-            value = new byte[needed];
-            entry = ctx.Db.Add(ctx.Args.ToArray(1), value);
+            found = ctx.Db.AddString(ctx.Arg(1), default);
             grew = true;
         }
-        else
-        {
-            entry = found;
-            value = current;
-            if (value.Length < needed)
-            {
-                Array.Resize(ref value, needed);
-                entry.Value = value;
-                grew = true;
-            }
-        }
+        entry = found;
+        grew |= entry.StringLength < needed;
+        value = entry.GrowString(needed);
         entry.ForceRawEncoding = true;
         return true;
     }
@@ -89,7 +80,7 @@ internal static class BitCommands
             ctx.Error(Errors.BitValue);
             return;
         }
-        if (!TryGetStringForBitWrite(ctx, offset, out _, out byte[] value, out bool grew))
+        if (!TryGetStringForBitWrite(ctx, offset, out _, out Span<byte> value, out bool grew))
         {
             return;
         }
@@ -111,12 +102,13 @@ internal static class BitCommands
         {
             return;
         }
-        if (!StringCommands.TryGetString(ctx, ctx.Arg(1), out _, out byte[]? value))
+        if (!StringCommands.TryGetString(ctx, ctx.Arg(1), out Entry? found))
         {
             return;
         }
+        ReadOnlySpan<byte> value = found == null ? default : found.StringValue;
         long index = offset >> 3;
-        bool set = value != null && index < value.Length && (value[index] & (1 << (7 - (int)(offset & 7)))) != 0;
+        bool set = index < value.Length && (value[(int)index] & (1 << (7 - (int)(offset & 7)))) != 0;
         ctx.Reply.WriteInteger(set ? 1 : 0);
     }
 
@@ -135,15 +127,16 @@ internal static class BitCommands
     private static void BitCount(CommandContext ctx)
     {
         // Redis 7.0 looks the key up first: a missing key counts 0 whatever the other arguments are.
-        if (!StringCommands.TryGetString(ctx, ctx.Arg(1), out _, out byte[]? value))
+        if (!StringCommands.TryGetString(ctx, ctx.Arg(1), out Entry? found))
         {
             return;
         }
-        if (value == null)
+        if (found == null)
         {
             ctx.Reply.WriteInteger(0);
             return;
         }
+        ReadOnlySpan<byte> value = found.StringValue;
         long startBit;
         long endBit;
         if (ctx.ArgCount == 4 || ctx.ArgCount == 5)
@@ -205,11 +198,11 @@ internal static class BitCommands
     }
 
     /// <summary>Number of set bits in the inclusive bit range.</summary>
-    private static long CountBits(byte[] value, long startBit, long endBit)
+    private static long CountBits(ReadOnlySpan<byte> value, long startBit, long endBit)
     {
         int first = (int)(startBit >> 3);
         int last = (int)(endBit >> 3);
-        long count = PopCount(value.AsSpan(first, last - first + 1));
+        long count = PopCount(value.Slice(first, last - first + 1));
         // Remove the bits of the edge bytes that lie outside the range.
         int headMask = ~(0xFF >> (int)(startBit & 7)) & 0xFF;
         int tailMask = (1 << (7 - (int)(endBit & 7))) - 1;
@@ -244,16 +237,17 @@ internal static class BitCommands
             ctx.Error(Errors.BitArgument);
             return;
         }
-        if (!StringCommands.TryGetString(ctx, ctx.Arg(1), out _, out byte[]? value))
+        if (!StringCommands.TryGetString(ctx, ctx.Arg(1), out Entry? found))
         {
             return;
         }
-        if (value == null)
+        if (found == null)
         {
             // A missing key is an endless run of zero bits.
             ctx.Reply.WriteInteger(bit == 1 ? -1 : 0);
             return;
         }
+        ReadOnlySpan<byte> value = found.StringValue;
         long startBit;
         long endBit;
         bool endGiven = false;
@@ -314,7 +308,7 @@ internal static class BitCommands
     }
 
     /// <summary>The first bit equal to <paramref name="set"/> within the inclusive range, or -1.</summary>
-    private static long FindBit(byte[] value, long startBit, long endBit, bool set)
+    private static long FindBit(ReadOnlySpan<byte> value, long startBit, long endBit, bool set)
     {
         int first = (int)(startBit >> 3);
         int last = (int)(endBit >> 3);
@@ -324,7 +318,7 @@ internal static class BitCommands
             if (i != first && i != last)
             {
                 // Whole bytes: jump over the ones that cannot contain the bit.
-                int rel = value.AsSpan(i, last - i).IndexOfAnyExcept(skip);
+                int rel = value.Slice(i, last - i).IndexOfAnyExcept(skip);
                 if (rel < 0)
                 {
                     i = last;
@@ -380,16 +374,16 @@ internal static class BitCommands
             return;
         }
         int sourceCount = ctx.ArgCount - 3;
-        byte[]?[] sources = new byte[sourceCount][];
+        var sources = new Entry?[sourceCount];
         int maxLength = 0;
         for (int i = 0; i < sourceCount; i++)
         {
-            if (!StringCommands.TryGetString(ctx, ctx.Arg(i + 3), out _, out byte[]? value))
+            if (!StringCommands.TryGetString(ctx, ctx.Arg(i + 3), out Entry? found))
             {
                 return;
             }
-            sources[i] = value;
-            maxLength = Math.Max(maxLength, value?.Length ?? 0);
+            sources[i] = found;
+            maxLength = Math.Max(maxLength, found?.StringLength ?? 0);
         }
         if (maxLength == 0)
         {
@@ -403,7 +397,7 @@ internal static class BitCommands
         byte[] result = new byte[maxLength];
         if (op == 3)
         {
-            byte[] src = sources[0]!;
+            ReadOnlySpan<byte> src = sources[0]!.StringValue;
             for (int i = 0; i < result.Length; i++)
             {
                 result[i] = (byte)~src[i];
@@ -413,28 +407,27 @@ internal static class BitCommands
         {
             Combine(result, sources, op);
         }
-        Entry e = ctx.Db.Set(ctx.Arg(2), result, ctx.NowMs);
+        Entry e = ctx.Db.SetString(ctx.Arg(2), result, ctx.NowMs);
         e.ForceRawEncoding = true;
         ctx.KeyWritten(ctx.Arg(2), Notifications.NotifyFlags.String, "set");
         ctx.Reply.WriteInteger(maxLength);
     }
 
     /// <summary>AND/OR/XOR of the sources into <paramref name="result"/>; a short or missing source reads as zero bytes.</summary>
-    private static void Combine(byte[] result, byte[]?[] sources, int op)
+    private static void Combine(byte[] result, Entry?[] sources, int op)
     {
         Span<ulong> dst = MemoryMarshal.Cast<byte, ulong>(result.AsSpan());
-        byte[] firstBytes = sources[0] ?? [];
-        firstBytes.CopyTo(result, 0);
+        (sources[0] is { } first ? first.StringValue : default).CopyTo(result);
         for (int s = 1; s < sources.Length; s++)
         {
-            byte[] src = sources[s] ?? [];
+            ReadOnlySpan<byte> src = sources[s] is { } source ? source.StringValue : default;
             int n = src.Length;
             if (op == 0)
             {
                 // AND: bytes past this source's end become zero.
                 result.AsSpan(Math.Min(n, result.Length)).Clear();
             }
-            ReadOnlySpan<ulong> words = MemoryMarshal.Cast<byte, ulong>(src.AsSpan());
+            ReadOnlySpan<ulong> words = MemoryMarshal.Cast<byte, ulong>(src);
             int w = Math.Min(words.Length, dst.Length);
             for (int i = 0; i < w; i++)
             {

@@ -116,14 +116,17 @@ internal static class BitfieldCommand
             j += code == OpCode.Get ? 2 : 3;
         }
 
-        byte[]? data;
+        // A missing key reads as zero bits (an empty span).
+        ReadOnlySpan<byte> data;
+        Span<byte> writable = default;
         bool grew = false;
         if (readOnly)
         {
-            if (!StringCommands.TryGetString(ctx, ctx.Arg(1), out _, out data))
+            if (!StringCommands.TryGetString(ctx, ctx.Arg(1), out Entry? found))
             {
                 return;
             }
+            data = found == null ? default : found.StringValue;
         }
         else
         {
@@ -132,11 +135,11 @@ internal static class BitfieldCommand
                 ctx.Error(Errors.BitfieldReadOnly);
                 return;
             }
-            if (!BitCommands.TryGetStringForBitWrite(ctx, highestWriteBit, out Entry _, out byte[] grown, out grew))
+            if (!BitCommands.TryGetStringForBitWrite(ctx, highestWriteBit, out Entry _, out writable, out grew))
             {
                 return;
             }
-            data = grown;
+            data = writable;
         }
 
         ctx.Reply.WriteArrayHeader(count);
@@ -146,12 +149,12 @@ internal static class BitfieldCommand
             ref Op op = ref ops[i];
             if (op.Code == OpCode.Get)
             {
-                ulong raw = data == null ? 0 : ReadBits(data, op.Offset, op.Bits);
+                ulong raw = ReadBits(data, op.Offset, op.Bits);
                 ctx.Reply.WriteInteger(op.Signed ? SignExtend(raw, op.Bits) : (long)raw);
                 continue;
             }
             // As Redis 7.0: a write counts when it changed the bits or the string was created or grown, unless it failed.
-            if (Execute(ctx, data!, ref op) is { } changed && (changed || grew))
+            if (Execute(ctx, writable, ref op) is { } changed && (changed || grew))
             {
                 changes++;
             }
@@ -163,7 +166,7 @@ internal static class BitfieldCommand
     }
 
     /// <summary>Runs a SET or INCRBY; returns whether it changed the bits, or null when it failed (OVERFLOW FAIL).</summary>
-    private static bool? Execute(CommandContext ctx, byte[] data, ref Op op)
+    private static bool? Execute(CommandContext ctx, Span<byte> data, ref Op op)
     {
         ulong raw = ReadBits(data, op.Offset, op.Bits);
         bool overflowed;
@@ -240,19 +243,19 @@ internal static class BitfieldCommand
     }
 
     /// <summary>The <paramref name="bits"/>-bit big-endian field at a bit offset; bytes past the end read as zero.</summary>
-    private static ulong ReadBits(byte[] data, long offset, int bits)
+    private static ulong ReadBits(ReadOnlySpan<byte> data, long offset, int bits)
     {
         ulong value = 0;
         for (int i = 0; i < bits; i++, offset++)
         {
             long index = offset >> 3;
-            int bit = index < data.Length ? (data[index] >> (7 - (int)(offset & 7))) & 1 : 0;
+            int bit = index < data.Length ? (data[(int)index] >> (7 - (int)(offset & 7))) & 1 : 0;
             value = (value << 1) | (uint)bit;
         }
         return value;
     }
 
-    private static void WriteBits(byte[] data, long offset, int bits, ulong value)
+    private static void WriteBits(Span<byte> data, long offset, int bits, ulong value)
     {
         for (int i = bits - 1; i >= 0; i--, offset++)
         {
@@ -260,11 +263,11 @@ internal static class BitfieldCommand
             int mask = 1 << (7 - (int)(offset & 7));
             if (((value >> i) & 1) != 0)
             {
-                data[index] = (byte)(data[index] | mask);
+                data[(int)index] = (byte)(data[(int)index] | mask);
             }
             else
             {
-                data[index] = (byte)(data[index] & ~mask);
+                data[(int)index] = (byte)(data[(int)index] & ~mask);
             }
         }
     }

@@ -46,12 +46,12 @@ internal static class CounterCommands
 
     private static void IncrDecr(CommandContext ctx, long increment)
     {
-        if (!StringCommands.TryGetStringForWrite(ctx, ctx.Arg(1), out Entry? entry, out byte[]? current))
+        if (!StringCommands.TryGetStringForWrite(ctx, ctx.Arg(1), out Entry? entry))
         {
             return;
         }
         long value = 0;
-        if (current != null && !CommandContext.TryParseLong(current, out value))
+        if (entry != null && !CommandContext.TryParseLong(entry.StringValue, out value))
         {
             ctx.Error(Errors.NotInteger);
             return;
@@ -65,19 +65,19 @@ internal static class CounterCommands
         value += increment;
         Span<byte> text = stackalloc byte[20];
         Utf8Formatter.TryFormat(value, text, out int n);
-        Store(ctx, entry, text[..n].ToArray());
+        Store(ctx, entry, text[..n]);
         ctx.KeyWritten(ctx.Arg(1), NotifyFlags.String, "incrby");
         ctx.Reply.WriteInteger(value);
     }
 
     private static void IncrByFloat(CommandContext ctx)
     {
-        if (!StringCommands.TryGetStringForWrite(ctx, ctx.Arg(1), out Entry? entry, out byte[]? current))
+        if (!StringCommands.TryGetStringForWrite(ctx, ctx.Arg(1), out Entry? entry))
         {
             return;
         }
         LongDouble value = LongDouble.Zero;
-        if ((current != null && !LongDouble.TryParse(current, out value)) || !LongDouble.TryParse(ctx.Arg(2), out LongDouble increment))
+        if ((entry != null && !LongDouble.TryParse(entry.StringValue, out value)) || !LongDouble.TryParse(ctx.Arg(2), out LongDouble increment))
         {
             ctx.Error(Errors.NotFloat);
             return;
@@ -99,14 +99,14 @@ internal static class CounterCommands
     }
 
     /// <summary>Replaces the value in place (keeping the TTL) or adds the key.</summary>
-    private static void Store(CommandContext ctx, Entry? entry, byte[] text)
+    private static void Store(CommandContext ctx, Entry? entry, ReadOnlySpan<byte> text)
     {
         if (entry == null)
         {
-            ctx.Db.Add(ctx.Args.ToArray(1), text);
+            ctx.Db.AddString(ctx.Arg(1), text);
             return;
         }
-        entry.Value = text;
+        entry.SetString(text);
         entry.ForceRawEncoding = false;
     }
 }

@@ -89,7 +89,7 @@ internal static class DatabaseCommands
             ctx.Reply.WriteInteger(0);
             return;
         }
-        Entry moved = destination.Add(e.Key, e.Value);
+        Entry moved = destination.AddValueOf(e.Key, e);
         KeyCommands.CarryObjectState(e, moved);
         if (e.HasExpiry)
         {

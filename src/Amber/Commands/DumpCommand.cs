@@ -31,7 +31,16 @@ internal static class DumpCommand
             return;
         }
         using var payload = new PooledBufferWriter();
-        WritePayload(payload, e.Value, ctx.Server.Config.RdbCompression, ctx.Server.Config.ListMaxListpackSize);
+        if (e.Value is { } typed)
+        {
+            WritePayload(payload, typed, ctx.Server.Config.RdbCompression, ctx.Server.Config.ListMaxListpackSize);
+        }
+        else
+        {
+            RdbPrimitives.WriteByte(payload, (byte)RdbType.String);
+            RdbPrimitives.WriteString(payload, e.StringValue, ctx.Server.Config.RdbCompression);
+            WriteFooter(payload);
+        }
         ctx.Reply.WriteBulkString(payload.WrittenSpan);
     }
 
@@ -39,6 +48,11 @@ internal static class DumpCommand
     public static void WritePayload(PooledBufferWriter output, object value, bool compress, int listMaxListpackSize)
     {
         RdbValueEncoder.WriteValue(output, value, compress, listMaxListpackSize);
+        WriteFooter(output);
+    }
+
+    private static void WriteFooter(PooledBufferWriter output)
+    {
         Span<byte> footer = output.GetSpan(10);
         BinaryPrimitives.WriteUInt16LittleEndian(footer, RdbFormat.Version);
         output.Advance(2);

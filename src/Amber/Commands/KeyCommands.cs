@@ -94,7 +94,7 @@ internal static class KeyCommands
     private static void TypeCommand(CommandContext ctx)
     {
         Entry? e = LookupRead(ctx, ctx.Arg(1), touch: false);
-        ctx.Reply.WriteSimpleString(ValueTypes.TypeName(e?.Value));
+        ctx.Reply.WriteSimpleString(ValueTypes.TypeName(e));
     }
 
     private static void Touch(CommandContext ctx)
@@ -139,7 +139,7 @@ internal static class KeyCommands
             }
             db.Delete(newKey);
         }
-        Entry target = db.Add(newKey.ToArray(), source.Value);
+        Entry target = db.AddValueOf(newKey, source);
         CarryObjectState(source, target);
         if (source.HasExpiry)
         {
@@ -268,7 +268,7 @@ internal static class KeyCommands
             }
             destination.Delete(newKey);
         }
-        Entry copy = destination.Add(newKey.ToArray(), ValueTypes.Clone(e.Value));
+        Entry copy = e.Value is ITypedValue typed ? destination.Add(newKey, typed.Clone()) : destination.AddString(newKey, e.StringValue);
         copy.ForceRawEncoding = e.ForceRawEncoding;
         if (e.HasExpiry)
         {

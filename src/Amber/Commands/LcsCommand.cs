@@ -15,15 +15,13 @@ internal static class LcsCommand
 
     private static void Lcs(CommandContext ctx)
     {
-        byte[]? a = Lookup(ctx, ctx.Arg(1), out bool wrongA);
-        byte[]? b = Lookup(ctx, ctx.Arg(2), out bool wrongB);
+        ReadOnlySpan<byte> a = Lookup(ctx, ctx.Arg(1), out bool wrongA);
+        ReadOnlySpan<byte> b = Lookup(ctx, ctx.Arg(2), out bool wrongB);
         if (wrongA || wrongB)
         {
             ctx.Error(Errors.LcsWrongType);
             return;
         }
-        a ??= [];
-        b ??= [];
         bool getIdx = false;
         bool getLen = false;
         bool withMatchLen = false;
@@ -83,7 +81,7 @@ internal static class LcsCommand
         Reply(ctx, a, b, table, getIdx, getLen, withMatchLen, minMatchLen);
     }
 
-    private static byte[]? Lookup(CommandContext ctx, ReadOnlySpan<byte> key, out bool wrongType)
+    private static ReadOnlySpan<byte> Lookup(CommandContext ctx, ReadOnlySpan<byte> key, out bool wrongType)
     {
         Entry? e = ctx.Db.Find(key, ctx.NowMs);
         wrongType = false;
@@ -91,15 +89,15 @@ internal static class LcsCommand
         {
             ctx.Server.Stats.KeyspaceMisses++;
             ctx.KeyMissed(key);
-            return null;
+            return default;
         }
         ctx.Server.Stats.KeyspaceHits++;
-        wrongType = e.Value is not byte[];
-        return e.Value as byte[];
+        wrongType = !e.IsString;
+        return e.StringValue;
     }
 
     /// <summary>table[i * (|b| + 1) + j] = length of the LCS of a[..i] and b[..j].</summary>
-    private static uint[] Fill(byte[] a, byte[] b)
+    private static uint[] Fill(ReadOnlySpan<byte> a, ReadOnlySpan<byte> b)
     {
         int w = b.Length + 1;
         uint[] table = new uint[(long)(a.Length + 1) * w];
@@ -119,7 +117,7 @@ internal static class LcsCommand
     }
 
     /// <summary>Walks the table back from the end, as Redis does, emitting the string and/or the ranges.</summary>
-    private static void Reply(CommandContext ctx, byte[] a, byte[] b, uint[] table, bool getIdx, bool getLen, bool withMatchLen, long minMatchLen)
+    private static void Reply(CommandContext ctx, ReadOnlySpan<byte> a, ReadOnlySpan<byte> b, uint[] table, bool getIdx, bool getLen, bool withMatchLen, long minMatchLen)
     {
         int w = b.Length + 1;
         uint length = table[(long)a.Length * w + b.Length];

@@ -52,7 +52,7 @@ internal static class ScanCommand
                 // Redis looks the key up here (counting a hit or miss) and compares type names ignoring case;
                 // an unknown type name simply matches nothing.
                 Entry? live = KeyCommands.LookupRead(ctx, e.Key, touch: false, notifyMiss: false);
-                if (!Ascii.EqualsIgnoreCase(ctx.Arg(typeArg), ValueTypes.TypeName(live?.Value)))
+                if (!Ascii.EqualsIgnoreCase(ctx.Arg(typeArg), ValueTypes.TypeName(live)))
                 {
                     continue;
                 }

@@ -383,7 +383,7 @@ internal static class SetCommands
         }
         else
         {
-            to = (SetValue)dst.Value;
+            to = (SetValue)dst.Value!;
         }
         // The destination changes (and gets its event) only when the member was new there, as in Redis.
         if (to.Add(member, MaxIntset(ctx)))

@@ -249,7 +249,7 @@ internal static class SortCommand
             ctx.Server.Stats.KeyspaceHits++;
         }
         object? source = entry?.Value;
-        if (source != null && source is not QuickList && source is not SetValue && source is not SortedSet)
+        if (entry != null && source is not QuickList && source is not SetValue && source is not SortedSet)
         {
             ctx.WrongType();
             return;
@@ -522,11 +522,7 @@ internal static class SortCommand
         {
             return e.Value is HashValue hash && hash.TryGet(pattern[^fieldLength..], out value);
         }
-        if (e.Value is byte[] s)
-        {
-            value = s;
-            return true;
-        }
-        return false;
+        value = e.StringValue;
+        return e.IsString;
     }
 }

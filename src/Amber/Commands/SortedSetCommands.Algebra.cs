@@ -244,7 +244,7 @@ internal static partial class SortedSetCommands
     }
 
     /// <summary>Accepts a sorted set or a plain set (Redis lets sets take part with a score of 1).</summary>
-    private static bool TryAsSource(object value, ref Source source)
+    private static bool TryAsSource(object? value, ref Source source)
     {
         source.Sorted = value as SortedSet;
         source.Plain = value as SetValue;

@@ -5,9 +5,9 @@ using Amber.Propagation;
 namespace Amber.Commands;
 
 /// <summary>
-/// The string commands. Values are stored as their raw bytes (<c>byte[]</c>, exactly the string's length).
-/// SETRANGE, SETBIT, BITFIELD and APPEND may modify a value's array in place, as Redis modifies its sds:
-/// code that shares a value between keys must copy it.
+/// The string commands. A string value is stored in its key's array (<see cref="Entry.StringValue"/>);
+/// SETRANGE, SETBIT, BITFIELD and APPEND modify it in place with free space to grow (<see cref="Entry.GrowString"/>),
+/// as Redis modifies its sds.
 /// Counters live in <see cref="CounterCommands"/>, bitmaps in <see cref="BitCommands"/> and
 /// <see cref="BitfieldCommand"/>, LCS in <see cref="LcsCommand"/>.
 /// </summary>
@@ -29,7 +29,7 @@ internal static class StringCommands
         t.Add(new("getset", 3, Write | Fast, 1, 1, 1, "write string fast", GetSet) { Group = "string", Complexity = "O(1)", Summary = "Sets a key and returns its previous value." });
         t.Add(new("getdel", 2, CommandFlags.Write | Fast, 1, 1, 1, "write string fast", GetDel) { Group = "string", Since = "6.2.0", Complexity = "O(1)", Summary = "Returns a key's value and deletes the key." });
         t.Add(new("getex", -2, CommandFlags.Write | Fast, 1, 1, 1, "write string fast", GetEx) { Group = "string", Since = "6.2.0", Complexity = "O(1)", Summary = "Returns a key's value and changes or removes its expiry." });
-        t.Add(new("append", 3, Write | Fast, 1, 1, 1, "write string fast", Append) { Group = "string", Since = "2.0.0", Complexity = "O(N) in the new length (the value is copied)", Summary = "Appends bytes to a string, creating it if needed." });
+        t.Add(new("append", 3, Write | Fast, 1, 1, 1, "write string fast", Append) { Group = "string", Since = "2.0.0", Complexity = "O(1) amortized: the string keeps free space to grow into", Summary = "Appends bytes to a string, creating it if needed." });
         t.Add(new("strlen", 2, Read | Fast, 1, 1, 1, "read string fast", StrLen) { Group = "string", Since = "2.2.0", Complexity = "O(1)", Summary = "Returns the length of a string." });
         t.Add(new("getrange", 4, Read, 1, 1, 1, "read string slow", GetRange) { Group = "string", Since = "2.4.0", Complexity = "O(N) in the returned length", Summary = "Returns a substring by byte offsets." });
         t.Add(new("setrange", 4, Write, 1, 1, 1, "write string slow", SetRange) { Group = "string", Since = "2.2.0", Complexity = "O(M) in the written length", Summary = "Overwrites part of a string at an offset, padding with zero bytes." });
@@ -41,10 +41,10 @@ internal static class StringCommands
     }
 
     /// <summary>Looks up a string; writes WRONGTYPE and returns false if the key holds another type.</summary>
-    internal static bool TryGetString(CommandContext ctx, ReadOnlySpan<byte> key, out Entry? entry, out byte[]? value)
+    /// <remarks><paramref name="entry"/> is null when the key is missing; its value is <see cref="Entry.StringValue"/>.</remarks>
+    internal static bool TryGetString(CommandContext ctx, ReadOnlySpan<byte> key, out Entry? entry)
     {
         entry = ctx.Db.Find(key, ctx.NowMs);
-        value = null;
         if (entry == null)
         {
             ctx.Server.Stats.KeyspaceMisses++;
@@ -52,9 +52,8 @@ internal static class StringCommands
             return true;
         }
         ctx.Server.Stats.KeyspaceHits++;
-        if (entry.Value is byte[] bytes)
+        if (entry.IsString)
         {
-            value = bytes;
             return true;
         }
         ctx.WrongType();
@@ -62,17 +61,11 @@ internal static class StringCommands
     }
 
     /// <summary>Like <see cref="TryGetString"/> for a command about to write: Redis's write lookups count no hits or misses.</summary>
-    internal static bool TryGetStringForWrite(CommandContext ctx, ReadOnlySpan<byte> key, out Entry? entry, out byte[]? value)
+    internal static bool TryGetStringForWrite(CommandContext ctx, ReadOnlySpan<byte> key, out Entry? entry)
     {
         entry = ctx.Db.Find(key, ctx.NowMs);
-        value = null;
-        if (entry == null)
+        if (entry == null || entry.IsString)
         {
-            return true;
-        }
-        if (entry.Value is byte[] bytes)
-        {
-            value = bytes;
             return true;
         }
         ctx.WrongType();
@@ -96,17 +89,17 @@ internal static class StringCommands
 
     private static void Get(CommandContext ctx)
     {
-        if (!TryGetString(ctx, ctx.Arg(1), out _, out byte[]? value))
+        if (!TryGetString(ctx, ctx.Arg(1), out Entry? entry))
         {
             return;
         }
-        if (value == null)
+        if (entry == null)
         {
             ctx.Reply.WriteNull();
         }
         else
         {
-            ctx.Reply.WriteBulkString(value);
+            ctx.Reply.WriteBulkString(entry.StringValue);
         }
     }
 
@@ -114,7 +107,7 @@ internal static class StringCommands
     {
         if (ctx.ArgCount == 3)
         {
-            ctx.Db.Set(ctx.Arg(1), ctx.Args.ToArray(2), ctx.NowMs);
+            ctx.Db.SetString(ctx.Arg(1), ctx.Arg(2), ctx.NowMs);
             ctx.KeyWritten(ctx.Arg(1), NotifyFlags.String, "set");
             ctx.Reply.WriteOk();
             return;
@@ -148,7 +141,7 @@ internal static class StringCommands
         bool get = (flags & SetFlags.Get) != 0;
         if (get)
         {
-            if (!TryGetString(ctx, key, out _, out byte[]? old))
+            if (!TryGetString(ctx, key, out Entry? old))
             {
                 return;
             }
@@ -158,7 +151,7 @@ internal static class StringCommands
             }
             else
             {
-                ctx.Reply.WriteBulkString(old);
+                ctx.Reply.WriteBulkString(old.StringValue);
             }
         }
         if ((flags & (SetFlags.Nx | SetFlags.Xx)) != 0)
@@ -180,7 +173,7 @@ internal static class StringCommands
                 return;
             }
         }
-        Entry e = ctx.Db.Set(key, ctx.Args.ToArray(valueIndex), ctx.NowMs, keepTtl: (flags & SetFlags.KeepTtl) != 0);
+        Entry e = ctx.Db.SetString(key, ctx.Arg(valueIndex), ctx.NowMs, keepTtl: (flags & SetFlags.KeepTtl) != 0);
         ctx.KeyWritten(key, NotifyFlags.String, "set");
         if (ctx.Propagating)
         {
@@ -236,11 +229,11 @@ internal static class StringCommands
         {
             return;
         }
-        if (!TryGetString(ctx, ctx.Arg(1), out Entry? entry, out byte[]? value))
+        if (!TryGetString(ctx, ctx.Arg(1), out Entry? entry))
         {
             return;
         }
-        if (entry == null || value == null)
+        if (entry == null)
         {
             ctx.Reply.WriteNull();
             return;
@@ -250,7 +243,7 @@ internal static class StringCommands
         {
             return;
         }
-        ctx.Reply.WriteBulkString(value);
+        ctx.Reply.WriteBulkString(entry.StringValue);
         if ((flags & SetFlags.Absolute) != 0 && expireAt <= ctx.NowMs)
         {
             // An absolute time already past deletes the key now.
@@ -282,16 +275,16 @@ internal static class StringCommands
 
     private static void GetDel(CommandContext ctx)
     {
-        if (!TryGetString(ctx, ctx.Arg(1), out Entry? entry, out byte[]? value))
+        if (!TryGetString(ctx, ctx.Arg(1), out Entry? entry))
         {
             return;
         }
-        if (entry == null || value == null)
+        if (entry == null)
         {
             ctx.Reply.WriteNull();
             return;
         }
-        ctx.Reply.WriteBulkString(value);
+        ctx.Reply.WriteBulkString(entry.StringValue);
         ctx.Db.Delete(ctx.Arg(1));
         ctx.KeyWritten(ctx.Arg(1), NotifyFlags.Generic, "del");
         if (ctx.Propagating)
@@ -302,7 +295,7 @@ internal static class StringCommands
 
     private static void GetSet(CommandContext ctx)
     {
-        if (!TryGetString(ctx, ctx.Arg(1), out _, out byte[]? old))
+        if (!TryGetString(ctx, ctx.Arg(1), out Entry? old))
         {
             return;
         }
@@ -312,9 +305,9 @@ internal static class StringCommands
         }
         else
         {
-            ctx.Reply.WriteBulkString(old);
+            ctx.Reply.WriteBulkString(old.StringValue);
         }
-        ctx.Db.Set(ctx.Arg(1), ctx.Args.ToArray(2), ctx.NowMs);
+        ctx.Db.SetString(ctx.Arg(1), ctx.Arg(2), ctx.NowMs);
         ctx.KeyWritten(ctx.Arg(1), NotifyFlags.String, "set");
         if (ctx.Propagating)
         {
@@ -336,9 +329,9 @@ internal static class StringCommands
                 continue;
             }
             ctx.Server.Stats.KeyspaceHits++;
-            if (e.Value is byte[] bytes)
+            if (e.IsString)
             {
-                ctx.Reply.WriteBulkString(bytes);
+                ctx.Reply.WriteBulkString(e.StringValue);
             }
             else
             {
@@ -356,7 +349,7 @@ internal static class StringCommands
         }
         for (int i = 1; i < ctx.ArgCount; i += 2)
         {
-            ctx.Db.Set(ctx.Arg(i), ctx.Args.ToArray(i + 1), ctx.NowMs);
+            ctx.Db.SetString(ctx.Arg(i), ctx.Arg(i + 1), ctx.NowMs);
             ctx.KeyWritten(ctx.Arg(i), NotifyFlags.String, "set");
         }
         ctx.Reply.WriteOk();
@@ -379,7 +372,7 @@ internal static class StringCommands
         }
         for (int i = 1; i < ctx.ArgCount; i += 2)
         {
-            ctx.Db.Set(ctx.Arg(i), ctx.Args.ToArray(i + 1), ctx.NowMs);
+            ctx.Db.SetString(ctx.Arg(i), ctx.Arg(i + 1), ctx.NowMs);
             ctx.KeyWritten(ctx.Arg(i), NotifyFlags.String, "set");
         }
         ctx.Reply.WriteInteger(1);
@@ -387,42 +380,41 @@ internal static class StringCommands
 
     private static void Append(CommandContext ctx)
     {
-        if (!TryGetStringForWrite(ctx, ctx.Arg(1), out Entry? entry, out byte[]? value))
+        if (!TryGetStringForWrite(ctx, ctx.Arg(1), out Entry? entry))
         {
             return;
         }
         ReadOnlySpan<byte> tail = ctx.Arg(2);
-        if (entry == null || value == null)
+        if (entry == null)
         {
-            ctx.Db.Add(ctx.Args.ToArray(1), tail.ToArray());
+            ctx.Db.AddString(ctx.Arg(1), tail);
             ctx.KeyWritten(ctx.Arg(1), NotifyFlags.String, "append");
             ctx.Reply.WriteInteger(tail.Length);
             return;
         }
-        if (!CheckStringLength(ctx, value.Length, tail.Length))
+        int length = entry.StringLength;
+        if (!CheckStringLength(ctx, length, tail.Length))
         {
             return;
         }
         if (tail.Length > 0)
         {
-            byte[] joined = GC.AllocateUninitializedArray<byte>(value.Length + tail.Length);
-            value.CopyTo(joined, 0);
-            tail.CopyTo(joined.AsSpan(value.Length));
-            entry.Value = joined;
+            // In place into free space when there is some (amortized O(1) per appended byte, as Redis's sds).
+            tail.CopyTo(entry.GrowString(length + tail.Length)[length..]);
         }
         // Redis unshares the value into a raw sds even when appending nothing.
         entry.ForceRawEncoding = true;
         ctx.KeyWritten(ctx.Arg(1), NotifyFlags.String, "append");
-        ctx.Reply.WriteInteger(value.Length + tail.Length);
+        ctx.Reply.WriteInteger(length + tail.Length);
     }
 
     private static void StrLen(CommandContext ctx)
     {
-        if (!TryGetString(ctx, ctx.Arg(1), out _, out byte[]? value))
+        if (!TryGetString(ctx, ctx.Arg(1), out Entry? entry))
         {
             return;
         }
-        ctx.Reply.WriteInteger(value?.Length ?? 0);
+        ctx.Reply.WriteInteger(entry?.StringLength ?? 0);
     }
 
     private static void GetRange(CommandContext ctx)
@@ -431,15 +423,16 @@ internal static class StringCommands
         {
             return;
         }
-        if (!TryGetString(ctx, ctx.Arg(1), out _, out byte[]? value))
+        if (!TryGetString(ctx, ctx.Arg(1), out Entry? entry))
         {
             return;
         }
-        if (value == null || (start < 0 && end < 0 && start > end))
+        if (entry == null || (start < 0 && end < 0 && start > end))
         {
             ctx.Reply.WriteBulkString(ReadOnlySpan<byte>.Empty);
             return;
         }
+        ReadOnlySpan<byte> value = entry.StringValue;
         long length = value.Length;
         if (start < 0)
         {
@@ -460,7 +453,7 @@ internal static class StringCommands
             ctx.Reply.WriteBulkString(ReadOnlySpan<byte>.Empty);
             return;
         }
-        ctx.Reply.WriteBulkString(value.AsSpan((int)start, (int)(end - start + 1)));
+        ctx.Reply.WriteBulkString(value.Slice((int)start, (int)(end - start + 1)));
     }
 
     private static void SetRange(CommandContext ctx)
@@ -474,14 +467,14 @@ internal static class StringCommands
             ctx.Error(Errors.OffsetOutOfRange);
             return;
         }
-        if (!TryGetStringForWrite(ctx, ctx.Arg(1), out Entry? entry, out byte[]? value))
+        if (!TryGetStringForWrite(ctx, ctx.Arg(1), out Entry? entry))
         {
             return;
         }
         ReadOnlySpan<byte> patch = ctx.Arg(3);
         if (patch.IsEmpty)
         {
-            ctx.Reply.WriteInteger(value?.Length ?? 0);
+            ctx.Reply.WriteInteger(entry?.StringLength ?? 0);
             return;
         }
         if (!CheckStringLength(ctx, offset, patch.Length))
@@ -489,17 +482,9 @@ internal static class StringCommands
             return;
         }
         int needed = (int)offset + patch.Length;
-        if (entry == null || value == null)
-        {
-            value = new byte[needed];
-            entry = ctx.Db.Add(ctx.Args.ToArray(1), value);
-        }
-        else if (value.Length < needed)
-        {
-            Array.Resize(ref value, needed);
-            entry.Value = value;
-        }
-        patch.CopyTo(value.AsSpan((int)offset));
+        entry ??= ctx.Db.AddString(ctx.Arg(1), default);
+        Span<byte> value = entry.GrowString(needed);
+        patch.CopyTo(value[(int)offset..]);
         entry.ForceRawEncoding = true;
         ctx.KeyWritten(ctx.Arg(1), NotifyFlags.String, "setrange");
         ctx.Reply.WriteInteger(value.Length);

@@ -6,7 +6,7 @@ namespace Amber.Diagnostics;
 
 /// <summary>
 /// A value type's contribution to DEBUG DIGEST. Value classes other than strings implement this so the digest
-/// covers them (a string is stored as byte[] and handled directly).
+/// covers them (a string is stored in its key's array and handled directly).
 /// </summary>
 internal interface IDigestible
 {
@@ -123,10 +123,10 @@ internal static class DatasetDigest
         Span<byte> type = stackalloc byte[4];
         switch (entry.Value)
         {
-            case byte[] s:
+            case null:
                 BinaryPrimitives.WriteInt32BigEndian(type, StringType);
                 d.Mix(type);
-                d.Mix(s);
+                d.Mix(entry.StringValue);
                 break;
             case Types.QuickList list:
                 // Elements mixed in order, head to tail.

@@ -27,9 +27,9 @@ internal static class DebugObjectInfo
         int refCount = 1;
         switch (entry.Value)
         {
-            case byte[] s:
-                encoding = ValueTypes.StringEncoding(s, entry.ForceRawEncoding);
-                serializedLength = SerializedStringLength(s);
+            case null:
+                encoding = ValueTypes.StringEncoding(entry.StringValue, entry.ForceRawEncoding);
+                serializedLength = SerializedStringLength(entry.StringValue);
                 refCount = (int)ValueTypes.RefCount(entry, maxMemory, maxMemoryPolicy);
                 break;
             case IDebugDescribable d:
@@ -45,7 +45,7 @@ internal static class DebugObjectInfo
         long clock = InfoBuilder.LruClock(nowMs);
         long lru = entry.LastAccessSeconds == 0 ? clock : entry.LastAccessSeconds & LruClockMax;
         long idle = clock >= lru ? clock - lru : clock + (LruClockMax - lru);
-        long address = 0x7f0000000000L | ((long)(uint)RuntimeHelpers.GetHashCode(entry.Value) << 4);
+        long address = 0x7f0000000000L | ((long)(uint)RuntimeHelpers.GetHashCode(entry.Value ?? entry) << 4);
         return string.Create(CultureInfo.InvariantCulture,
             $"Value at:0x{address:x} refcount:{refCount} encoding:{encoding} serializedlength:{serializedLength} lru:{lru} lru_seconds_idle:{idle}");
     }

@@ -19,9 +19,10 @@ internal static class CaptureRecord
     private const int EncodedHeader = 1 + 4 + 4;
 
     /// <summary>Copies a string key (the value's array may later change in place: SETRANGE, APPEND, SETBIT).</summary>
-    public static void WriteString(IBufferWriter<byte> output, int db, Entry entry, byte[] value)
+    public static void WriteString(IBufferWriter<byte> output, int db, Entry entry)
     {
-        byte[] key = entry.Key;
+        ReadOnlySpan<byte> key = entry.Key;
+        ReadOnlySpan<byte> value = entry.StringValue;
         int length = StringHeader + key.Length + value.Length;
         Span<byte> span = output.GetSpan(length);
         span[0] = StringKind;

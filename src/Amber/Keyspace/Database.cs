@@ -58,14 +58,30 @@ internal sealed class Database(int index, KeyspaceEvents events)
     /// <summary>Finds a key without expiring it (for paths that must not change the dataset, e.g. DEBUG OBJECT on a replica).</summary>
     public Entry? FindRaw(ReadOnlySpan<byte> key) => _table.Find(key, KeyHash.Of(key));
 
-    /// <summary>Adds a key known to be absent (call <see cref="Find"/> first).</summary>
-    public Entry Add(byte[] key, object value)
+    /// <summary>Adds a key known to be absent (call <see cref="Find"/> first); a <c>byte[]</c> value is a string (copied).</summary>
+    public Entry Add(ReadOnlySpan<byte> key, object value)
     {
         uint hash = KeyHash.Of(key);
-        var e = new Entry(key, hash, value)
-        {
-            LastAccessSeconds = _clockSeconds != 0 ? _clockSeconds : AccessTracking.Seconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()),
-        };
+        return Added(new Entry(key, hash, value), hash);
+    }
+
+    /// <summary>Adds a string key known to be absent (call <see cref="Find"/> first); key and value are copied.</summary>
+    public Entry AddString(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
+    {
+        uint hash = KeyHash.Of(key);
+        return Added(Entry.ForString(key, hash, value), hash);
+    }
+
+    /// <summary>
+    /// Adds a key known to be absent holding <paramref name="source"/>'s value (MOVE, RENAME): a string is copied,
+    /// any other value is shared, so the source must be deleted.
+    /// </summary>
+    public Entry AddValueOf(ReadOnlySpan<byte> key, Entry source) =>
+        source.Value is { } typed ? Add(key, typed) : AddString(key, source.StringValue);
+
+    private Entry Added(Entry e, uint hash)
+    {
+        e.LastAccessSeconds = _clockSeconds != 0 ? _clockSeconds : AccessTracking.Seconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
         _table.Add(e, hash);
         events.OnKeyAdded(this, e);
         return e;
@@ -77,9 +93,26 @@ internal sealed class Database(int index, KeyspaceEvents events)
         Entry? e = Find(key, nowMs);
         if (e == null)
         {
-            return Add(key.ToArray(), value);
+            return Add(key, value);
         }
-        e.Value = value;
+        e.SetValue(value);
+        e.ForceRawEncoding = false;
+        if (!keepTtl)
+        {
+            RemoveExpiry(e);
+        }
+        return e;
+    }
+
+    /// <summary>Like <see cref="Set"/> for a string (copied; overwritten in place when it has the old one's length).</summary>
+    public Entry SetString(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, long nowMs, bool keepTtl = false)
+    {
+        Entry? e = Find(key, nowMs);
+        if (e == null)
+        {
+            return AddString(key, value);
+        }
+        e.SetString(value);
         e.ForceRawEncoding = false;
         if (!keepTtl)
         {

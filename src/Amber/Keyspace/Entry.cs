@@ -1,21 +1,38 @@
+using System.Buffers.Binary;
+using System.Diagnostics;
+
 namespace Amber.Keyspace;
 
 /// <summary>
 /// One key in a database: its bytes, its value, its expiry, and the chain link of its bucket.
-/// A string value is stored as its raw <c>byte[]</c>; other types are their own classes.
+/// The key and a string value share one byte array (<see cref="Key"/>, <see cref="StringValue"/>); any other type
+/// is its own class (<see cref="Value"/>, null for a string).
 /// </summary>
 /// <remarks>
 /// Every key pays for this object, so it is kept at 48 bytes on x64 (16 header + 32 of fields; EntryLayoutTests):
 /// the full hash is not stored (the table recomputes it when rehashing, as Redis does; a 16-bit tag filters chain
 /// walks), and the expiry lives in a 40-byte side object that only keys that have (or had) a time to live carry, much as Redis
 /// keeps an <c>expires</c> dict. That object also carries the chain link, so a key without a TTL needs no field for it.
+/// <para>
+/// The byte array, one 24-byte array header for the key and a string value together (a separate array for each
+/// cost 24 more), is laid out as
+/// <c>varint(keyLength × 2 + spare) key value [free space, valueLength:i32 little-endian]</c>. A string that grows
+/// in place (APPEND, SETRANGE, SETBIT, BITFIELD) gets free space, as Redis's sds does, so appending in a loop copies
+/// the string O(log n) times instead of every time; its length is then kept in the array's last 4 bytes. Otherwise
+/// the array is exactly as long as its contents and the value runs to its end.
+/// </para>
 /// </remarks>
-internal sealed class Entry(byte[] key, uint hash, object value)
+internal sealed class Entry
 {
     public const long NoExpiry = -1;
 
-    public readonly byte[] Key = key;
-    public object Value = value;
+    /// <summary>Growth with free space doubles up to this, then adds this much at a time (Redis's SDS_MAX_PREALLOC).</summary>
+    private const int MaxPreallocation = 1024 * 1024;
+
+    private byte[] _bytes;
+
+    /// <summary>The value when it is not a string; null when the string in <see cref="_bytes"/> is the value.</summary>
+    private object? _value;
 
     /// <summary>The next entry of the bucket's chain or, for a key with an expiry, the <see cref="ExpiryLink"/> holding it.</summary>
     private object? _link;
@@ -30,12 +47,207 @@ internal sealed class Entry(byte[] key, uint hash, object value)
     public bool ForceRawEncoding;
 
     /// <summary>The high 16 bits of the key's hash: most non-matching keys of a chain are rejected without comparing bytes.</summary>
-    public readonly ushort HashTag = TagOf(hash);
+    public readonly ushort HashTag;
+
+    /// <summary>A key holding <paramref name="value"/>: a <c>byte[]</c> is a string (its bytes are copied), anything else a typed value.</summary>
+    public Entry(ReadOnlySpan<byte> key, uint hash, object value)
+    {
+        HashTag = TagOf(hash);
+        if (value is byte[] s)
+        {
+            _bytes = Pack(key, s);
+        }
+        else
+        {
+            _bytes = Pack(key, default);
+            _value = value;
+        }
+    }
+
+    private Entry(byte[] bytes, uint hash)
+    {
+        HashTag = TagOf(hash);
+        _bytes = bytes;
+    }
+
+    /// <summary>A key holding the string <paramref name="value"/> (copied into the key's array).</summary>
+    public static Entry ForString(ReadOnlySpan<byte> key, uint hash, ReadOnlySpan<byte> value) => new(Pack(key, value), hash);
 
     public static ushort TagOf(uint hash) => (ushort)(hash >> 16);
 
     /// <summary>The key's hash, recomputed (only rehashing and tests need it: lookups bring their own).</summary>
     public uint Hash => KeyHash.Of(Key);
+
+    public ReadOnlySpan<byte> Key
+    {
+        get
+        {
+            byte[] b = _bytes;
+            uint header = b[0];
+            if (header < 0x80)
+            {
+                return new ReadOnlySpan<byte>(b, 1, (int)(header >> 1));
+            }
+            header = ReadHeader(b, out int start);
+            return new ReadOnlySpan<byte>(b, start, (int)(header >> 1));
+        }
+    }
+
+    /// <summary>The value if it is not a string (a list, hash, set, sorted set...); null for a string (<see cref="StringValue"/>).</summary>
+    public object? Value => _value;
+
+    public bool IsString => _value == null;
+
+    /// <summary>The string value; empty when the value is not a string. Valid until the value is next changed.</summary>
+    public ReadOnlySpan<byte> StringValue => _value == null ? WritableString : default;
+
+    public int StringLength => StringValue.Length;
+
+    /// <summary>The string value, to modify in place (after <see cref="GrowString"/> when it must get longer).</summary>
+    public Span<byte> WritableString
+    {
+        get
+        {
+            byte[] b = _bytes;
+            uint header = ReadHeader(b, out int start);
+            start += (int)(header >> 1);
+            int length = (header & 1) == 0 ? b.Length - start : BinaryPrimitives.ReadInt32LittleEndian(b.AsSpan(b.Length - 4));
+            return new Span<byte>(b, start, length);
+        }
+    }
+
+    /// <summary>Makes the value the string <paramref name="value"/> (copied), in place when it has the same length.</summary>
+    public void SetString(ReadOnlySpan<byte> value)
+    {
+        if (_value == null)
+        {
+            byte[] b = _bytes;
+            uint header = ReadHeader(b, out int start);
+            start += (int)(header >> 1);
+            if ((header & 1) == 0 && b.Length - start == value.Length)
+            {
+                value.CopyTo(b.AsSpan(start));
+                return;
+            }
+        }
+        _bytes = Pack(Key, value);
+        _value = null;
+    }
+
+    /// <summary>Makes the value a typed (non-string) value; a <c>byte[]</c> is taken as a string.</summary>
+    public void SetValue(object value)
+    {
+        if (value is byte[] s)
+        {
+            SetString(s);
+            return;
+        }
+        if (_value == null && _bytes.Length > KeySize(_bytes))
+        {
+            // Drop the string's bytes (the array then holds just the key).
+            _bytes = Pack(Key, default);
+        }
+        _value = value;
+    }
+
+    /// <summary>
+    /// Lengthens the string value to <paramref name="length"/> bytes (the new ones zero) keeping free space for
+    /// further growth, as Redis's sdsMakeRoomFor does; returns the whole value to modify. A string longer than
+    /// <paramref name="length"/> is left as it is.
+    /// </summary>
+    public Span<byte> GrowString(int length)
+    {
+        Debug.Assert(_value == null);
+        byte[] b = _bytes;
+        uint header = ReadHeader(b, out int keyStart);
+        int keyLength = (int)(header >> 1);
+        int start = keyStart + keyLength;
+        bool spare = (header & 1) != 0;
+        int current = spare ? BinaryPrimitives.ReadInt32LittleEndian(b.AsSpan(b.Length - 4)) : b.Length - start;
+        if (length <= current)
+        {
+            return new Span<byte>(b, start, current);
+        }
+        int capacity = spare ? b.Length - start - 4 : current;
+        if (length > capacity)
+        {
+            long wanted = length < MaxPreallocation ? (long)length * 2 : (long)length + MaxPreallocation;
+            int headerSize = HeaderSize((uint)keyLength * 2 + 1);
+            long needed = headerSize + keyLength + (long)length + 4;
+            long total = Math.Max(needed, Math.Min(needed - length + wanted, Array.MaxLength));
+            byte[] grown = new byte[total];
+            int at = WriteHeader(grown, (uint)keyLength * 2 + 1);
+            b.AsSpan(keyStart, keyLength).CopyTo(grown.AsSpan(at));
+            b.AsSpan(start, current).CopyTo(grown.AsSpan(at + keyLength));
+            b = grown;
+            start = at + keyLength;
+            _bytes = b;
+        }
+        else
+        {
+            // Free space is zero when allocated and strings never shrink in place, but a reused tail stays defined.
+            b.AsSpan(start + current, length - current).Clear();
+        }
+        BinaryPrimitives.WriteInt32LittleEndian(b.AsSpan(b.Length - 4), length);
+        return new Span<byte>(b, start, length);
+    }
+
+    private static byte[] Pack(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
+    {
+        uint header = (uint)key.Length * 2;
+        var b = GC.AllocateUninitializedArray<byte>(HeaderSize(header) + key.Length + value.Length);
+        int at = WriteHeader(b, header);
+        key.CopyTo(b.AsSpan(at));
+        value.CopyTo(b.AsSpan(at + key.Length));
+        return b;
+    }
+
+    private static int KeySize(byte[] b)
+    {
+        uint header = ReadHeader(b, out int start);
+        return start + (int)(header >> 1);
+    }
+
+    private static int HeaderSize(uint header)
+    {
+        int size = 1;
+        while (header >= 0x80)
+        {
+            header >>= 7;
+            size++;
+        }
+        return size;
+    }
+
+    private static int WriteHeader(byte[] b, uint header)
+    {
+        int i = 0;
+        while (header >= 0x80)
+        {
+            b[i++] = (byte)(header | 0x80);
+            header >>= 7;
+        }
+        b[i++] = (byte)header;
+        return i;
+    }
+
+    private static uint ReadHeader(byte[] b, out int end)
+    {
+        uint header = 0;
+        int shift = 0;
+        int i = 0;
+        while (true)
+        {
+            byte x = b[i++];
+            header |= (uint)(x & 0x7F) << shift;
+            if (x < 0x80)
+            {
+                end = i;
+                return header;
+            }
+            shift += 7;
+        }
+    }
 
     public Entry? Next
     {

@@ -362,9 +362,9 @@ internal sealed partial class KeyspaceSnapshot
             // Over the limit (only request-path captures get here: the walker waits) the consumer is behind, e.g.
             // starved of CPU at its lower priority: encode here, as compact as the record gets, and on the time of
             // the requests that make the copies, so they cannot pile up faster than the consumer drains them.
-            if (entry.Value is byte[] value && !Output.IsOverLimit)
+            if (entry.IsString && !Output.IsOverLimit)
             {
-                CaptureRecord.WriteString(Output, table.DbIndex, entry, value);
+                CaptureRecord.WriteString(Output, table.DbIndex, entry);
             }
             else
             {

@@ -15,7 +15,7 @@ internal enum KeyType
 }
 
 /// <summary>
-/// Implemented by every value class other than strings (strings are plain <c>byte[]</c>), so the generic key commands
+/// Implemented by every value class other than strings (a string lives in its key's entry, <see cref="Entry.StringValue"/>), so the generic key commands
 /// (TYPE, SCAN TYPE, OBJECT ENCODING, COPY) work for types added later without changes here.
 /// </summary>
 internal interface ITypedValue
@@ -62,10 +62,16 @@ internal static class ValueTypes
 
     public static ReadOnlySpan<byte> TypeName(object? value) => value == null ? "none"u8 : TypeName(TypeOf(value));
 
+    /// <summary>The type of a key's value (a string is held in the entry itself, <see cref="Entry.StringValue"/>).</summary>
+    public static KeyType TypeOf(Entry entry) => entry.Value is { } typed ? TypeOf(typed) : KeyType.String;
+
+    /// <summary>The name TYPE replies with for a key, "none" when it is missing.</summary>
+    public static ReadOnlySpan<byte> TypeName(Entry? entry) => entry == null ? "none"u8 : TypeName(TypeOf(entry));
+
     /// <summary>The encoding OBJECT ENCODING replies with.</summary>
     public static string EncodingName(Entry entry) => entry.Value switch
     {
-        byte[] s => StringEncoding(s, entry.ForceRawEncoding),
+        null => StringEncoding(entry.StringValue, entry.ForceRawEncoding),
         ITypedValue v => v.Encoding,
         _ => "unknown",
     };
@@ -93,8 +99,8 @@ internal static class ValueTypes
     /// </summary>
     public static long RefCount(Entry entry, long maxMemory, string maxMemoryPolicy)
     {
-        if (entry.Value is byte[] s && !entry.ForceRawEncoding && s.Length <= 20 &&
-            CommandContext.TryParseLong(s, out long n) && n >= 0 && n < SharedIntegers &&
+        if (entry.IsString && !entry.ForceRawEncoding && entry.StringLength <= 20 &&
+            CommandContext.TryParseLong(entry.StringValue, out long n) && n >= 0 && n < SharedIntegers &&
             (maxMemory == 0 || !AccessTracking.NeedsPrivateClock(maxMemoryPolicy)))
         {
             return SharedRefCount;

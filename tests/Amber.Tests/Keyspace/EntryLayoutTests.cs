@@ -25,10 +25,11 @@ public class EntryLayoutTests
         long before = GC.GetAllocatedBytesForCurrentThread();
         for (int i = 0; i < Count; i++)
         {
-            entries[i] = new Entry(key, 42, key);
+            entries[i] = Entry.ForString(key, 42, key);
         }
         long perEntry = (GC.GetAllocatedBytesForCurrentThread() - before) / Count;
-        Assert.Equal(48, perEntry);
+        // The entry, and its one array for key and value: 24 header + 1 length + 3 + 3 = 31 -> 32.
+        Assert.Equal(48 + 32, perEntry);
         GC.KeepAlive(entries);
     }
 
@@ -76,6 +77,25 @@ public class EntryLayoutTests
         }
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
         Assert.Equal(2_000 + Count - 1, entries[Count - 1].ExpireAtMs);
+    }
+
+    [Fact]
+    public void AStringKeyIsTheEntryAndOneArrayForKeyAndValue()
+    {
+        // key:123456 and val:0000001 as in bench/memory.sh: 24 (array header) + 1 (key length) + 10 + 11 = 46 -> 48 B,
+        // where a key array and a value array were 40 + 40 B.
+        byte[] key = "key:123456"u8.ToArray();
+        byte[] value = "val:0000001"u8.ToArray();
+        var entries = new Entry[Count];
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < Count; i++)
+        {
+            entries[i] = Entry.ForString(key, 42, value);
+        }
+        long perKey = (GC.GetAllocatedBytesForCurrentThread() - before) / Count;
+        Assert.Equal(48 + 48, perKey);
+        Assert.True(entries[^1].Key.SequenceEqual(key) && entries[^1].StringValue.SequenceEqual(value));
+        GC.KeepAlive(entries);
     }
 
     [Fact]

@@ -147,9 +147,9 @@ public class SnapshotKeyspaceTests
             case 1:
             case 2:
                 // In place, as SETRANGE/SETBIT do: only safe because the lookup captured the bucket first.
-                if (db.Find(key, Now)?.Value is byte[] { Length: > 0 } bytes)
+                if (db.Find(key, Now) is { IsString: true, StringLength: > 0 } bytes)
                 {
-                    bytes[0] ^= 0xFF;
+                    bytes.WritableString[0] ^= 0xFF;
                 }
                 break;
             case 3:
@@ -177,14 +177,13 @@ public class SnapshotKeyspaceTests
                 // RENAME: the value object moves to a new entry, then changes in place there.
                 if (db.Find(key, Now) is { } source)
                 {
-                    object value = source.Value;
                     db.Delete(key);
                     byte[] target = K("k" + rnd.Next(400));
                     db.Delete(target);
-                    db.Add(target, value);
-                    if (value is byte[] { Length: > 0 } moved)
+                    Entry moved = db.AddValueOf(target, source);
+                    if (moved is { IsString: true, StringLength: > 0 })
                     {
-                        moved[^1] ^= 0x55;
+                        moved.WritableString[^1] ^= 0x55;
                     }
                 }
                 break;
@@ -202,9 +201,9 @@ public class SnapshotKeyspaceTests
                 }
                 break;
             case 10:
-                if (db.RandomEntry(rnd)?.Value is byte[] { Length: > 0 } picked)
+                if (db.RandomEntry(rnd) is { IsString: true, StringLength: > 0 } picked)
                 {
-                    picked[0] ^= 0x0F;
+                    picked.WritableString[0] ^= 0x0F;
                 }
                 break;
             case 11:
@@ -212,9 +211,9 @@ public class SnapshotKeyspaceTests
                 db.Table.Scan((ulong)rnd.Next(64), found);
                 foreach (Entry e in found)
                 {
-                    if (e.Value is byte[] { Length: > 0 } scanned)
+                    if (e is { IsString: true, StringLength: > 0 })
                     {
-                        scanned[0] ^= 0x33;
+                        e.WritableString[0] ^= 0x33;
                     }
                 }
                 break;
@@ -228,7 +227,7 @@ public class SnapshotKeyspaceTests
                 if (to != db && db.Find(key, Now) is { } moving && to.Find(key, Now) == null)
                 {
                     db.Delete(key);
-                    to.Add(key, moving.Value);
+                    to.AddValueOf(key, moving);
                 }
                 break;
             case 14:
@@ -282,7 +281,7 @@ public class SnapshotKeyspaceTests
             Assert.Equal(16, snapshot.KeysProcessed);
             for (int i = 0; i < 16; i++)
             {
-                ((byte[])db.Find(K("k" + i), Now)!.Value)[0] = (byte)'X';
+                db.Find(K("k" + i), Now)!.WritableString[0] = (byte)'X';
             }
         });
         SnapshotAssert.SameDataset(expected, captured);
@@ -305,9 +304,9 @@ public class SnapshotKeyspaceTests
             db.Maintain(5);
             for (int j = 0; j < i; j += 3)
             {
-                if (db.Find(K("k" + j), Now)?.Value is byte[] v)
+                if (db.Find(K("k" + j), Now) is { IsString: true } v)
                 {
-                    v[0] = (byte)'Z';
+                    v.WritableString[0] = (byte)'Z';
                 }
             }
             db.Delete(K("k1"));
@@ -351,7 +350,7 @@ public class SnapshotKeyspaceTests
             Assert.Equal(originals, snapshot.KeysProcessed);
             for (int j = 0; j < originals; j++)
             {
-                ((byte[])db.Find(K("k" + j), Now)!.Value)[0] = (byte)'!';
+                db.Find(K("k" + j), Now)!.WritableString[0] = (byte)'!';
             }
             table.RehashFor(100);
             Assert.False(table.IsRehashing);
@@ -377,7 +376,7 @@ public class SnapshotKeyspaceTests
             once = true;
             dbs[0].SwapContents(dbs[1]);
             // db0 now holds db1's old table: a change there is captured as db1's key.
-            ((byte[])dbs[0].Find(K("b"), Now)!.Value)[0] = (byte)'#';
+            dbs[0].Find(K("b"), Now)!.WritableString[0] = (byte)'#';
             dbs[0].Add(K("late"), K("x"));
             dbs[1].Clear();
             dbs[1].Add(K("a"), K("replaced"));
@@ -433,7 +432,7 @@ public class SnapshotKeyspaceTests
             dbs[i % 2].Add(K("k" + i), Hash("f", "v" + i));
         }
         object gate = new();
-        var sink = new DigestSink { FailOn = e => e.Key.AsSpan().SequenceEqual("k42"u8) };
+        var sink = new DigestSink { FailOn = e => e.Key.SequenceEqual("k42"u8) };
         lock (gate)
         {
             KeyspaceSnapshot snapshot = KeyspaceSnapshot.Start(dbs, gate, sink, Steps(1));
@@ -477,9 +476,9 @@ public class SnapshotKeyspaceTests
             // collections, which may change in place after their capture.
             while (!snapshot.Step())
             {
-                if (dbs[0].Find(K("s7"), Now)?.Value is byte[] s7)
+                if (dbs[0].Find(K("s7"), Now) is { IsString: true } s7)
                 {
-                    s7[0] = (byte)'X';
+                    s7.WritableString[0] = (byte)'X';
                 }
                 if (dbs[0].Find(K("h7"), Now)?.Value is HashValue h7)
                 {
@@ -502,7 +501,7 @@ public class SnapshotKeyspaceTests
             dbs[0].Add(K("k" + i), K("v" + i));
         }
         object gate = new();
-        var sink = new DigestSink { FailOn = e => e.Key.AsSpan().SequenceEqual("k42"u8) };
+        var sink = new DigestSink { FailOn = e => e.Key.SequenceEqual("k42"u8) };
         KeyspaceSnapshot snapshot;
         lock (gate)
         {

@@ -25,7 +25,7 @@ public sealed class RdbCompactHashLoadTests
     {
         // 128 fields (hash-max-listpack-entries): string and integer fields, integer and string values.
         object[] entries = Pairs(128, i => i % 2 == 0 ? $"field-{i}" : (object)(long)(i * 7 - 300));
-        var hash = (HashValue)RdbTestLoad.Load(HashFile(entries)).Databases[0].FindRaw("h"u8)!.Value;
+        var hash = (HashValue)RdbTestLoad.Load(HashFile(entries)).Databases[0].FindRaw("h"u8)!.Value!;
         Assert.True(hash.IsListPack);
         Assert.Equal(128, hash.Count);
         HashValue.PairEnumerator e = hash.GetEnumerator();

@@ -79,26 +79,26 @@ public sealed class RdbLegacyLoadTests
         Assert.Equal(["a", "5", "c"], List(db, "l:linked"));
         Assert.Equal("hashtable", Encoding(db, "set:linked"));
         Assert.Equal("intset", Encoding(db, "set:linked-ints"));
-        var z = (SortedSet)db.FindRaw("z:legacy"u8)!.Value;
+        var z = (SortedSet)db.FindRaw("z:legacy"u8)!.Value!;
         Assert.True(z.TryGetScore("a"u8, out double sa) && sa == 1.5);
         Assert.True(z.TryGetScore("b"u8, out double sb) && double.IsPositiveInfinity(sb));
         Assert.True(z.TryGetScore("c"u8, out double sc) && sc == -2);
         Assert.Equal("listpack", z.Encoding);
-        var h = (HashValue)db.FindRaw("h:linked"u8)!.Value;
+        var h = (HashValue)db.FindRaw("h:linked"u8)!.Value!;
         Assert.True(h.TryGet("f2"u8, out ReadOnlySpan<byte> f2) && f2.SequenceEqual("7"u8));
-        var zipmap = (HashValue)db.FindRaw("h:zipmap"u8)!.Value;
+        var zipmap = (HashValue)db.FindRaw("h:zipmap"u8)!.Value!;
         Assert.Equal(3, zipmap.Count);
         Assert.True(zipmap.TryGet("bb"u8, out ReadOnlySpan<byte> bb) && bb.SequenceEqual("22"u8));
         // A 300-byte value is over hash-max-listpack-value: the zipmap hash is converted, as Redis does.
         Assert.Equal("hashtable", zipmap.Encoding);
         Assert.Equal(["a", "1", "12", "13", "-100", "1000", "70000", "5000000000", "-5000000000", LongQ], List(db, "l:ziplist"));
-        var intset = (SetValue)db.FindRaw("set:intset"u8)!.Value;
+        var intset = (SetValue)db.FindRaw("set:intset"u8)!.Value!;
         Assert.Equal("intset", intset.Encoding);
         Assert.True(intset.Contains("-3"u8) && intset.Contains("5"u8) && intset.Count == 3);
-        Assert.True(((SetValue)db.FindRaw("set:intset64"u8)!.Value).Contains("-5000000000"u8));
-        var zz = (SortedSet)db.FindRaw("z:ziplist"u8)!.Value;
+        Assert.True(((SetValue)db.FindRaw("set:intset64"u8)!.Value!).Contains("-5000000000"u8));
+        var zz = (SortedSet)db.FindRaw("z:ziplist"u8)!.Value!;
         Assert.True(zz.TryGetScore("m2"u8, out double m2) && m2 == 2.5);
-        Assert.True(((HashValue)db.FindRaw("h:ziplist"u8)!.Value).TryGet("n"u8, out ReadOnlySpan<byte> n) && n.SequenceEqual("12"u8));
+        Assert.True(((HashValue)db.FindRaw("h:ziplist"u8)!.Value!).TryGet("n"u8, out ReadOnlySpan<byte> n) && n.SequenceEqual("12"u8));
         List<string> quick = List(db, "l:quicklist");
         Assert.Equal(63, quick.Count);
         Assert.Equal("a", quick[0]);
@@ -136,13 +136,13 @@ public sealed class RdbLegacyLoadTests
         }
     }
 
-    internal static string Str(Database db, string key) => System.Text.Encoding.UTF8.GetString((byte[])db.FindRaw(System.Text.Encoding.UTF8.GetBytes(key))!.Value);
+    internal static string Str(Database db, string key) => System.Text.Encoding.UTF8.GetString(db.FindRaw(System.Text.Encoding.UTF8.GetBytes(key))!.StringValue);
 
     internal static string Encoding(Database db, string key) => ValueTypes.EncodingName(db.FindRaw(System.Text.Encoding.UTF8.GetBytes(key))!);
 
     internal static List<string> List(Database db, string key)
     {
-        var list = (QuickList)db.FindRaw(System.Text.Encoding.UTF8.GetBytes(key))!.Value;
+        var list = (QuickList)db.FindRaw(System.Text.Encoding.UTF8.GetBytes(key))!.Value!;
         var items = new List<string>();
         ListCursor cursor = list.HeadCursor();
         while (list.Next(ref cursor, out ReadOnlySpan<byte> value))

@@ -95,13 +95,14 @@ public sealed class RdbPipelinedLoadTests
                 Entry? other = actual[db].FindRaw(e.Key);
                 Assert.NotNull(other);
                 Assert.Equal(e.ExpireAtMs, other!.ExpireAtMs);
-                if (e.Value is byte[] bytes)
+                if (e.IsString)
                 {
-                    Assert.Equal(bytes, (byte[])other.Value);
+                    Assert.True(other.IsString);
+                    Assert.Equal(e.StringValue.ToArray(), other.StringValue.ToArray());
                 }
                 else
                 {
-                    Assert.Equal(((HashValue)e.Value).Count, ((HashValue)other.Value).Count);
+                    Assert.Equal(((HashValue)e.Value!).Count, ((HashValue)other.Value!).Count);
                 }
             }
         }

@@ -79,7 +79,7 @@ public sealed class RdbRedisFileTests
         byte[] file = SaveRedisDataset(out RedisProcess redis);
         redis.Dispose();
         (Database[] dbs, _) = RdbTestLoad.Load(file);
-        Assert.Equal(20000, ((Amber.Types.QuickList)dbs[0].FindRaw("list:big"u8)!.Value).Count);
+        Assert.Equal(20000, ((Amber.Types.QuickList)dbs[0].FindRaw("list:big"u8)!.Value!).Count);
         int at = file.AsSpan().IndexOf("list:big"u8);
         Assert.True(at > 0);
         Assert.True(file.AsSpan(at, 20000).IndexOf((byte)0xC3) > 0);

@@ -31,7 +31,7 @@ public sealed class RdbRoundTripTests
                 writer.WriteResizeDb(db.Count, db.VolatileCount);
                 foreach (Entry e in db.Table.All())
                 {
-                    writer.WriteEntry(e.Key, e.Value, e.ExpireAtMs);
+                    writer.WriteEntry(e);
                 }
             }
             writer.WriteEofAndChecksum();

@@ -95,11 +95,11 @@ internal sealed class AofDatasetWriter
     {
         switch (e.Value)
         {
-            case byte[] s:
+            case null:
                 output.Begin(3);
                 output.Arg("SET"u8);
                 output.Arg(e.Key);
-                output.Arg(s);
+                output.Arg(e.StringValue);
                 break;
             case QuickList list:
                 {
@@ -175,7 +175,7 @@ internal sealed class AofDatasetWriter
                     break;
                 }
             default:
-                throw new InvalidOperationException($"Cannot write a value of type {e.Value.GetType().Name} to the AOF");
+                throw new InvalidOperationException($"Cannot write a value of type {e.Value?.GetType().Name} to the AOF");
         }
     }
 

@@ -39,7 +39,7 @@ internal static class RdbDatasetWriter
                 {
                     long idle = saveLru ? AccessTracking.IdleSeconds(e, nowSeconds) : -1;
                     int frequency = saveLfu ? AccessTracking.DecayedFrequency(e, nowSeconds) : -1;
-                    writer.WriteEntry(e.Key, e.Value, e.ExpireAtMs, idle, frequency);
+                    writer.WriteEntry(e, idle, frequency);
                 }
             }
             writer.WriteEofAndChecksum();

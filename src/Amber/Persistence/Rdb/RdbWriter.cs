@@ -115,6 +115,19 @@ internal sealed class RdbWriter
         RdbValueEncoder.WritePayload(_output, value, Compress, ListMaxListpackSize);
     }
 
+    /// <summary>A key as it is in the keyspace (a string from the key's array, any other value encoded).</summary>
+    public void WriteEntry(Keyspace.Entry entry, long lruIdleSeconds = -1, int lfuFrequency = -1)
+    {
+        if (entry.Value is { } typed)
+        {
+            WriteEntry(entry.Key, typed, entry.ExpireAtMs, lruIdleSeconds, lfuFrequency);
+        }
+        else
+        {
+            WriteStringEntry(entry.Key, entry.StringValue, entry.ExpireAtMs, lruIdleSeconds, lfuFrequency);
+        }
+    }
+
     /// <summary>A string key from its bytes (e.g. a snapshot's copy): the same bytes <see cref="WriteEntry"/> writes.</summary>
     public void WriteStringEntry(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, long expireAtMs, long lruIdleSeconds = -1, int lfuFrequency = -1)
     {

@@ -61,7 +61,7 @@ internal sealed class RdbSnapshotSink(AmberServer server, bool aofBase) : ISnaps
     {
         long idle = _saveLru ? AccessTracking.IdleSeconds(entry, _nowSeconds) : -1;
         int frequency = _saveLfu ? AccessTracking.DecayedFrequency(entry, _nowSeconds) : -1;
-        _capture.For(output, server).WriteEntry(entry.Key, entry.Value, entry.ExpireAtMs, idle, frequency);
+        _capture.For(output, server).WriteEntry(entry, idle, frequency);
     }
 
     public void WriteString(in CapturedString entry, IBufferWriter<byte> output)
