@@ -11,7 +11,7 @@ public class KeyTableTests
     private static Entry NewEntry(string name)
     {
         byte[] key = Key(name);
-        return new Entry(key, KeyHash.Of(key), key);
+        return Entry.Create(key, KeyHash.Of(key), key);
     }
 
     private static bool Contains(KeyTable table, string name)
@@ -365,7 +365,7 @@ public sealed class KeyTableReserveTests
 
         var used = new KeyTable();
         byte[] key = "k"u8.ToArray();
-        used.Add(new Entry(key, KeyHash.Of(key), key));
+        used.Add(Entry.Create(key, KeyHash.Of(key), key));
         int before = used.BucketCount;
         used.Reserve(100_000);
         Assert.Equal(before, used.BucketCount);

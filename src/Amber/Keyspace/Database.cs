@@ -62,7 +62,7 @@ internal sealed class Database(int index, KeyspaceEvents events)
     public Entry Add(ReadOnlySpan<byte> key, object value)
     {
         uint hash = KeyHash.Of(key);
-        return Added(new Entry(key, hash, value), hash);
+        return Added(Entry.Create(key, hash, value), hash);
     }
 
     /// <summary>Adds a string key known to be absent (call <see cref="Find"/> first); key and value are copied.</summary>
@@ -90,12 +90,24 @@ internal sealed class Database(int index, KeyspaceEvents events)
     /// <summary>Sets a key to a value, replacing any old value; the old time to live is dropped unless <paramref name="keepTtl"/>.</summary>
     public Entry Set(ReadOnlySpan<byte> key, object value, long nowMs, bool keepTtl = false)
     {
+        if (value is byte[] s)
+        {
+            return SetString(key, s, nowMs, keepTtl);
+        }
         Entry? e = Find(key, nowMs);
         if (e == null)
         {
             return Add(key, value);
         }
-        e.SetValue(value);
+        if (e is TypedEntry typed)
+        {
+            typed.TypedValue = value;
+        }
+        else
+        {
+            uint hash = KeyHash.Of(key);
+            e = Replace(e, Entry.Create(key, hash, value), hash);
+        }
         e.ForceRawEncoding = false;
         if (!keepTtl)
         {
@@ -112,13 +124,43 @@ internal sealed class Database(int index, KeyspaceEvents events)
         {
             return AddString(key, value);
         }
-        e.SetString(value);
+        if (e.IsString)
+        {
+            e.SetString(value);
+        }
+        else
+        {
+            uint hash = KeyHash.Of(key);
+            e = Replace(e, Entry.ForString(key, hash, value), hash);
+        }
         e.ForceRawEncoding = false;
         if (!keepTtl)
         {
             RemoveExpiry(e);
         }
         return e;
+    }
+
+    /// <summary>
+    /// A key changing between a string and another type gets a new entry of the other class in the old one's place,
+    /// keeping its access state and expiry (no key-added event: the key existed).
+    /// </summary>
+    private Entry Replace(Entry old, Entry fresh, uint hash)
+    {
+        _table.Remove(old.Key, hash);
+        fresh.LastAccessSeconds = old.LastAccessSeconds;
+        fresh.Frequency = old.Frequency;
+        _table.Add(fresh, hash);
+        int i = old.VolatileIndex;
+        if (i >= 0)
+        {
+            ExpiryLink expiry = fresh.Expiry;
+            expiry.ExpireAtMs = old.ExpireAtMs;
+            expiry.VolatileIndex = i;
+            _volatile[i] = fresh;
+            old.Expiry.VolatileIndex = -1;
+        }
+        return fresh;
     }
 
     public bool Delete(ReadOnlySpan<byte> key)

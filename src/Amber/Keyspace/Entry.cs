@@ -5,11 +5,13 @@ namespace Amber.Keyspace;
 
 /// <summary>
 /// One key in a database: its bytes, its value, its expiry, and the chain link of its bucket.
-/// The key and a string value share one byte array (<see cref="Key"/>, <see cref="StringValue"/>); any other type
-/// is its own class (<see cref="Value"/>, null for a string).
+/// The key and a string value share one byte array (<see cref="Key"/>, <see cref="StringValue"/>): a string key is a
+/// <see cref="StringEntry"/>; a key of any other type is a <see cref="TypedEntry"/> whose <see cref="Value"/> is its
+/// own class (null for a string).
 /// </summary>
 /// <remarks>
-/// Every key pays for this object, so it is kept at 48 bytes on x64 (16 header + 32 of fields; EntryLayoutTests):
+/// Every key pays for this object, so it is kept at 40 bytes on x64 for a string and 48 for other types (16 header +
+/// 24 of fields, + 8 for the typed value's reference; EntryLayoutTests):
 /// the full hash is not stored (the table recomputes it when rehashing, as Redis does; a 16-bit tag filters chain
 /// walks), and the expiry lives in a 40-byte side object that only keys that have (or had) a time to live carry, much as Redis
 /// keeps an <c>expires</c> dict. That object also carries the chain link, so a key without a TTL needs no field for it.
@@ -22,7 +24,7 @@ namespace Amber.Keyspace;
 /// the array is exactly as long as its contents and the value runs to its end.
 /// </para>
 /// </remarks>
-internal sealed class Entry
+internal abstract class Entry
 {
     public const long NoExpiry = -1;
 
@@ -30,9 +32,6 @@ internal sealed class Entry
     private const int MaxPreallocation = 1024 * 1024;
 
     private byte[] _bytes;
-
-    /// <summary>The value when it is not a string; null when the string in <see cref="_bytes"/> is the value.</summary>
-    private object? _value;
 
     /// <summary>The next entry of the bucket's chain or, for a key with an expiry, the <see cref="ExpiryLink"/> holding it.</summary>
     private object? _link;
@@ -49,29 +48,18 @@ internal sealed class Entry
     /// <summary>The high 16 bits of the key's hash: most non-matching keys of a chain are rejected without comparing bytes.</summary>
     public readonly ushort HashTag;
 
-    /// <summary>A key holding <paramref name="value"/>: a <c>byte[]</c> is a string (its bytes are copied), anything else a typed value.</summary>
-    public Entry(ReadOnlySpan<byte> key, uint hash, object value)
-    {
-        HashTag = TagOf(hash);
-        if (value is byte[] s)
-        {
-            _bytes = Pack(key, s);
-        }
-        else
-        {
-            _bytes = Pack(key, default);
-            _value = value;
-        }
-    }
-
-    private Entry(byte[] bytes, uint hash)
+    private protected Entry(byte[] bytes, uint hash)
     {
         HashTag = TagOf(hash);
         _bytes = bytes;
     }
 
+    /// <summary>A key holding <paramref name="value"/>: a <c>byte[]</c> is a string (its bytes are copied), anything else a typed value.</summary>
+    public static Entry Create(ReadOnlySpan<byte> key, uint hash, object value) =>
+        value is byte[] s ? new StringEntry(Pack(key, s), hash) : new TypedEntry(Pack(key, default), hash, value);
+
     /// <summary>A key holding the string <paramref name="value"/> (copied into the key's array).</summary>
-    public static Entry ForString(ReadOnlySpan<byte> key, uint hash, ReadOnlySpan<byte> value) => new(Pack(key, value), hash);
+    public static Entry ForString(ReadOnlySpan<byte> key, uint hash, ReadOnlySpan<byte> value) => new StringEntry(Pack(key, value), hash);
 
     public static ushort TagOf(uint hash) => (ushort)(hash >> 16);
 
@@ -94,12 +82,12 @@ internal sealed class Entry
     }
 
     /// <summary>The value if it is not a string (a list, hash, set, sorted set...); null for a string (<see cref="StringValue"/>).</summary>
-    public object? Value => _value;
+    public object? Value => (this as TypedEntry)?.TypedValue;
 
-    public bool IsString => _value == null;
+    public bool IsString => this is StringEntry;
 
     /// <summary>The string value; empty when the value is not a string. Valid until the value is next changed.</summary>
-    public ReadOnlySpan<byte> StringValue => _value == null ? WritableString : default;
+    public ReadOnlySpan<byte> StringValue => this is StringEntry ? WritableString : default;
 
     public int StringLength => StringValue.Length;
 
@@ -116,38 +104,22 @@ internal sealed class Entry
         }
     }
 
-    /// <summary>Makes the value the string <paramref name="value"/> (copied), in place when it has the same length.</summary>
+    /// <summary>
+    /// Replaces a string value by <paramref name="value"/> (copied), in place when it has the same length. Only for a
+    /// string key: a key changes type by getting a new entry (<see cref="Database.Set"/>).
+    /// </summary>
     public void SetString(ReadOnlySpan<byte> value)
     {
-        if (_value == null)
+        Debug.Assert(IsString);
+        byte[] b = _bytes;
+        uint header = ReadHeader(b, out int start);
+        start += (int)(header >> 1);
+        if ((header & 1) == 0 && b.Length - start == value.Length)
         {
-            byte[] b = _bytes;
-            uint header = ReadHeader(b, out int start);
-            start += (int)(header >> 1);
-            if ((header & 1) == 0 && b.Length - start == value.Length)
-            {
-                value.CopyTo(b.AsSpan(start));
-                return;
-            }
-        }
-        _bytes = Pack(Key, value);
-        _value = null;
-    }
-
-    /// <summary>Makes the value a typed (non-string) value; a <c>byte[]</c> is taken as a string.</summary>
-    public void SetValue(object value)
-    {
-        if (value is byte[] s)
-        {
-            SetString(s);
+            value.CopyTo(b.AsSpan(start));
             return;
         }
-        if (_value == null && _bytes.Length > KeySize(_bytes))
-        {
-            // Drop the string's bytes (the array then holds just the key).
-            _bytes = Pack(Key, default);
-        }
-        _value = value;
+        _bytes = Pack(Key, value);
     }
 
     /// <summary>
@@ -157,7 +129,7 @@ internal sealed class Entry
     /// </summary>
     public Span<byte> GrowString(int length)
     {
-        Debug.Assert(_value == null);
+        Debug.Assert(IsString);
         byte[] b = _bytes;
         uint header = ReadHeader(b, out int keyStart);
         int keyLength = (int)(header >> 1);
@@ -200,12 +172,6 @@ internal sealed class Entry
         key.CopyTo(b.AsSpan(at));
         value.CopyTo(b.AsSpan(at + key.Length));
         return b;
-    }
-
-    private static int KeySize(byte[] b)
-    {
-        uint header = ReadHeader(b, out int start);
-        return start + (int)(header >> 1);
     }
 
     private static int HeaderSize(uint header)
@@ -287,6 +253,28 @@ internal sealed class Entry
             return x;
         }
     }
+}
+
+/// <summary>A string key: its value is in the key's array (<see cref="Entry.StringValue"/>).</summary>
+internal sealed class StringEntry : Entry
+{
+    internal StringEntry(byte[] bytes, uint hash)
+        : base(bytes, hash)
+    {
+    }
+}
+
+/// <summary>A key holding a list, hash, set or sorted set (any value class other than a string).</summary>
+internal sealed class TypedEntry : Entry
+{
+    internal TypedEntry(byte[] keyBytes, uint hash, object value)
+        : base(keyBytes, hash)
+    {
+        TypedValue = value;
+    }
+
+    /// <summary>Replaced in place by a value of another class (e.g. SORT ... STORE over a set); never by a string.</summary>
+    public object TypedValue { get; set; }
 }
 
 /// <summary>What only keys with a time to live carry (see <see cref="Entry"/>): the expiry, the place in the

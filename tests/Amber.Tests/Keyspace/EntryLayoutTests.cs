@@ -18,7 +18,7 @@ public class EntryLayoutTests
     private const int Count = 1000;
 
     [Fact]
-    public void AnEntryWithoutExpiryIs48Bytes()
+    public void AStringEntryWithoutExpiryIs40Bytes()
     {
         byte[] key = [1, 2, 3];
         var entries = new Entry[Count];
@@ -29,6 +29,23 @@ public class EntryLayoutTests
         }
         long perEntry = (GC.GetAllocatedBytesForCurrentThread() - before) / Count;
         // The entry, and its one array for key and value: 24 header + 1 length + 3 + 3 = 31 -> 32.
+        Assert.Equal(40 + 32, perEntry);
+        GC.KeepAlive(entries);
+    }
+
+    [Fact]
+    public void AnEntryOfAnotherTypeIs48Bytes()
+    {
+        byte[] key = [1, 2, 3];
+        object value = new();
+        var entries = new Entry[Count];
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < Count; i++)
+        {
+            entries[i] = Entry.Create(key, 42, value);
+        }
+        long perEntry = (GC.GetAllocatedBytesForCurrentThread() - before) / Count;
+        // The entry with its value reference, and the key's array: 24 header + 1 length + 3 = 28 -> 32.
         Assert.Equal(48 + 32, perEntry);
         GC.KeepAlive(entries);
     }
@@ -93,7 +110,7 @@ public class EntryLayoutTests
             entries[i] = Entry.ForString(key, 42, value);
         }
         long perKey = (GC.GetAllocatedBytesForCurrentThread() - before) / Count;
-        Assert.Equal(48 + 48, perKey);
+        Assert.Equal(40 + 48, perKey);
         Assert.True(entries[^1].Key.SequenceEqual(key) && entries[^1].StringValue.SequenceEqual(value));
         GC.KeepAlive(entries);
     }

@@ -44,16 +44,51 @@ public class EntryStringStorageTests
         Assert.Equal(value, e.StringValue[..valueLength].ToArray());
         Assert.True(e.StringValue[valueLength..].IndexOfAnyExcept((byte)0) < 0);
 
-        // Replaced by a typed value and back.
-        var typed = new object();
-        e.SetValue(typed);
-        Assert.False(e.IsString);
-        Assert.Same(typed, e.Value);
-        Assert.True(e.StringValue.IsEmpty);
-        Assert.Equal(key, e.Key.ToArray());
-        e.SetString("back"u8);
-        Assert.True(e.IsString && e.StringValue.SequenceEqual("back"u8));
-        Assert.Equal(key, e.Key.ToArray());
+        Entry typed = Entry.Create(key, KeyHash.Of(key), new object());
+        Assert.False(typed.IsString);
+        Assert.True(typed.StringValue.IsEmpty);
+        Assert.Equal(key, typed.Key.ToArray());
+    }
+
+    private sealed class NoEvents : KeyspaceEvents
+    {
+        public override void OnExpired(Database db, Entry entry)
+        {
+        }
+    }
+
+    [Fact]
+    public void AKeyChangingTypeGetsANewEntryThatKeepsItsExpiryAndAccessState()
+    {
+        var db = new Database(0, new NoEvents());
+        const long Now = 1_000_000;
+        Entry other = db.AddString("other"u8, "x"u8);
+        db.SetExpiry(other, Now + 5_000);
+        Entry s = db.AddString("k"u8, "string"u8);
+        db.SetExpiry(s, Now + 10_000);
+        s.Frequency = 77;
+
+        var list = new object();
+        Entry typed = db.Set("k"u8, list, Now, keepTtl: true);
+        Assert.NotSame(s, typed);
+        Assert.Same(list, typed.Value);
+        Assert.Same(typed, db.FindRaw("k"u8));
+        Assert.Equal(Now + 10_000, typed.ExpireAtMs);
+        Assert.Equal(77, typed.Frequency);
+        Assert.Equal(2, db.VolatileCount);
+
+        // Back to a string, dropping the TTL; the other key's expiry is untouched.
+        Entry back = db.SetString("k"u8, "again"u8, Now);
+        Assert.True(back.IsString && back.StringValue.SequenceEqual("again"u8));
+        Assert.Same(back, db.FindRaw("k"u8));
+        Assert.False(back.HasExpiry);
+        Assert.Equal(1, db.VolatileCount);
+        Assert.Equal(2, db.Count);
+
+        // Expiring the other key still works on the volatile array as rebuilt.
+        Assert.Equal(1, db.ActiveExpire(Now + 6_000, new Random(1), long.MaxValue));
+        Assert.Null(db.FindRaw("other"u8));
+        Assert.Same(back, db.FindRaw("k"u8));
     }
 
     [Fact]

@@ -56,7 +56,7 @@ internal sealed class DigestSink : ISnapshotSink
     public void WriteString(in CapturedString captured, IBufferWriter<byte> output)
     {
         StringsFromCopies++;
-        var entry = new Entry(captured.Key.ToArray(), 0, captured.Value.ToArray());
+        Entry entry = Entry.ForString(captured.Key, 0, captured.Value);
         if (captured.ExpireAtMs != Entry.NoExpiry)
         {
             entry.Expiry.ExpireAtMs = captured.ExpireAtMs;

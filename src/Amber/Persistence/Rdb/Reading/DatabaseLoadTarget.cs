@@ -59,7 +59,8 @@ internal sealed class DatabaseLoadTarget : IRdbLoadTarget
             }
             db.Delete(record.Key);
         }
-        var entry = new Entry(record.Key, hash, record.Value) { LastAccessSeconds = _nowSeconds };
+        Entry entry = Entry.Create(record.Key, hash, record.Value);
+        entry.LastAccessSeconds = _nowSeconds;
         ApplyAccessState(entry, record.IdleSeconds, record.Frequency, _lfu, _nowSeconds);
         db.Table.Add(entry, hash);
         if (record.ExpireAtMs != -1)
