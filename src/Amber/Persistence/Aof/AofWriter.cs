@@ -52,7 +52,8 @@ internal sealed class AofWriter : IPropagationSink, IDisposable
     private long _durableLsn;
     private long _releasedLsn;
     private long _failedLsn;
-    private TaskCompletionSource<bool> _progress = NewProgress();
+    private TaskCompletionSource<bool> _progress = new();
+    private bool _progressAwaited;
     private long _lastTimestamp;
     private bool _closed;
     private bool _stopRequested;
@@ -61,6 +62,7 @@ internal sealed class AofWriter : IPropagationSink, IDisposable
     private long _delayedFsyncs;
     private long _writes;
     private long _fsyncs;
+    private long _appendedCommands;
 
     // Owned by the flusher thread.
     private byte[] _inflight = ArrayPool<byte>.Shared.Rent(64 * 1024);
@@ -134,6 +136,19 @@ internal sealed class AofWriter : IPropagationSink, IDisposable
 
     public long Fsyncs => Interlocked.Read(ref _fsyncs);
 
+    /// <summary>
+    /// Amber's own aof_fsync_requests_per_round: commands appended per fsync since this writer opened. Under always it
+    /// shows the group commit at work (how many commands, from however many clients, one fsync made durable).
+    /// </summary>
+    public double CommandsPerFsync
+    {
+        get
+        {
+            long fsyncs = Fsyncs;
+            return fsyncs == 0 ? 0 : (double)Interlocked.Read(ref _appendedCommands) / fsyncs;
+        }
+    }
+
     /// <summary>Copies one propagated command into the buffer. Called under the keyspace lock; cheap.</summary>
     public void Append(ReadOnlySpan<byte> respCommand)
     {
@@ -156,6 +171,7 @@ internal sealed class AofWriter : IPropagationSink, IDisposable
                 }
             }
             AppendRaw(respCommand);
+            _appendedCommands++;
             // Under always a waiting reply needs the flusher now. Otherwise it runs on its own short clock
             // (LazyFlushIntervalMs) and is woken only for a large backlog: a thread wake-up per batch costs more
             // throughput than it buys when nobody waits for the disk.
@@ -200,6 +216,7 @@ internal sealed class AofWriter : IPropagationSink, IDisposable
                     return false;
                 }
                 progress = _progress.Task;
+                _progressAwaited = true;
             }
             // While writes are failing the flusher retries on its own clock; waking it for every waiter would spin.
             if (LastWriteOk && Interlocked.Exchange(ref _wakeRequested, 1) == 0 && !Volatile.Read(ref _stopRequested))
@@ -232,12 +249,14 @@ internal sealed class AofWriter : IPropagationSink, IDisposable
         {
             ok = TrySync(_writtenLsn);
         }
+        TaskCompletionSource<bool>? done;
         lock (_gate)
         {
             _closed = true;
             _flusherDone = true;
-            PublishProgressLocked();
+            done = PublishProgressLocked();
         }
+        Complete(done);
         _file?.Dispose();
         return ok;
     }
@@ -271,6 +290,13 @@ internal sealed class AofWriter : IPropagationSink, IDisposable
             {
                 FlushPending(finalFlush: false);
                 FsyncIfDue();
+                if (_config.AppendFsync == AppendFsyncMode.Always && LastWriteOk && HasDataToWrite())
+                {
+                    // Appended during this round: the next round starts now (its appenders' wake-up may have been
+                    // consumed by this one).
+                    Interlocked.Exchange(ref _wakeRequested, 1);
+                    _wake.Set();
+                }
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
@@ -304,6 +330,9 @@ internal sealed class AofWriter : IPropagationSink, IDisposable
         }
         _postponedSinceTicks = 0;
         bool wrote = false;
+        // Group commit: one write per fsync round. What is appended while it is written and fsynced waits for the
+        // next round (it is woken for it), so a reply never waits for the writes of requests that came after it.
+        bool oneWrite = policy == AppendFsyncMode.Always && !finalFlush;
         while (true)
         {
             if (_inflightLength == 0)
@@ -329,6 +358,10 @@ internal sealed class AofWriter : IPropagationSink, IDisposable
                 return false;
             }
             wrote = true;
+            if (oneWrite)
+            {
+                break;
+            }
         }
         if (wrote && policy == AppendFsyncMode.Always && !finalFlush)
         {
@@ -433,7 +466,7 @@ internal sealed class AofWriter : IPropagationSink, IDisposable
             {
                 throw new IOException("The AOF file is not open");
             }
-            _file.Sync();
+            _file.SyncData();
         }
         catch (Exception e) when (e is IOException or ObjectDisposedException)
         {
@@ -455,33 +488,37 @@ internal sealed class AofWriter : IPropagationSink, IDisposable
                 LastWriteOk = true;
             }
         }
+        TaskCompletionSource<bool>? done;
         lock (_gate)
         {
             if (upTo > _durableLsn)
             {
                 Volatile.Write(ref _durableLsn, upTo);
             }
-            ReleaseLocked(upTo);
+            done = ReleaseLocked(upTo);
         }
+        Complete(done);
         return true;
     }
 
     /// <summary>Releases the replies waiting for LSNs up to <paramref name="upTo"/> without an fsync (see the class notes).</summary>
     private void Release(long upTo)
     {
+        TaskCompletionSource<bool>? done;
         lock (_gate)
         {
-            ReleaseLocked(upTo);
+            done = ReleaseLocked(upTo);
         }
+        Complete(done);
     }
 
-    private void ReleaseLocked(long upTo)
+    private TaskCompletionSource<bool>? ReleaseLocked(long upTo)
     {
         if (upTo > _releasedLsn)
         {
             Volatile.Write(ref _releasedLsn, upTo);
         }
-        PublishProgressLocked();
+        return PublishProgressLocked();
     }
 
     /// <summary>everysec: one background fsync a second; also retries a failed fsync under any policy but no.</summary>
@@ -531,24 +568,58 @@ internal sealed class AofWriter : IPropagationSink, IDisposable
     /// </summary>
     private void FailWaiters()
     {
+        TaskCompletionSource<bool>? done;
         lock (_gate)
         {
             if (_appendedLsn > _failedLsn)
             {
                 _failedLsn = _appendedLsn;
             }
-            PublishProgressLocked();
+            done = PublishProgressLocked();
+        }
+        Complete(done);
+    }
+
+    /// <summary>
+    /// Swaps in a fresh progress signal and returns the one to complete (outside the lock, see <see cref="Complete"/>),
+    /// or null when nobody waits on it.
+    /// </summary>
+    private TaskCompletionSource<bool>? PublishProgressLocked()
+    {
+        if (!_progressAwaited)
+        {
+            return null;
+        }
+        TaskCompletionSource<bool> done = _progress;
+        _progress = new TaskCompletionSource<bool>();
+        _progressAwaited = false;
+        return done;
+    }
+
+    /// <summary>
+    /// Wakes the waiters of a progress signal: on the socket event thread when there is one (<see cref="ReleaseQueue"/>),
+    /// where their connections run anyway, so a released reply is sent without a thread hop; else on one pool thread.
+    /// Its continuations run synchronously wherever it is completed, so never on the flusher (it would send replies
+    /// instead of starting the next fsync) nor under a lock.
+    /// </summary>
+    private void Complete(TaskCompletionSource<bool>? done)
+    {
+        if (done == null)
+        {
+            return;
+        }
+        if (ReleaseQueue is { } queue)
+        {
+            queue.Post(static d => ((TaskCompletionSource<bool>)d!).TrySetResult(true), done);
+        }
+        else
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(static d => d.TrySetResult(true), done, preferLocal: false);
         }
     }
 
-    private void PublishProgressLocked()
-    {
-        TaskCompletionSource<bool> done = _progress;
-        _progress = NewProgress();
-        done.TrySetResult(true);
-    }
-
-    private static TaskCompletionSource<bool> NewProgress() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+    /// <summary>Where waiters are released (set by the AOF service to the event thread's queue); null: the pool.</summary>
+    public Hosting.EventThreadQueue? ReleaseQueue { get; init; }
 
     private static string PolicyName(AppendFsyncMode mode) => mode switch
     {

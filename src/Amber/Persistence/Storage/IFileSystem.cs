@@ -47,4 +47,10 @@ internal interface IWritableFile : IDisposable
 
     /// <summary>Flushes to the operating system and then to the disk (fsync/fdatasync).</summary>
     void Sync();
+
+    /// <summary>
+    /// Flushes the data and what is needed to read it back (the file size), not timestamps: fdatasync(2), as Redis
+    /// syncs its AOF on Linux. Falls back to <see cref="Sync"/>.
+    /// </summary>
+    void SyncData() => Sync();
 }

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
 
 namespace Amber.Persistence.Storage;
 
@@ -64,6 +65,9 @@ internal sealed partial class OsFileSystem : IFileSystem
     [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
     private static partial int Fsync(int fd);
 
+    [LibraryImport("libc", EntryPoint = "fdatasync", SetLastError = true)]
+    private static partial int Fdatasync(SafeFileHandle fd);
+
     [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
     private static partial int Close(int fd);
 
@@ -78,6 +82,24 @@ internal sealed partial class OsFileSystem : IFileSystem
         public void Write(ReadOnlySpan<byte> data) => _stream.Write(data);
 
         public void Sync() => _stream.Flush(flushToDisk: true);
+
+        public void SyncData()
+        {
+            if (!OperatingSystem.IsLinux())
+            {
+                Sync();
+                return;
+            }
+            while (Fdatasync(_stream.SafeFileHandle) != 0)
+            {
+                int errno = Marshal.GetLastPInvokeError();
+                if (errno != 4 /* EINTR */)
+                {
+                    // HResult carries errno, as .NET's own Unix I/O errors do (AofErrors.Describe reads it).
+                    throw new IOException($"fdatasync of '{Path}' failed: {Marshal.GetPInvokeErrorMessage(errno)}", errno);
+                }
+            }
+        }
 
         public void Dispose() => _stream.Dispose();
     }
