@@ -87,6 +87,37 @@ internal sealed class SetValue : Keyspace.ITypedValue, Diagnostics.IDigestible
     /// <summary>The hash table, when that is the encoding (for SSCAN's cursor); null for an intset or a pack.</summary>
     internal ByteTable? Table => _other as ByteTable;
 
+    /// <summary>
+    /// One SSCAN step over Redis's hashtable encoding: visits one bucket and returns the next cursor (0 when done).
+    /// A pack stands in for the hash table Redis would have for its member count (a power of two, at least 4): a
+    /// member is in the bucket its hash selects, and the cursor runs in reverse-binary order, so paging (a non-zero
+    /// cursor under a small COUNT) and the guarantees across growth and shrinkage are those of a real table.
+    /// </summary>
+    public ulong ScanStep(ulong cursor, List<int> output)
+    {
+        if (_other is ByteTable table)
+        {
+            return table.Scan(cursor, output);
+        }
+        byte[] pack = (byte[])_other!;
+        int count = SetPack.Count(pack);
+        if (count == 0)
+        {
+            return 0;
+        }
+        ulong mask = (ulong)Math.Max(4, (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)count)) - 1;
+        for (int i = 0; i < count; i++)
+        {
+            if ((Keyspace.KeyHash.Of(SetPack.MemberAt(pack, i)) & mask) == (cursor & mask))
+            {
+                output.Add(i);
+            }
+        }
+        ulong v = cursor | ~mask;
+        v = ByteTable.ReverseBits(ByteTable.ReverseBits(v) + 1);
+        return v;
+    }
+
     public bool Contains(ReadOnlySpan<byte> member) => _other switch
     {
         null => CommandContext.TryParseLong(member, out long v) && _ints.Contains(v),

@@ -110,4 +110,43 @@ public class SetPackTests
         Assert.False(big.IsIntSet);
         Assert.Equal(200, big.Count);
     }
+
+    [Fact]
+    public void ScanPagesLikeASmallHashTableAndCoversMembersPresentThroughout()
+    {
+        SetValue set = SetValue.CreateFor("apple"u8);
+        string[] words = ["apple", "banana", "cherry", "date", "elder"];
+        foreach (string w in words)
+        {
+            set.Add(Encoding.ASCII.GetBytes(w), 512);
+        }
+        Assert.True(set.IsPack);
+        var seen = new List<string>();
+        var found = new List<int>();
+        Span<byte> scratch = stackalloc byte[SetValue.ScratchSize];
+        ulong cursor = 0;
+        int steps = 0;
+        int extra = 0;
+        do
+        {
+            found.Clear();
+            cursor = set.ScanStep(cursor, found);
+            foreach (int i in found)
+            {
+                seen.Add(Encoding.ASCII.GetString(set.MemberAt(i, scratch)));
+            }
+            // Growth between steps (8 -> 16 -> 32 buckets) must not lose the members present throughout.
+            for (int k = 0; k < 4; k++)
+            {
+                set.Add(Encoding.ASCII.GetBytes("x" + extra++), 512);
+            }
+            steps++;
+        }
+        while (cursor != 0);
+        Assert.True(steps > 1); // one bucket a step, as Redis's table of 8 (SSCAN COUNT 1 gives a non-zero cursor)
+        foreach (string w in words)
+        {
+            Assert.Contains(w, seen);
+        }
+    }
 }
