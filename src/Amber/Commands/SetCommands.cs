@@ -627,10 +627,9 @@ internal static class SetCommands
             return;
         }
         Span<byte> scratch = stackalloc byte[SetValue.ScratchSize];
-        ByteTable? table = set.Table;
         List<int> found = t_scratch ??= [];
         found.Clear();
-        if (table == null)
+        if (set.IsIntSet)
         {
             // An intset is returned whole in one call, with cursor 0, as Redis does.
             for (int i = 0; i < set.Count; i++)
@@ -644,7 +643,7 @@ internal static class SetCommands
             long maxIterations = unchecked(count * 10);
             do
             {
-                cursor = table.Scan(cursor, found);
+                cursor = set.ScanStep(cursor, found);
             }
             while (cursor != 0 && maxIterations-- != 0 && found.Count < count);
         }

@@ -391,7 +391,8 @@ internal sealed class ByteTable
         }
     }
 
-    private static ulong ReverseBits(ulong v)
+    /// <summary>For SCAN's reverse-binary cursor (also used by <see cref="SetValue"/> over a pack).</summary>
+    internal static ulong ReverseBits(ulong v)
     {
         v = ((v >> 1) & 0x5555555555555555UL) | ((v & 0x5555555555555555UL) << 1);
         v = ((v >> 2) & 0x3333333333333333UL) | ((v & 0x3333333333333333UL) << 2);

@@ -10,35 +10,22 @@ internal readonly record struct ZSetLimits(int MaxEntries, int MaxValue)
 
 /// <summary>
 /// A sorted set value: members (bytes) with double scores, ordered by (score, member bytes).
-/// Small sets use a compact encoding (one sorted array of (score, offset, length) plus one byte buffer holding the members,
-/// like Redis's listpack); larger ones a <see cref="ZSetTree"/> (order-statistic tree plus hash table, like Redis's skiplist).
-/// Elements are addressed by handles: array positions when compact, node indexes when large. Handles stay valid until the
-/// next change to the set; <see cref="Nil"/> means none.
+/// Small sets use a compact encoding (one <see cref="ZSetPack"/> byte array of member/score entries, like Redis's
+/// listpack, searched linearly); larger ones a <see cref="ZSetTree"/> (order-statistic tree plus hash table, like
+/// Redis's skiplist). Elements are addressed by handles: byte offsets when compact, node indexes when large. Handles
+/// stay valid until the next change to the set; <see cref="Nil"/> means none.
 /// </summary>
 internal sealed class SortedSet : ITypedValue, Diagnostics.IDigestible
 {
     public const int Nil = -1;
 
-    private struct Item
-    {
-        public double Score;
-        public int Offset;
-        public int Length;
-    }
-
-    // Compact encoding (when _tree is null).
-    private Item[] _items;
-    private byte[] _data;
-    private int _count;
-    private int _dataUsed;
-    private int _garbage;
-
-    private ZSetTree? _tree;
+    /// <summary>The pack (byte[]) while compact, else the <see cref="ZSetTree"/>: one field keeps the object at 24 bytes.</summary>
+    private object _rep;
 
     public SortedSet(int capacity = 4)
     {
-        _items = new Item[Math.Max(capacity, 1)];
-        _data = new byte[Math.Max(capacity, 1) * 8];
+        _ = capacity;
+        _rep = ZSetPack.Empty;
     }
 
     /// <summary>A set in the large encoding from the start (results of ZUNION and friends, as Redis builds them).</summary>
@@ -49,12 +36,17 @@ internal sealed class SortedSet : ITypedValue, Diagnostics.IDigestible
         return set;
     }
 
-    public int Count => _tree?.Count ?? _count;
+    private ZSetTree? Tree => _rep as ZSetTree;
 
-    public bool IsCompact => _tree == null;
+    /// <summary>The pack; valid only while <see cref="IsCompact"/>.</summary>
+    private byte[] Pack => System.Runtime.CompilerServices.Unsafe.As<byte[]>(_rep);
+
+    public int Count => _rep is ZSetTree tree ? tree.Count : ZSetPack.Count(Pack);
+
+    public bool IsCompact => _rep is byte[];
 
     /// <summary>What OBJECT ENCODING reports.</summary>
-    public string Encoding => _tree == null ? "listpack" : "skiplist";
+    public string Encoding => IsCompact ? "listpack" : "skiplist";
 
     public KeyType Type => KeyType.ZSet;
 
@@ -74,31 +66,24 @@ internal sealed class SortedSet : ITypedValue, Diagnostics.IDigestible
         }
     }
 
-    public ReadOnlySpan<byte> MemberAt(int handle)
-    {
-        if (_tree != null)
-        {
-            return _tree.MemberOf(handle);
-        }
-        Item it = _items[handle];
-        return new ReadOnlySpan<byte>(_data, it.Offset, it.Length);
-    }
+    public ReadOnlySpan<byte> MemberAt(int handle) =>
+        _rep is ZSetTree tree ? tree.MemberOf(handle) : ZSetPack.MemberAt(Pack, handle);
 
-    public double ScoreAt(int handle) => _tree != null ? _tree.ScoreOf(handle) : _items[handle].Score;
+    public double ScoreAt(int handle) => _rep is ZSetTree tree ? tree.ScoreOf(handle) : ZSetPack.ScoreAt(Pack, handle);
 
     /// <summary>The handle of a member, or <see cref="Nil"/>.</summary>
     public int Find(ReadOnlySpan<byte> member)
     {
-        if (_tree != null)
+        if (_rep is ZSetTree tree)
         {
-            return _tree.Find(member);
+            return tree.Find(member);
         }
-        for (int i = 0; i < _count; i++)
+        byte[] pack = Pack;
+        for (int at = ZSetPack.HeaderSize; at < ZSetPack.Used(pack); at = ZSetPack.End(pack, at))
         {
-            Item it = _items[i];
-            if (it.Length == member.Length && member.SequenceEqual(new ReadOnlySpan<byte>(_data, it.Offset, it.Length)))
+            if (ZSetPack.MemberAt(pack, at).SequenceEqual(member))
             {
-                return i;
+                return at;
             }
         }
         return Nil;
@@ -113,43 +98,92 @@ internal sealed class SortedSet : ITypedValue, Diagnostics.IDigestible
 
     // ---- order and ranks ----
 
-    public int First() => _tree != null ? _tree.First() : (_count > 0 ? 0 : Nil);
+    public int First() => _rep is ZSetTree tree ? tree.First() : (ZSetPack.Count(Pack) > 0 ? ZSetPack.HeaderSize : Nil);
 
-    public int Last() => _tree != null ? _tree.Last() : _count - 1;
+    public int Last() => _rep is ZSetTree tree ? tree.Last() : Prev(ZSetPack.Used(Pack));
 
-    public int Next(int handle) => _tree != null ? _tree.Next(handle) : (handle + 1 < _count ? handle + 1 : Nil);
+    public int Next(int handle)
+    {
+        if (_rep is ZSetTree tree)
+        {
+            return tree.Next(handle);
+        }
+        int next = ZSetPack.End(Pack, handle);
+        return next < ZSetPack.Used(Pack) ? next : Nil;
+    }
 
-    public int Prev(int handle) => _tree != null ? _tree.Prev(handle) : handle - 1;
+    public int Prev(int handle)
+    {
+        if (_rep is ZSetTree tree)
+        {
+            return tree.Prev(handle);
+        }
+        return handle > ZSetPack.HeaderSize ? ZSetPack.StartBefore(Pack, handle) : Nil;
+    }
 
-    /// <summary>The 0-based ascending rank of a handle.</summary>
-    public int RankOf(int handle) => _tree != null ? _tree.RankOf(handle) : handle;
+    /// <summary>The 0-based ascending rank of a handle (linear when compact, as in Redis's listpack).</summary>
+    public int RankOf(int handle)
+    {
+        if (_rep is ZSetTree tree)
+        {
+            return tree.RankOf(handle);
+        }
+        byte[] pack = Pack;
+        int rank = 0;
+        for (int at = ZSetPack.HeaderSize; at < handle; at = ZSetPack.End(pack, at))
+        {
+            rank++;
+        }
+        return rank;
+    }
 
-    /// <summary>The handle at a 0-based ascending rank (0 ≤ rank &lt; Count).</summary>
-    public int AtRank(int rank) => _tree != null ? _tree.At(rank) : rank;
+    /// <summary>The handle at a 0-based ascending rank (0 ≤ rank &lt; Count); a compact set walks from the nearer end.</summary>
+    public int AtRank(int rank)
+    {
+        if (_rep is ZSetTree tree)
+        {
+            return tree.At(rank);
+        }
+        byte[] pack = Pack;
+        int count = ZSetPack.Count(pack);
+        if (rank > count / 2)
+        {
+            int from = ZSetPack.Used(pack);
+            for (int i = count; i > rank; i--)
+            {
+                from = ZSetPack.StartBefore(pack, from);
+            }
+            return from;
+        }
+        int at = ZSetPack.HeaderSize;
+        for (int i = 0; i < rank; i++)
+        {
+            at = ZSetPack.End(pack, at);
+        }
+        return at;
+    }
 
     /// <summary>How many leading elements (in order) satisfy a monotone test.</summary>
     public int CountPrefix<T>(T test) where T : IZPrefix, allows ref struct
     {
-        if (_tree != null)
+        if (_rep is ZSetTree tree)
         {
-            return _tree.CountPrefix(test);
+            return tree.CountPrefix(test);
         }
-        int lo = 0;
-        int hi = _count;
-        while (lo < hi)
+        byte[] pack = Pack;
+        int n = 0;
+        int at = ZSetPack.HeaderSize;
+        while (at < ZSetPack.Used(pack))
         {
-            int mid = (lo + hi) >>> 1;
-            Item it = _items[mid];
-            if (test.Holds(it.Score, new ReadOnlySpan<byte>(_data, it.Offset, it.Length)))
+            int next = ZSetPack.Read(pack, at, out ReadOnlySpan<byte> member, out double score);
+            if (!test.Holds(score, member))
             {
-                lo = mid + 1;
+                break;
             }
-            else
-            {
-                hi = mid;
-            }
+            n++;
+            at = next;
         }
-        return lo;
+        return n;
     }
 
     // ---- changes ----
@@ -157,13 +191,13 @@ internal sealed class SortedSet : ITypedValue, Diagnostics.IDigestible
     /// <summary>Adds a member known to be absent, switching to the large encoding first when the limits require it.</summary>
     public void Insert(ReadOnlySpan<byte> member, double score, ZSetLimits limits)
     {
-        if (_tree == null && (_count + 1 > limits.MaxEntries || member.Length > limits.MaxValue))
+        if (_rep is byte[] pack && (ZSetPack.Count(pack) + 1 > limits.MaxEntries || member.Length > limits.MaxValue))
         {
-            ConvertToTree(_count + 1);
+            ConvertToTree(ZSetPack.Count(pack) + 1);
         }
-        if (_tree != null)
+        if (_rep is ZSetTree tree)
         {
-            _tree.Insert(member.ToArray(), score);
+            tree.Insert(member.ToArray(), score);
             return;
         }
         // The listpack keeps integral scores as integers, so a -0 comes back as 0.
@@ -171,26 +205,15 @@ internal sealed class SortedSet : ITypedValue, Diagnostics.IDigestible
         {
             score = 0;
         }
-        // Append first: it may compact the buffer, which rewrites the offsets of the items as they stand.
-        int offset = Append(member);
-        int pos = CompactPosition(score, member);
-        if (_count == _items.Length)
-        {
-            // One slot at a time while small (the insert shifts items anyway, and Redis reallocates its listpack on
-            // every insert): millions of 5-member zsets then hold 5 items, not 8 (bench/memory.sh).
-            Array.Resize(ref _items, _items.Length < 16 ? _items.Length + 1 : _items.Length * 2);
-        }
-        Array.Copy(_items, pos, _items, pos + 1, _count - pos);
-        _items[pos] = new Item { Score = score, Offset = offset, Length = member.Length };
-        _count++;
+        _rep = ZSetPack.Insert(Pack, ZSetPack.PositionFor(Pack, score, member), member, score);
     }
 
     /// <summary>As <see cref="Insert(ReadOnlySpan{byte}, double, ZSetLimits)"/>, keeping <paramref name="member"/> itself when large (no copy).</summary>
     public void Insert(byte[] member, double score, ZSetLimits limits)
     {
-        if (_tree != null)
+        if (_rep is ZSetTree tree)
         {
-            _tree.Insert(member, score);
+            tree.Insert(member, score);
             return;
         }
         Insert((ReadOnlySpan<byte>)member, score, limits);
@@ -199,38 +222,37 @@ internal sealed class SortedSet : ITypedValue, Diagnostics.IDigestible
     /// <summary>Sets a member's score (by handle), keeping the order.</summary>
     public void UpdateScore(int handle, double score)
     {
-        if (_tree != null)
+        if (_rep is ZSetTree tree)
         {
-            _tree.UpdateScore(handle, score);
+            tree.UpdateScore(handle, score);
             return;
         }
         if (score == 0)
         {
             score = 0;
         }
-        Item it = _items[handle];
-        RemoveItem(handle);
-        it.Score = score;
-        int pos = CompactPosition(score, new ReadOnlySpan<byte>(_data, it.Offset, it.Length));
-        Array.Copy(_items, pos, _items, pos + 1, _count - pos);
-        _items[pos] = it;
-        _count++;
+        byte[] pack = Pack;
+        ReadOnlySpan<byte> current = ZSetPack.MemberAt(pack, handle);
+        // The member moves within the same array: take it out of the array first.
+        byte[]? rented = current.Length > 256 ? System.Buffers.ArrayPool<byte>.Shared.Rent(current.Length) : null;
+        Span<byte> member = rented != null ? rented.AsSpan(0, current.Length) : stackalloc byte[current.Length];
+        current.CopyTo(member);
+        pack = ZSetPack.Cut(pack, handle, ZSetPack.End(pack, handle), 1);
+        _rep = ZSetPack.Insert(pack, ZSetPack.PositionFor(pack, score, member), member, score);
+        if (rented != null)
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(rented);
+        }
     }
 
     public void RemoveAt(int handle)
     {
-        if (_tree != null)
+        if (_rep is ZSetTree tree)
         {
-            _tree.Remove(handle);
+            tree.Remove(handle);
             return;
         }
-        _garbage += _items[handle].Length;
-        RemoveItem(handle);
-        if (_count == 0)
-        {
-            _dataUsed = 0;
-            _garbage = 0;
-        }
+        _rep = ZSetPack.Cut(Pack, handle, ZSetPack.End(Pack, handle), 1);
     }
 
     public bool Remove(ReadOnlySpan<byte> member)
@@ -252,46 +274,41 @@ internal sealed class SortedSet : ITypedValue, Diagnostics.IDigestible
         {
             return;
         }
-        if (_tree != null)
+        if (_rep is ZSetTree tree)
         {
-            int h = _tree.At(start);
+            int h = tree.At(start);
             for (int i = 0; i < n; i++)
             {
-                int next = _tree.Next(h);
-                _tree.Remove(h);
+                int next = tree.Next(h);
+                tree.Remove(h);
                 h = next;
             }
             return;
         }
-        for (int i = start; i <= end; i++)
+        byte[] pack = Pack;
+        int from = AtRank(start);
+        int to = from;
+        for (int i = 0; i < n; i++)
         {
-            _garbage += _items[i].Length;
+            to = ZSetPack.End(pack, to);
         }
-        Array.Copy(_items, end + 1, _items, start, _count - end - 1);
-        _count -= n;
-        if (_count == 0)
-        {
-            _dataUsed = 0;
-            _garbage = 0;
-        }
+        _rep = ZSetPack.Cut(pack, from, to, n);
     }
 
     public SortedSet Clone()
     {
-        var copy = new SortedSet(Math.Max(Count, 1));
-        if (_tree == null)
+        var copy = new SortedSet(1);
+        if (_rep is byte[] pack)
         {
-            Array.Copy(_items, copy._items, _count);
-            copy._data = _data.AsSpan(0, _dataUsed).ToArray();
-            copy._dataUsed = _dataUsed;
-            copy._garbage = _garbage;
-            copy._count = _count;
+            copy._rep = ZSetPack.Copy(pack);
             return copy;
         }
+        ZSetTree tree = Tree!;
         copy.ConvertToTree(Count);
-        for (int h = _tree.First(); h != Nil; h = _tree.Next(h))
+        ZSetTree target = copy.Tree!;
+        for (int h = tree.First(); h != Nil; h = tree.Next(h))
         {
-            copy._tree!.Insert(_tree.MemberOf(h).ToArray(), _tree.ScoreOf(h));
+            target.Insert(tree.MemberOf(h).ToArray(), tree.ScoreOf(h));
         }
         return copy;
     }
@@ -299,13 +316,14 @@ internal sealed class SortedSet : ITypedValue, Diagnostics.IDigestible
     /// <summary>For SCAN: whole-set in one go when compact; otherwise visits one hash bucket. Returns the next cursor.</summary>
     public ulong ScanBucket(ulong cursor, List<int> handles)
     {
-        if (_tree != null)
+        if (_rep is ZSetTree tree)
         {
-            return _tree.ScanBucket(cursor, handles);
+            return tree.ScanBucket(cursor, handles);
         }
-        for (int i = 0; i < _count; i++)
+        byte[] pack = Pack;
+        for (int at = ZSetPack.HeaderSize; at < ZSetPack.Used(pack); at = ZSetPack.End(pack, at))
         {
-            handles.Add(i);
+            handles.Add(at);
         }
         return 0;
     }
@@ -316,142 +334,94 @@ internal sealed class SortedSet : ITypedValue, Diagnostics.IDigestible
     /// </summary>
     public void CompactIfFits(ZSetLimits limits)
     {
-        if (_tree == null || _tree.Count > limits.MaxEntries)
+        if (_rep is not ZSetTree tree || tree.Count > limits.MaxEntries)
         {
             return;
         }
-        int bytes = 0;
-        for (int h = _tree.First(); h != Nil; h = _tree.Next(h))
+        int bytes = ZSetPack.HeaderSize;
+        for (int h = tree.First(); h != Nil; h = tree.Next(h))
         {
-            int length = _tree.MemberOf(h).Length;
+            int length = tree.MemberOf(h).Length;
             if (length > limits.MaxValue)
             {
                 return;
             }
-            bytes += length;
+            bytes += ZSetPack.EntrySize(length, Normalize(tree.ScoreOf(h)));
         }
-        ZSetTree tree = _tree;
-        _tree = null;
-        _items = new Item[Math.Max(tree.Count, 1)];
-        _data = new byte[Math.Max(bytes, 8)];
+        if (tree.Count == 0)
+        {
+            _rep = ZSetPack.Empty;
+            return;
+        }
+        byte[] pack = ZSetPack.Create(tree.Count, bytes);
+        int at = ZSetPack.HeaderSize;
         for (int h = tree.First(); h != Nil; h = tree.Next(h))
         {
-            double score = tree.ScoreOf(h);
-            ReadOnlySpan<byte> member = tree.MemberOf(h);
-            _items[_count++] = new Item { Score = score == 0 ? 0 : score, Offset = Append(member), Length = member.Length };
+            at = ZSetPack.WriteEntry(pack, at, tree.MemberOf(h), Normalize(tree.ScoreOf(h)));
         }
+        _rep = pack;
     }
+
+    private static double Normalize(double score) => score == 0 ? 0 : score;
 
     /// <summary>Tests only: checks the encoding's invariants.</summary>
     internal void Validate()
     {
-        if (_tree != null)
+        if (_rep is ZSetTree tree)
         {
-            _tree.Validate();
+            tree.Validate();
             return;
         }
-        for (int i = 1; i < _count; i++)
+        byte[] pack = Pack;
+        int count = 0;
+        bool hasPrevious = false;
+        double previousScore = 0;
+        ReadOnlySpan<byte> previousMember = default;
+        int at = ZSetPack.HeaderSize;
+        while (at < ZSetPack.Used(pack))
         {
-            if (Compare(_items[i - 1], _items[i]) >= 0)
+            int next = ZSetPack.Read(pack, at, out ReadOnlySpan<byte> member, out double score);
+            if (hasPrevious && (previousScore > score || (previousScore == score && previousMember.SequenceCompareTo(member) >= 0)))
             {
                 throw new InvalidOperationException("compact order broken");
             }
+            if (next < ZSetPack.Used(pack) && ZSetPack.StartBefore(pack, next) != at)
+            {
+                throw new InvalidOperationException("compact back length broken");
+            }
+            hasPrevious = true;
+            previousScore = score;
+            previousMember = member;
+            count++;
+            at = next;
         }
-    }
-
-    private int Compare(Item a, Item b)
-    {
-        int c = a.Score.CompareTo(b.Score);
-        return c != 0 ? c : new ReadOnlySpan<byte>(_data, a.Offset, a.Length).SequenceCompareTo(new ReadOnlySpan<byte>(_data, b.Offset, b.Length));
-    }
-
-    private int CompactPosition(double score, ReadOnlySpan<byte> member)
-    {
-        int lo = 0;
-        int hi = _count;
-        while (lo < hi)
+        if (at != ZSetPack.Used(pack) || count != ZSetPack.Count(pack))
         {
-            int mid = (lo + hi) >>> 1;
-            Item it = _items[mid];
-            bool before = it.Score < score ||
-                (it.Score == score && new ReadOnlySpan<byte>(_data, it.Offset, it.Length).SequenceCompareTo(member) < 0);
-            if (before)
-            {
-                lo = mid + 1;
-            }
-            else
-            {
-                hi = mid;
-            }
+            throw new InvalidOperationException("compact count broken");
         }
-        return lo;
-    }
-
-    private void RemoveItem(int pos)
-    {
-        Array.Copy(_items, pos + 1, _items, pos, _count - pos - 1);
-        _count--;
-    }
-
-    private int Append(ReadOnlySpan<byte> member)
-    {
-        if (_dataUsed + member.Length > _data.Length)
-        {
-            if (_garbage > 0 && _garbage * 2 >= _dataUsed)
-            {
-                CompactData();
-            }
-            if (_dataUsed + member.Length > _data.Length)
-            {
-                int needed = _dataUsed + member.Length;
-                Array.Resize(ref _data, _data.Length < 128 ? (needed + 7) & ~7 : Math.Max(_data.Length * 2, needed));
-            }
-        }
-        int offset = _dataUsed;
-        member.CopyTo(_data.AsSpan(offset));
-        _dataUsed += member.Length;
-        return offset;
-    }
-
-    /// <summary>Drops the bytes of removed members by rewriting the buffer in element order.</summary>
-    private void CompactData()
-    {
-        var fresh = new byte[Math.Max(_dataUsed - _garbage, 8)];
-        int at = 0;
-        for (int i = 0; i < _count; i++)
-        {
-            ref Item it = ref _items[i];
-            Buffer.BlockCopy(_data, it.Offset, fresh, at, it.Length);
-            it.Offset = at;
-            at += it.Length;
-        }
-        _data = fresh;
-        _dataUsed = at;
-        _garbage = 0;
     }
 
     /// <summary>Switches to the large encoding now (SORT does this to the set it sorts, as Redis's zsetConvert).</summary>
     public void ConvertToLarge()
     {
-        if (_tree == null)
+        if (IsCompact)
         {
-            ConvertToTree(Math.Max(_count, 4));
+            ConvertToTree(Math.Max(Count, 4));
         }
     }
 
     private void ConvertToTree(int capacity)
     {
         var tree = new ZSetTree(capacity);
-        for (int i = 0; i < _count; i++)
+        if (_rep is byte[] pack)
         {
-            Item it = _items[i];
-            tree.Insert(_data.AsSpan(it.Offset, it.Length).ToArray(), it.Score);
+            int at = ZSetPack.HeaderSize;
+            while (at < ZSetPack.Used(pack))
+            {
+                at = ZSetPack.Read(pack, at, out ReadOnlySpan<byte> member, out double score);
+                tree.Insert(member.ToArray(), score);
+            }
         }
-        _tree = tree;
-        _items = [];
-        _data = [];
-        _count = 0;
-        _dataUsed = 0;
-        _garbage = 0;
+        _rep = tree;
     }
 }

@@ -39,6 +39,14 @@ public class SmallValueLayoutTests
     }
 
     [Fact]
+    public void AnEmptySortedSetIsOneSmallObject()
+    {
+        // SortedSet 16 header + one reference (pack or tree) = 24; the empty pack is shared. Five 5-byte members with
+        // small integer scores then take one pack of 24 header + 8 + 5 × 8 = 72 bytes (ZSetPackTests sizes entries).
+        Assert.Equal(24, AllocatedPerCall(() => new SortedSet()));
+    }
+
+    [Fact]
     public void EncodingsSurviveConversionAndCopy()
     {
         var hash = new HashValue();
