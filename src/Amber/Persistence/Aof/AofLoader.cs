@@ -133,6 +133,8 @@ internal sealed class AofLoader(AmberServer server, IFileSystem fs, AofManifestS
         AofReadStatus status;
         string? error = null;
         long errorOffset = 0;
+        // Batch GC mode and a no-GC region sized from the file, for its RDB part and its commands alike.
+        using (new BulkLoadGcMode(fs.FileLength(path)))
         using (Stream stream = fs.OpenRead(path))
         {
             if (StartsWithRdbMagic(stream))
@@ -287,25 +289,22 @@ internal sealed class AofLoader(AmberServer server, IFileSystem fs, AofManifestS
         RdbLoadResult result;
         try
         {
-            using (new BulkLoadGcMode())
+            if (outsideLock)
             {
-                if (outsideLock)
+                result = RdbLoader.Load(stream, fileName, options, target, progress);
+                lock (server.KeyspaceLock)
                 {
-                    result = RdbLoader.Load(stream, fileName, options, target, progress);
-                    lock (server.KeyspaceLock)
+                    for (int i = 0; i < databases.Length; i++)
                     {
-                        for (int i = 0; i < databases.Length; i++)
-                        {
-                            server.Databases[i].SwapContents(databases[i]);
-                        }
+                        server.Databases[i].SwapContents(databases[i]);
                     }
                 }
-                else
+            }
+            else
+            {
+                lock (server.KeyspaceLock)
                 {
-                    lock (server.KeyspaceLock)
-                    {
-                        result = RdbLoader.Load(stream, fileName, options, target, progress);
-                    }
+                    result = RdbLoader.Load(stream, fileName, options, target, progress);
                 }
             }
         }

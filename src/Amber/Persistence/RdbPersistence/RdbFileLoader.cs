@@ -63,7 +63,7 @@ internal sealed class RdbFileLoader(AmberServer server)
             };
             long lastLog = started;
             RdbLoadResult result;
-            using (new BulkLoadGcMode())
+            using (new BulkLoadGcMode(total))
             using (Stream stream = server.FileSystem.OpenRead(path))
             {
                 result = RdbLoader.Load(stream, server.Config.DbFilename, options, sink, bytes =>
