@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Amber.Types;
 
 /// <summary>A position in a <see cref="QuickList"/>: a node index and the position of an entry in that node.</summary>
@@ -19,8 +21,12 @@ internal sealed class QuickList : Keyspace.ITypedValue
     /// <summary>Redis's SIZE_SAFETY_LIMIT: a node sized by element count still never grows past 8 KB.</summary>
     private const int SafetyLimit = 8192;
 
-    // Most lists in a keyspace have one node: start with room for exactly one (Regrow doubles from there).
-    private ListNode[] _nodes = new ListNode[1];
+    /// <summary>
+    /// Null while there are no nodes, the <see cref="ListNode"/> itself while the list has had only one, else the
+    /// node array (nodes at _first.._first+_nodeCount-1). Most lists in a keyspace have one node: they carry no
+    /// array (32 bytes less per small list, docs/benchmarks.md "Memory per element").
+    /// </summary>
+    private object? _nodes;
     private int _first;
     private int _nodeCount;
     private readonly int _fill;
@@ -49,7 +55,10 @@ internal sealed class QuickList : Keyspace.ITypedValue
         return copy;
     }
 
-    internal ListNode NodeAt(int i) => _nodes[_first + i];
+    internal ListNode NodeAt(int i) => Node(i);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ListNode Node(int i) => _nodes is ListNode single ? single : Unsafe.As<ListNode[]>(_nodes!)[_first + i];
 
     private bool AllowInsert(ListNode node, int entrySize)
     {
@@ -78,36 +87,36 @@ internal sealed class QuickList : Keyspace.ITypedValue
     public void PushHead(ReadOnlySpan<byte> value)
     {
         int size = ListNode.EntrySize(value.Length);
-        if (_nodeCount == 0 || !AllowInsert(_nodes[_first], size))
+        if (_nodeCount == 0 || !AllowInsert(Node(0), size))
         {
             int capacity = size + 16;
             if (_nodeCount > 0)
             {
-                ListNode full = _nodes[_first];
+                ListNode full = Node(0);
                 full.TrimExcess();
                 capacity = NextNodeCapacity(full, size);
             }
             InsertNode(0, new ListNode(capacity, fillFromHead: true));
         }
-        _nodes[_first].PushHead(value);
+        Node(0).PushHead(value);
         Count++;
     }
 
     public void PushTail(ReadOnlySpan<byte> value)
     {
         int size = ListNode.EntrySize(value.Length);
-        if (_nodeCount == 0 || !AllowInsert(_nodes[_first + _nodeCount - 1], size))
+        if (_nodeCount == 0 || !AllowInsert(Node(_nodeCount - 1), size))
         {
             int capacity = size + 16;
             if (_nodeCount > 0)
             {
-                ListNode full = _nodes[_first + _nodeCount - 1];
+                ListNode full = Node(_nodeCount - 1);
                 full.TrimExcess();
                 capacity = NextNodeCapacity(full, size);
             }
             InsertNode(_nodeCount, new ListNode(capacity));
         }
-        _nodes[_first + _nodeCount - 1].PushTail(value);
+        Node(_nodeCount - 1).PushTail(value);
         Count++;
     }
 
@@ -137,7 +146,7 @@ internal sealed class QuickList : Keyspace.ITypedValue
     /// <summary>The first (head) or last element; the span is valid until the list changes. The list must not be empty.</summary>
     public ReadOnlySpan<byte> Peek(bool head)
     {
-        ListNode node = head ? _nodes[_first] : _nodes[_first + _nodeCount - 1];
+        ListNode node = head ? Node(0) : Node(_nodeCount - 1);
         node.Read(head ? node.Start : node.EntryBefore(node.End), out ReadOnlySpan<byte> value);
         return value;
     }
@@ -164,7 +173,7 @@ internal sealed class QuickList : Keyspace.ITypedValue
         Count -= n;
         while (n > 0)
         {
-            ListNode node = _nodes[_first];
+            ListNode node = Node(0);
             if (node.Count <= n)
             {
                 n -= node.Count;
@@ -185,7 +194,7 @@ internal sealed class QuickList : Keyspace.ITypedValue
         Count -= n;
         while (n > 0)
         {
-            ListNode node = _nodes[_first + _nodeCount - 1];
+            ListNode node = Node(_nodeCount - 1);
             if (node.Count <= n)
             {
                 n -= node.Count;
@@ -206,9 +215,9 @@ internal sealed class QuickList : Keyspace.ITypedValue
         if (index < Count / 2)
         {
             n = 0;
-            while (index >= _nodes[_first + n].Count)
+            while (index >= Node(n).Count)
             {
-                index -= _nodes[_first + n].Count;
+                index -= Node(n).Count;
                 n++;
             }
         }
@@ -216,14 +225,14 @@ internal sealed class QuickList : Keyspace.ITypedValue
         {
             long fromEnd = Count - 1 - index;
             n = _nodeCount - 1;
-            while (fromEnd >= _nodes[_first + n].Count)
+            while (fromEnd >= Node(n).Count)
             {
-                fromEnd -= _nodes[_first + n].Count;
+                fromEnd -= Node(n).Count;
                 n--;
             }
-            index = _nodes[_first + n].Count - 1 - fromEnd;
+            index = Node(n).Count - 1 - fromEnd;
         }
-        return new ListCursor { Node = n, Pos = _nodes[_first + n].Seek((int)index) };
+        return new ListCursor { Node = n, Pos = Node(n).Seek((int)index) };
     }
 
     /// <summary>Reads the element at the cursor and moves the cursor to the next one; false past the tail.</summary>
@@ -234,12 +243,12 @@ internal sealed class QuickList : Keyspace.ITypedValue
             value = default;
             return false;
         }
-        ListNode node = _nodes[_first + cursor.Node];
+        ListNode node = Node(cursor.Node);
         int next = node.Read(cursor.Pos, out value);
         if (next >= node.End)
         {
             cursor.Node++;
-            cursor.Pos = cursor.Node < _nodeCount ? _nodes[_first + cursor.Node].Start : 0;
+            cursor.Pos = cursor.Node < _nodeCount ? Node(cursor.Node).Start : 0;
         }
         else
         {
@@ -256,14 +265,14 @@ internal sealed class QuickList : Keyspace.ITypedValue
             value = default;
             return false;
         }
-        ListNode node = _nodes[_first + cursor.Node];
+        ListNode node = Node(cursor.Node);
         node.Read(cursor.Pos, out value);
         if (cursor.Pos == node.Start)
         {
             cursor.Node--;
             if (cursor.Node >= 0)
             {
-                ListNode prev = _nodes[_first + cursor.Node];
+                ListNode prev = Node(cursor.Node);
                 cursor.Pos = prev.EntryBefore(prev.End);
             }
         }
@@ -275,7 +284,7 @@ internal sealed class QuickList : Keyspace.ITypedValue
     }
 
     /// <summary>A cursor at the first element (for <see cref="Next"/>).</summary>
-    public ListCursor HeadCursor() => new() { Node = 0, Pos = _nodeCount == 0 ? 0 : _nodes[_first].Start };
+    public ListCursor HeadCursor() => new() { Node = 0, Pos = _nodeCount == 0 ? 0 : Node(0).Start };
 
     /// <summary>A cursor at the last element (for <see cref="Previous"/>).</summary>
     public ListCursor TailCursor()
@@ -284,20 +293,20 @@ internal sealed class QuickList : Keyspace.ITypedValue
         {
             return new ListCursor { Node = -1 };
         }
-        ListNode last = _nodes[_first + _nodeCount - 1];
+        ListNode last = Node(_nodeCount - 1);
         return new ListCursor { Node = _nodeCount - 1, Pos = last.EntryBefore(last.End) };
     }
 
     public ReadOnlySpan<byte> Get(ListCursor cursor)
     {
-        _nodes[_first + cursor.Node].Read(cursor.Pos, out ReadOnlySpan<byte> value);
+        Node(cursor.Node).Read(cursor.Pos, out ReadOnlySpan<byte> value);
         return value;
     }
 
     /// <summary>Replaces the element at the cursor (LSET). A node that grows past its limit is split.</summary>
     public void Set(ListCursor cursor, ReadOnlySpan<byte> value)
     {
-        ListNode node = _nodes[_first + cursor.Node];
+        ListNode node = Node(cursor.Node);
         node.ReplaceAt(cursor.Pos, value);
         SplitIfOversized(cursor.Node);
     }
@@ -305,21 +314,21 @@ internal sealed class QuickList : Keyspace.ITypedValue
     /// <summary>Inserts before or after the element at the cursor (LINSERT).</summary>
     public void Insert(ListCursor cursor, bool after, ReadOnlySpan<byte> value)
     {
-        ListNode node = _nodes[_first + cursor.Node];
+        ListNode node = Node(cursor.Node);
         int size = ListNode.EntrySize(value.Length);
         int pos = after ? node.EntryAfter(cursor.Pos) : cursor.Pos;
         Count++;
         if (!AllowInsert(node, size))
         {
             // A full node: use a neighbour when inserting at the node's edge, else insert and split.
-            if (pos == node.End && cursor.Node + 1 < _nodeCount && AllowInsert(_nodes[_first + cursor.Node + 1], size))
+            if (pos == node.End && cursor.Node + 1 < _nodeCount && AllowInsert(Node(cursor.Node + 1), size))
             {
-                _nodes[_first + cursor.Node + 1].PushHead(value);
+                Node(cursor.Node + 1).PushHead(value);
                 return;
             }
-            if (pos == node.Start && cursor.Node > 0 && AllowInsert(_nodes[_first + cursor.Node - 1], size))
+            if (pos == node.Start && cursor.Node > 0 && AllowInsert(Node(cursor.Node - 1), size))
             {
-                _nodes[_first + cursor.Node - 1].PushTail(value);
+                Node(cursor.Node - 1).PushTail(value);
                 return;
             }
             if (pos == node.End)
@@ -343,7 +352,7 @@ internal sealed class QuickList : Keyspace.ITypedValue
 
     private void SplitIfOversized(int n)
     {
-        ListNode node = _nodes[_first + n];
+        ListNode node = Node(n);
         if (node.Count < 2)
         {
             return;
@@ -385,7 +394,7 @@ internal sealed class QuickList : Keyspace.ITypedValue
         for (int k = 0; k < _nodeCount && budget > 0; k++)
         {
             int n = fromTail ? _nodeCount - 1 - k : k;
-            ListNode node = _nodes[_first + n];
+            ListNode node = Node(n);
             matches?.Clear();
             for (int p = node.Start; p < node.End;)
             {
@@ -420,15 +429,15 @@ internal sealed class QuickList : Keyspace.ITypedValue
         int i = 0;
         while (i < _nodeCount)
         {
-            ListNode node = _nodes[_first + i];
+            ListNode node = Node(i);
             if (node.Count == 0)
             {
                 RemoveNode(i);
                 continue;
             }
-            if (i > 0 && AllowMerge(_nodes[_first + i - 1], node))
+            if (i > 0 && AllowMerge(Node(i - 1), node))
             {
-                _nodes[_first + i - 1].Append(node);
+                Node(i - 1).Append(node);
                 RemoveNode(i);
                 continue;
             }
@@ -438,17 +447,33 @@ internal sealed class QuickList : Keyspace.ITypedValue
 
     private void InsertNode(int index, ListNode node)
     {
-        if (_nodeCount == 0)
+        if (_nodes == null)
         {
-            _first = _nodes.Length / 2;
-            _nodes[_first] = node;
+            // The first node of a list: held directly, without a node array (most lists in a keyspace have one node).
+            _nodes = node;
+            _first = 0;
             _nodeCount = 1;
             return;
         }
-        if (_nodeCount == _nodes.Length || (index == 0 && _first == 0) || (index == _nodeCount && _first + _nodeCount == _nodes.Length) ||
-            (index > 0 && index < _nodeCount && _first + _nodeCount == _nodes.Length))
+        if (_nodes is ListNode single)
         {
-            Regrow();
+            var array = new ListNode[4];
+            array[1] = single;
+            _nodes = array;
+            _first = 1;
+        }
+        ListNode[] nodes = Unsafe.As<ListNode[]>(_nodes);
+        if (_nodeCount == 0)
+        {
+            _first = nodes.Length / 2;
+            nodes[_first] = node;
+            _nodeCount = 1;
+            return;
+        }
+        if (_nodeCount == nodes.Length || (index == 0 && _first == 0) || (index == _nodeCount && _first + _nodeCount == nodes.Length) ||
+            (index > 0 && index < _nodeCount && _first + _nodeCount == nodes.Length))
+        {
+            nodes = Regrow(nodes);
         }
         if (index == 0)
         {
@@ -456,39 +481,47 @@ internal sealed class QuickList : Keyspace.ITypedValue
         }
         else
         {
-            Array.Copy(_nodes, _first + index, _nodes, _first + index + 1, _nodeCount - index);
+            Array.Copy(nodes, _first + index, nodes, _first + index + 1, _nodeCount - index);
         }
-        _nodes[_first + index] = node;
+        nodes[_first + index] = node;
         _nodeCount++;
     }
 
     private void RemoveNode(int index)
     {
+        if (_nodes is ListNode)
+        {
+            _nodes = null;
+            _nodeCount = 0;
+            return;
+        }
+        ListNode[] nodes = Unsafe.As<ListNode[]>(_nodes!);
         if (index == 0)
         {
-            _nodes[_first] = null!;
+            nodes[_first] = null!;
             _first++;
         }
         else
         {
-            Array.Copy(_nodes, _first + index + 1, _nodes, _first + index, _nodeCount - index - 1);
-            _nodes[_first + _nodeCount - 1] = null!;
+            Array.Copy(nodes, _first + index + 1, nodes, _first + index, _nodeCount - index - 1);
+            nodes[_first + _nodeCount - 1] = null!;
         }
         _nodeCount--;
         if (_nodeCount == 0)
         {
-            _first = _nodes.Length / 2;
+            _first = nodes.Length / 2;
         }
     }
 
     /// <summary>Re-centres the node array, doubling it when more than half full (and leaving room at both ends).</summary>
-    private void Regrow()
+    private ListNode[] Regrow(ListNode[] old)
     {
-        int size = _nodeCount * 2 + 4 > _nodes.Length ? Math.Max(_nodes.Length * 2, _nodeCount + 4) : _nodes.Length;
+        int size = _nodeCount * 2 + 4 > old.Length ? Math.Max(old.Length * 2, _nodeCount + 4) : old.Length;
         var nodes = new ListNode[size];
         int first = (size - _nodeCount) / 2;
-        Array.Copy(_nodes, _first, nodes, first, _nodeCount);
+        Array.Copy(old, _first, nodes, first, _nodeCount);
         _nodes = nodes;
         _first = first;
+        return nodes;
     }
 }

@@ -47,6 +47,20 @@ public class SmallValueLayoutTests
     }
 
     [Fact]
+    public void AOneNodeListHasNoNodeArray()
+    {
+        // QuickList 16 header + node reference, long count, first, node count, fill = 48; ListNode 16 + buffer
+        // reference + 3 ints = 40; the buffer (one 1-byte entry of 3 bytes plus 16 of room) 24 + 19 → 48. A node
+        // array (32 bytes for one slot) appears only with a second node.
+        Assert.Equal(48 + 40 + 48, AllocatedPerCall(() =>
+        {
+            var list = new QuickList();
+            list.PushTail("x"u8);
+            return list;
+        }));
+    }
+
+    [Fact]
     public void EncodingsSurviveConversionAndCopy()
     {
         var hash = new HashValue();
