@@ -6,7 +6,10 @@ internal readonly struct RdbKeyRecord(int db, byte[] key, object value, long exp
     public int Db { get; } = db;
     public byte[] Key { get; } = key;
 
-    /// <summary>A <c>byte[]</c> string, or a HashValue, SetValue, SortedSet or QuickList.</summary>
+    /// <summary>
+    /// A HashValue, SetValue, SortedSet or QuickList; a string key comes as its whole <see cref="Keyspace.Entry"/>
+    /// (key and value already in one array, see RdbValueReader.ReadStringEntry).
+    /// </summary>
     public object Value { get; } = value;
 
     /// <summary>Absolute Unix ms, or -1 when the key does not expire.</summary>

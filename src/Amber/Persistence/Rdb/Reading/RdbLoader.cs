@@ -204,7 +204,7 @@ internal sealed class RdbLoader
         input.Key = key;
         Result.KeysRead++;
         input.Phase = RdbLoadPhase.ReadObjectValue;
-        object? value = _values.ReadValue(type);
+        object? value = type == (byte)RdbType.String ? _values.ReadStringEntry(key) : _values.ReadValue(type);
         bool expired = expireAtMs != -1 && expireAtMs < now;
         if (expired)
         {

@@ -1,3 +1,4 @@
+using Amber.Keyspace;
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Buffers.Text;
@@ -34,6 +35,23 @@ internal sealed class RdbValueReader(RdbInput input, RdbValueLimits limits)
             return ReadEncodedString(length, pooled: false, out _);
         }
         return input.ReadNew(CheckedLength(length), pooled: false);
+    }
+
+    /// <summary>
+    /// A string key's whole entry, its value read through a pooled array straight into the entry's one array (a load
+    /// of millions of strings then leaves no value array behind as garbage for each).
+    /// </summary>
+    public Entry ReadStringEntry(byte[] key)
+    {
+        byte[] pooled = ReadPooledString(out int length);
+        try
+        {
+            return Entry.ForString(key, KeyHash.Of(key), pooled.AsSpan(0, length));
+        }
+        finally
+        {
+            Return(pooled);
+        }
     }
 
     /// <summary>
