@@ -35,6 +35,7 @@ internal sealed class AofWriter : IPropagationSink, IDisposable
     private const int LazyFlushBytes = 64 * 1024;
     private const int WriteErrorLogIntervalMs = 30_000;
     private const int MaxFsyncPostponeMs = 2000;
+    private const int MaxGroupHoldMicros = 300;
 
     private readonly IFileSystem _fs;
     private readonly ServerConfig _config;
@@ -53,6 +54,9 @@ internal sealed class AofWriter : IPropagationSink, IDisposable
     private long _releasedLsn;
     private long _failedLsn;
     private readonly List<DurabilityWaiter> _waiters = [];
+    // Group-commit hold (see HoldForReleasedClients): waiters registered now, and how many waited at the last release.
+    private int _waiterCount;
+    private int _holdTarget;
     private readonly Stack<DurabilityWaiter> _spareWaiters = new();
     private long _lastTimestamp;
     private bool _closed;
@@ -71,6 +75,7 @@ internal sealed class AofWriter : IPropagationSink, IDisposable
     private long _writtenLsn;
     private long _fileLength;
     private long _lastFsyncTicks = Environment.TickCount64;
+    private long _lastFsyncDuration;
     private long _postponedSinceTicks;
     private Task? _backgroundFsync;
     private int _wakeRequested;
@@ -216,6 +221,7 @@ internal sealed class AofWriter : IPropagationSink, IDisposable
             DurabilityWaiter waiter = _spareWaiters.Count > 0 ? _spareWaiters.Pop() : new DurabilityWaiter(this);
             wait = waiter.Start(lsn);
             _waiters.Add(waiter);
+            Volatile.Write(ref _waiterCount, _waiters.Count);
         }
         // While writes are failing the flusher retries on its own clock; waking it for every waiter would spin.
         if (LastWriteOk && Interlocked.Exchange(ref _wakeRequested, 1) == 0 && !Volatile.Read(ref _stopRequested))
@@ -297,6 +303,10 @@ internal sealed class AofWriter : IPropagationSink, IDisposable
             }
             try
             {
+                if (_config.AppendFsync == AppendFsyncMode.Always)
+                {
+                    HoldForReleasedClients();
+                }
                 FlushPending(finalFlush: false);
                 FsyncIfDue();
                 if (_config.AppendFsync == AppendFsyncMode.Always && LastWriteOk && HasDataToWrite())
@@ -382,6 +392,32 @@ internal sealed class AofWriter : IPropagationSink, IDisposable
             return TrySync(_writtenLsn);
         }
         return true;
+    }
+
+    /// <summary>
+    /// Group commit under always: before the next round, waits briefly for the clients the last fsync released to
+    /// send their next writes, so one fsync covers them together with those that wrote during it. Without it, busy
+    /// clients split into two cohorts that take turns (one writes while the other's fsync runs), and every client
+    /// gets one request per two fsyncs where Redis's loop (write and fsync, then reply) serves all of them per fsync.
+    /// Waits only when several clients waited at the last release, until as many wait again, and at most as long as
+    /// the last fsync took (capped at <see cref="MaxGroupHoldMicros"/>): a round at most doubles, to halve the rounds.
+    /// A client that does not come back lowers the next target, so a lone client is never held.
+    /// </summary>
+    private void HoldForReleasedClients()
+    {
+        int target = Volatile.Read(ref _holdTarget);
+        if (target < 2 || Volatile.Read(ref _waiterCount) >= target)
+        {
+            return;
+        }
+        double capMicros = Math.Min(MaxGroupHoldMicros, Volatile.Read(ref _lastFsyncDuration) / (double)System.Diagnostics.Stopwatch.Frequency * 1e6);
+        long start = System.Diagnostics.Stopwatch.GetTimestamp();
+        while (Volatile.Read(ref _waiterCount) < target && !Volatile.Read(ref _stopRequested) &&
+               System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalMicroseconds < capMicros)
+        {
+            // Gives the core to the event thread that is serving those clients, when it is runnable.
+            Thread.Yield();
+        }
     }
 
     private bool HasDataToWrite()
@@ -475,7 +511,9 @@ internal sealed class AofWriter : IPropagationSink, IDisposable
             {
                 throw new IOException("The AOF file is not open");
             }
+            long syncStart = System.Diagnostics.Stopwatch.GetTimestamp();
             _file.SyncData();
+            Volatile.Write(ref _lastFsyncDuration, System.Diagnostics.Stopwatch.GetTimestamp() - syncStart);
         }
         catch (Exception e) when (e is IOException or ObjectDisposedException)
         {
@@ -596,6 +634,7 @@ internal sealed class AofWriter : IPropagationSink, IDisposable
     private List<DurabilityWaiter>? PublishProgressLocked()
     {
         List<DurabilityWaiter>? ready = null;
+        Volatile.Write(ref _holdTarget, _waiters.Count);
         bool closed = _closed && _flusherDone;
         int kept = 0;
         for (int i = 0; i < _waiters.Count; i++)
@@ -612,6 +651,7 @@ internal sealed class AofWriter : IPropagationSink, IDisposable
             }
         }
         _waiters.RemoveRange(kept, _waiters.Count - kept);
+        Volatile.Write(ref _waiterCount, _waiters.Count);
         return ready;
     }
 
