@@ -35,6 +35,7 @@ internal sealed class AofWriter : IPropagationSink, IDisposable
     private const int LazyFlushBytes = 64 * 1024;
     private const int WriteErrorLogIntervalMs = 30_000;
     private const int MaxFsyncPostponeMs = 2000;
+    private const int MaxGroupHoldMicros = 300;
 
     private readonly IFileSystem _fs;
     private readonly ServerConfig _config;
@@ -52,8 +53,11 @@ internal sealed class AofWriter : IPropagationSink, IDisposable
     private long _durableLsn;
     private long _releasedLsn;
     private long _failedLsn;
-    private TaskCompletionSource<bool> _progress = new();
-    private bool _progressAwaited;
+    private readonly List<DurabilityWaiter> _waiters = [];
+    // Group-commit hold (see HoldForReleasedClients): waiters registered now, and how many waited at the last release.
+    private int _waiterCount;
+    private int _holdTarget;
+    private readonly Stack<DurabilityWaiter> _spareWaiters = new();
     private long _lastTimestamp;
     private bool _closed;
     private bool _stopRequested;
@@ -71,6 +75,7 @@ internal sealed class AofWriter : IPropagationSink, IDisposable
     private long _writtenLsn;
     private long _fileLength;
     private long _lastFsyncTicks = Environment.TickCount64;
+    private long _lastFsyncDuration;
     private long _postponedSinceTicks;
     private Task? _backgroundFsync;
     private int _wakeRequested;
@@ -189,7 +194,7 @@ internal sealed class AofWriter : IPropagationSink, IDisposable
     /// <summary>
     /// Completes with true once everything up to <paramref name="lsn"/> is on disk, or false when the write or fsync
     /// covering it failed (or the AOF was closed without making it durable). No thread waits: continuations run when
-    /// the flusher publishes progress.
+    /// the flusher publishes progress (see <see cref="Complete"/>). Await the result once.
     /// </summary>
     public ValueTask<bool> WaitDurableAsync(long lsn)
     {
@@ -200,30 +205,40 @@ internal sealed class AofWriter : IPropagationSink, IDisposable
         return WaitSlowAsync(lsn);
     }
 
-    private async ValueTask<bool> WaitSlowAsync(long lsn)
+    private ValueTask<bool> WaitSlowAsync(long lsn)
     {
-        while (true)
+        ValueTask<bool> wait;
+        lock (_gate)
         {
-            Task<bool> progress;
-            lock (_gate)
+            if (_releasedLsn >= lsn)
             {
-                if (_releasedLsn >= lsn)
-                {
-                    return true;
-                }
-                if (_failedLsn >= lsn || (_closed && _flusherDone))
-                {
-                    return false;
-                }
-                progress = _progress.Task;
-                _progressAwaited = true;
+                return new ValueTask<bool>(true);
             }
-            // While writes are failing the flusher retries on its own clock; waking it for every waiter would spin.
-            if (LastWriteOk && Interlocked.Exchange(ref _wakeRequested, 1) == 0 && !Volatile.Read(ref _stopRequested))
+            if (_failedLsn >= lsn || (_closed && _flusherDone))
             {
-                _wake.Set();
+                return new ValueTask<bool>(false);
             }
-            await progress.ConfigureAwait(false);
+            DurabilityWaiter waiter = _spareWaiters.Count > 0 ? _spareWaiters.Pop() : new DurabilityWaiter(this);
+            wait = waiter.Start(lsn);
+            _waiters.Add(waiter);
+            Volatile.Write(ref _waiterCount, _waiters.Count);
+        }
+        // While writes are failing the flusher retries on its own clock; waking it for every waiter would spin.
+        if (LastWriteOk && Interlocked.Exchange(ref _wakeRequested, 1) == 0 && !Volatile.Read(ref _stopRequested))
+        {
+            _wake.Set();
+        }
+        return wait;
+    }
+
+    internal void ReturnWaiter(DurabilityWaiter waiter)
+    {
+        lock (_gate)
+        {
+            if (_spareWaiters.Count < 1024)
+            {
+                _spareWaiters.Push(waiter);
+            }
         }
     }
 
@@ -249,7 +264,7 @@ internal sealed class AofWriter : IPropagationSink, IDisposable
         {
             ok = TrySync(_writtenLsn);
         }
-        TaskCompletionSource<bool>? done;
+        List<DurabilityWaiter>? done;
         lock (_gate)
         {
             _closed = true;
@@ -288,6 +303,10 @@ internal sealed class AofWriter : IPropagationSink, IDisposable
             }
             try
             {
+                if (_config.AppendFsync == AppendFsyncMode.Always)
+                {
+                    HoldForReleasedClients();
+                }
                 FlushPending(finalFlush: false);
                 FsyncIfDue();
                 if (_config.AppendFsync == AppendFsyncMode.Always && LastWriteOk && HasDataToWrite())
@@ -373,6 +392,32 @@ internal sealed class AofWriter : IPropagationSink, IDisposable
             return TrySync(_writtenLsn);
         }
         return true;
+    }
+
+    /// <summary>
+    /// Group commit under always: before the next round, waits briefly for the clients the last fsync released to
+    /// send their next writes, so one fsync covers them together with those that wrote during it. Without it, busy
+    /// clients split into two cohorts that take turns (one writes while the other's fsync runs), and every client
+    /// gets one request per two fsyncs where Redis's loop (write and fsync, then reply) serves all of them per fsync.
+    /// Waits only when several clients waited at the last release, until as many wait again, and at most as long as
+    /// the last fsync took (capped at <see cref="MaxGroupHoldMicros"/>): a round at most doubles, to halve the rounds.
+    /// A client that does not come back lowers the next target, so a lone client is never held.
+    /// </summary>
+    private void HoldForReleasedClients()
+    {
+        int target = Volatile.Read(ref _holdTarget);
+        if (target < 2 || Volatile.Read(ref _waiterCount) >= target)
+        {
+            return;
+        }
+        double capMicros = Math.Min(MaxGroupHoldMicros, Volatile.Read(ref _lastFsyncDuration) / (double)System.Diagnostics.Stopwatch.Frequency * 1e6);
+        long start = System.Diagnostics.Stopwatch.GetTimestamp();
+        while (Volatile.Read(ref _waiterCount) < target && !Volatile.Read(ref _stopRequested) &&
+               System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalMicroseconds < capMicros)
+        {
+            // Gives the core to the event thread that is serving those clients, when it is runnable.
+            Thread.Yield();
+        }
     }
 
     private bool HasDataToWrite()
@@ -466,7 +511,9 @@ internal sealed class AofWriter : IPropagationSink, IDisposable
             {
                 throw new IOException("The AOF file is not open");
             }
+            long syncStart = System.Diagnostics.Stopwatch.GetTimestamp();
             _file.SyncData();
+            Volatile.Write(ref _lastFsyncDuration, System.Diagnostics.Stopwatch.GetTimestamp() - syncStart);
         }
         catch (Exception e) when (e is IOException or ObjectDisposedException)
         {
@@ -488,7 +535,7 @@ internal sealed class AofWriter : IPropagationSink, IDisposable
                 LastWriteOk = true;
             }
         }
-        TaskCompletionSource<bool>? done;
+        List<DurabilityWaiter>? done;
         lock (_gate)
         {
             if (upTo > _durableLsn)
@@ -504,7 +551,7 @@ internal sealed class AofWriter : IPropagationSink, IDisposable
     /// <summary>Releases the replies waiting for LSNs up to <paramref name="upTo"/> without an fsync (see the class notes).</summary>
     private void Release(long upTo)
     {
-        TaskCompletionSource<bool>? done;
+        List<DurabilityWaiter>? done;
         lock (_gate)
         {
             done = ReleaseLocked(upTo);
@@ -512,7 +559,7 @@ internal sealed class AofWriter : IPropagationSink, IDisposable
         Complete(done);
     }
 
-    private TaskCompletionSource<bool>? ReleaseLocked(long upTo)
+    private List<DurabilityWaiter>? ReleaseLocked(long upTo)
     {
         if (upTo > _releasedLsn)
         {
@@ -568,7 +615,7 @@ internal sealed class AofWriter : IPropagationSink, IDisposable
     /// </summary>
     private void FailWaiters()
     {
-        TaskCompletionSource<bool>? done;
+        List<DurabilityWaiter>? done;
         lock (_gate)
         {
             if (_appendedLsn > _failedLsn)
@@ -581,40 +628,60 @@ internal sealed class AofWriter : IPropagationSink, IDisposable
     }
 
     /// <summary>
-    /// Swaps in a fresh progress signal and returns the one to complete (outside the lock, see <see cref="Complete"/>),
-    /// or null when nobody waits on it.
+    /// Takes out the waiters whose outcome is now known (durable, failed, or closed) and returns them to be completed
+    /// outside the lock (see <see cref="Complete"/>), or null when there are none.
     /// </summary>
-    private TaskCompletionSource<bool>? PublishProgressLocked()
+    private List<DurabilityWaiter>? PublishProgressLocked()
     {
-        if (!_progressAwaited)
+        List<DurabilityWaiter>? ready = null;
+        Volatile.Write(ref _holdTarget, _waiters.Count);
+        bool closed = _closed && _flusherDone;
+        int kept = 0;
+        for (int i = 0; i < _waiters.Count; i++)
         {
-            return null;
+            DurabilityWaiter waiter = _waiters[i];
+            if (waiter.Lsn <= _releasedLsn || waiter.Lsn <= _failedLsn || closed)
+            {
+                waiter.Durable = waiter.Lsn <= _releasedLsn;
+                (ready ??= new List<DurabilityWaiter>(_waiters.Count)).Add(waiter);
+            }
+            else
+            {
+                _waiters[kept++] = waiter;
+            }
         }
-        TaskCompletionSource<bool> done = _progress;
-        _progress = new TaskCompletionSource<bool>();
-        _progressAwaited = false;
-        return done;
+        _waiters.RemoveRange(kept, _waiters.Count - kept);
+        Volatile.Write(ref _waiterCount, _waiters.Count);
+        return ready;
     }
 
     /// <summary>
-    /// Wakes the waiters of a progress signal: on the socket event thread when there is one (<see cref="ReleaseQueue"/>),
-    /// where their connections run anyway, so a released reply is sent without a thread hop; else on one pool thread.
-    /// Its continuations run synchronously wherever it is completed, so never on the flusher (it would send replies
-    /// instead of starting the next fsync) nor under a lock.
+    /// Completes released waiters: on the socket event thread when there is one (<see cref="ReleaseQueue"/>), where
+    /// their connections run anyway, so a released reply is sent without a thread hop; else all on one pool thread.
+    /// Each waiter's continuation runs synchronously where it is completed, so never on the flusher (it would send
+    /// replies instead of starting the next fsync) nor under a lock.
     /// </summary>
-    private void Complete(TaskCompletionSource<bool>? done)
+    private void Complete(List<DurabilityWaiter>? ready)
     {
-        if (done == null)
+        if (ready == null)
         {
             return;
         }
         if (ReleaseQueue is { } queue)
         {
-            queue.Post(static d => ((TaskCompletionSource<bool>)d!).TrySetResult(true), done);
+            queue.Post(static r => CompleteAll((List<DurabilityWaiter>)r!), ready);
         }
         else
         {
-            ThreadPool.UnsafeQueueUserWorkItem(static d => d.TrySetResult(true), done, preferLocal: false);
+            ThreadPool.UnsafeQueueUserWorkItem(static r => CompleteAll(r), ready, preferLocal: false);
+        }
+    }
+
+    private static void CompleteAll(List<DurabilityWaiter> ready)
+    {
+        foreach (DurabilityWaiter waiter in ready)
+        {
+            waiter.Complete();
         }
     }
 
