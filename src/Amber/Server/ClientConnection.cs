@@ -242,7 +242,6 @@ internal sealed class ClientConnection
                     break;
                 }
                 _end += n;
-                _bytesInARow = _receiveWasImmediate ? _bytesInARow + n : 0;
                 Interlocked.Add(ref _server.Stats.NetInputBytes, n);
                 if (_end - _start > _server.Config.ClientQueryBufferLimit)
                 {
