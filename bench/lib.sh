@@ -67,3 +67,31 @@ start() {
   done
   echo "$side did not start" >&2; return 1
 }
+
+wait_ready() { for _ in $(seq 1 200); do redis-cli -p "$1" ping >/dev/null 2>&1 && return 0; sleep 0.1; done; echo "server on $1 did not start" >&2; return 1; }
+
+# start_pair: amber-server (AMBER_DLL, else this checkout built in Release) and redis-server side by side with the same
+# settings, on BASE_PORT and BASE_PORT+1 when set, else on free ports; waits until both answer. Sets WORK, AMBER_PORT,
+# REDIS_PORT, AMBER_PID and REDIS_PID; both servers and WORK go at exit.
+start_pair() {
+  if [ -z "${AMBER_DLL:-}" ]; then
+    dotnet build -c Release src/Amber.Server -v q -nologo >/dev/null
+    AMBER_DLL=src/Amber.Server/bin/Release/net10.0/amber-server.dll
+  fi
+  WORK=$(mktemp -d)
+  if [ -n "${BASE_PORT:-}" ]; then
+    AMBER_PORT=$BASE_PORT
+    REDIS_PORT=$((BASE_PORT + 1))
+  else
+    AMBER_PORT=$(free_port)
+    REDIS_PORT=$(free_port "$AMBER_PORT")
+  fi
+  local common=(--save "" --appendonly no --bind 127.0.0.1)
+  dotnet "$AMBER_DLL" --port "$AMBER_PORT" --dir "$WORK" "${common[@]}" >"$WORK/amber.log" 2>&1 &
+  AMBER_PID=$!
+  redis-server --port "$REDIS_PORT" --dir "$WORK" "${common[@]}" >"$WORK/redis.log" 2>&1 &
+  REDIS_PID=$!
+  trap 'kill $AMBER_PID $REDIS_PID 2>/dev/null || true; rm -rf "$WORK"' EXIT
+  wait_ready "$AMBER_PORT"
+  wait_ready "$REDIS_PORT"
+}

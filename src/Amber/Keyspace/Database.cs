@@ -108,12 +108,7 @@ internal sealed class Database(int index, KeyspaceEvents events)
             uint hash = KeyHash.Of(key);
             e = Replace(e, Entry.Create(key, hash, value), hash);
         }
-        e.ForceRawEncoding = false;
-        if (!keepTtl)
-        {
-            RemoveExpiry(e);
-        }
-        return e;
+        return Overwritten(e, keepTtl);
     }
 
     /// <summary>Like <see cref="Set"/> for a string (copied; overwritten in place when it has the old one's length).</summary>
@@ -133,6 +128,12 @@ internal sealed class Database(int index, KeyspaceEvents events)
             uint hash = KeyHash.Of(key);
             e = Replace(e, Entry.ForString(key, hash, value), hash);
         }
+        return Overwritten(e, keepTtl);
+    }
+
+    /// <summary>What SET and its kin do to a key they overwrite: plain encoding again, and no TTL unless kept.</summary>
+    private Entry Overwritten(Entry e, bool keepTtl)
+    {
         e.ForceRawEncoding = false;
         if (!keepTtl)
         {
