@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
+using Amber.Text;
 
 namespace Amber.Keyspace;
 
@@ -144,11 +145,11 @@ internal abstract class Entry
         if (length > capacity)
         {
             long wanted = length < MaxPreallocation ? (long)length * 2 : (long)length + MaxPreallocation;
-            int headerSize = HeaderSize((uint)keyLength * 2 + 1);
+            int headerSize = Varint.Size((uint)keyLength * 2 + 1);
             long needed = headerSize + keyLength + (long)length + 4;
             long total = Math.Max(needed, Math.Min(needed - length + wanted, Array.MaxLength));
             byte[] grown = new byte[total];
-            int at = WriteHeader(grown, (uint)keyLength * 2 + 1);
+            int at = Varint.Write(grown, 0, (uint)keyLength * 2 + 1);
             b.AsSpan(keyStart, keyLength).CopyTo(grown.AsSpan(at));
             b.AsSpan(start, current).CopyTo(grown.AsSpan(at + keyLength));
             b = grown;
@@ -167,34 +168,11 @@ internal abstract class Entry
     private static byte[] Pack(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
     {
         uint header = (uint)key.Length * 2;
-        var b = GC.AllocateUninitializedArray<byte>(HeaderSize(header) + key.Length + value.Length);
-        int at = WriteHeader(b, header);
+        var b = GC.AllocateUninitializedArray<byte>(Varint.Size(header) + key.Length + value.Length);
+        int at = Varint.Write(b, 0, header);
         key.CopyTo(b.AsSpan(at));
         value.CopyTo(b.AsSpan(at + key.Length));
         return b;
-    }
-
-    private static int HeaderSize(uint header)
-    {
-        int size = 1;
-        while (header >= 0x80)
-        {
-            header >>= 7;
-            size++;
-        }
-        return size;
-    }
-
-    private static int WriteHeader(byte[] b, uint header)
-    {
-        int i = 0;
-        while (header >= 0x80)
-        {
-            b[i++] = (byte)(header | 0x80);
-            header >>= 7;
-        }
-        b[i++] = (byte)header;
-        return i;
     }
 
     private static uint ReadHeader(byte[] b, out int end)

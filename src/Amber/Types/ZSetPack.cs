@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using Amber.Text;
 
 namespace Amber.Types;
 
@@ -65,7 +66,7 @@ internal static class ZSetPack
         member = new ReadOnlySpan<byte>(pack, at, length);
         at += length;
         score = ReadScore(pack, ref at);
-        return at + VarintSize((ulong)(at - start));
+        return at + Varint.Size((ulong)(at - start));
     }
 
     /// <summary>The offset just past the entry at <paramref name="at"/>.</summary>
@@ -82,7 +83,7 @@ internal static class ZSetPack
         {
             ReadVarint(pack, ref at);
         }
-        return at + VarintSize((ulong)(at - start));
+        return at + Varint.Size((ulong)(at - start));
     }
 
     /// <summary>The offset of the entry ending at <paramref name="end"/> (which must be past the first entry).</summary>
@@ -108,20 +109,20 @@ internal static class ZSetPack
     /// <summary>The bytes the entry takes, so callers can size the array before <see cref="WriteEntry"/>.</summary>
     public static int EntrySize(int memberLength, double score)
     {
-        int body = VarintSize((ulong)memberLength) + memberLength + ScoreSize(score);
-        return body + VarintSize((ulong)body);
+        int body = Varint.Size((ulong)memberLength) + memberLength + ScoreSize(score);
+        return body + Varint.Size((ulong)body);
     }
 
     /// <summary>Writes one entry at <paramref name="at"/>; returns the offset past it.</summary>
     public static int WriteEntry(Span<byte> pack, int at, ReadOnlySpan<byte> member, double score)
     {
         int start = at;
-        at = WriteVarint(pack, at, (ulong)member.Length);
+        at = Varint.Write(pack, at, (ulong)member.Length);
         member.CopyTo(pack[at..]);
         at += member.Length;
         if (TryIntegral(score, out long integral))
         {
-            at = WriteVarint(pack, at, ZigZag(integral) + 1);
+            at = Varint.Write(pack, at, ZigZag(integral) + 1);
         }
         else
         {
@@ -131,7 +132,7 @@ internal static class ZSetPack
         }
         // The body length, its lowest 7 bits last, each byte but the first flagged 0x80 (read from the end backwards).
         int body = at - start;
-        int size = VarintSize((ulong)body);
+        int size = Varint.Size((ulong)body);
         for (int i = 0; i < size; i++)
         {
             byte group = (byte)((body >> (7 * i)) & 0x7F);
@@ -201,7 +202,7 @@ internal static class ZSetPack
     }
 
     public static int ScoreSize(double score) =>
-        TryIntegral(score, out long integral) ? VarintSize(ZigZag(integral) + 1) : 9;
+        TryIntegral(score, out long integral) ? Varint.Size(ZigZag(integral) + 1) : 9;
 
     private static bool TryIntegral(double score, out long integral)
     {
@@ -242,27 +243,5 @@ internal static class ZSetPack
             }
             shift += 7;
         }
-    }
-
-    private static int WriteVarint(Span<byte> pack, int at, ulong value)
-    {
-        while (value >= 0x80)
-        {
-            pack[at++] = (byte)(value | 0x80);
-            value >>= 7;
-        }
-        pack[at++] = (byte)value;
-        return at;
-    }
-
-    private static int VarintSize(ulong value)
-    {
-        int size = 1;
-        while (value >= 0x80)
-        {
-            value >>= 7;
-            size++;
-        }
-        return size;
     }
 }

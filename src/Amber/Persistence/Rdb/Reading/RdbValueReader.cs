@@ -1,7 +1,7 @@
-using Amber.Keyspace;
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Buffers.Text;
+using Amber.Keyspace;
 using Amber.Text;
 using Amber.Types;
 
