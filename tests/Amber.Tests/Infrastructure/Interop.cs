@@ -51,8 +51,24 @@ public static class Interop
         using var p = System.Diagnostics.Process.Start(psi)!;
         if (stdin != null)
         {
-            p.StandardInput.Write(stdin);
-            p.StandardInput.Close();
+            try
+            {
+                // Bytes to the pipe itself, so that nothing stays buffered in the writer to fail again on dispose.
+                p.StandardInput.BaseStream.Write(System.Text.Encoding.UTF8.GetBytes(stdin));
+                p.StandardInput.BaseStream.Flush();
+            }
+            catch (IOException)
+            {
+                // The tool exited without reading its input (e.g. redis-check-aof refusing to fix a middle file
+                // before it asks): the pipe is broken, and its exit code and output still tell what happened.
+            }
+            try
+            {
+                p.StandardInput.Close();
+            }
+            catch (IOException)
+            {
+            }
         }
         Task<string> stdout = p.StandardOutput.ReadToEndAsync();
         Task<string> stderr = p.StandardError.ReadToEndAsync();
