@@ -284,9 +284,9 @@ internal sealed partial class KeyspaceSnapshot
         {
             while (Output.WaitToRead(cancellationToken))
             {
-                DrainReady(write);
+                DrainReady(write, yieldBetweenChunks: true);
             }
-            DrainReady(write);
+            DrainReady(write, yieldBetweenChunks: true);
         }
         catch (Exception e)
         {
