@@ -50,7 +50,7 @@ internal sealed class DatabaseLoadTarget : IRdbLoadTarget
     public bool OnKey(in RdbKeyRecord record)
     {
         Database db = _databases[record.Db];
-        uint hash = KeyHash.Of(record.Key);
+        uint hash = record.Hash;
         if (db.Table.Find(record.Key, hash) != null)
         {
             if (!_replaceExisting)

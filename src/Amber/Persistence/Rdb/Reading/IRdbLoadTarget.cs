@@ -1,10 +1,13 @@
 namespace Amber.Persistence.Rdb.Reading;
 
 /// <summary>One key as read from the file: its value already built as Amber's value class.</summary>
-internal readonly struct RdbKeyRecord(int db, byte[] key, object value, long expireAtMs, long idleSeconds, int frequency)
+internal readonly struct RdbKeyRecord(int db, byte[] key, uint hash, object value, long expireAtMs, long idleSeconds, int frequency)
 {
     public int Db { get; } = db;
     public byte[] Key { get; } = key;
+
+    /// <summary>The key's <see cref="Keyspace.KeyHash"/>, computed once by the reader.</summary>
+    public uint Hash { get; } = hash;
 
     /// <summary>
     /// A HashValue, SetValue, SortedSet or QuickList; a string key comes as its whole <see cref="Keyspace.Entry"/>

@@ -1,4 +1,5 @@
 using System.Text;
+using Amber.Keyspace;
 
 namespace Amber.Persistence.Rdb.Reading;
 
@@ -204,7 +205,8 @@ internal sealed class RdbLoader
         input.Key = key;
         Result.KeysRead++;
         input.Phase = RdbLoadPhase.ReadObjectValue;
-        object? value = type == (byte)RdbType.String ? _values.ReadStringEntry(key) : _values.ReadValue(type);
+        uint hash = KeyHash.Of(key);
+        object? value = type == (byte)RdbType.String ? _values.ReadStringEntry(key, hash) : _values.ReadValue(type);
         bool expired = expireAtMs != -1 && expireAtMs < now;
         if (expired)
         {
@@ -229,13 +231,13 @@ internal sealed class RdbLoader
         else if (_pipeline != null)
         {
             // Counted now; if the insert thread refuses the key the load fails anyway.
-            _pipeline.Add(new RdbKeyRecord(db, key, value, expireAtMs, idleSeconds, frequency), input.Offset, type, input.Offset - start);
+            _pipeline.Add(new RdbKeyRecord(db, key, hash, value, expireAtMs, idleSeconds, frequency), input.Offset, type, input.Offset - start);
             Result.KeysLoaded++;
             Result.KeysByType[type]++;
         }
         else
         {
-            if (!_target.OnKey(new RdbKeyRecord(db, key, value, expireAtMs, idleSeconds, frequency)))
+            if (!_target.OnKey(new RdbKeyRecord(db, key, hash, value, expireAtMs, idleSeconds, frequency)))
             {
                 throw input.Error(RdbLoadErrorKind.DuplicateKey, "Duplicated key found in RDB file");
             }

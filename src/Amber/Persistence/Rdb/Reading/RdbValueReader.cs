@@ -41,12 +41,12 @@ internal sealed class RdbValueReader(RdbInput input, RdbValueLimits limits)
     /// A string key's whole entry, its value read through a pooled array straight into the entry's one array (a load
     /// of millions of strings then leaves no value array behind as garbage for each).
     /// </summary>
-    public Entry ReadStringEntry(byte[] key)
+    public Entry ReadStringEntry(byte[] key, uint hash)
     {
         byte[] pooled = ReadPooledString(out int length);
         try
         {
-            return Entry.ForString(key, KeyHash.Of(key), pooled.AsSpan(0, length));
+            return Entry.ForString(key, hash, pooled.AsSpan(0, length));
         }
         finally
         {
