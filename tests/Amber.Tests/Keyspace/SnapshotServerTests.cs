@@ -428,13 +428,7 @@ public class SnapshotServerTests
     {
         await using TestServer server = TestServer.Start();
         AmberServer s = server.Server;
-        lock (s.KeyspaceLock)
-        {
-            for (int i = 0; i < 1000; i++)
-            {
-                s.Databases[i % 4].Add(System.Text.Encoding.ASCII.GetBytes("k" + i), "v"u8.ToArray());
-            }
-        }
+        AddKeys(s, 1000, databases: 4);
         KeyspaceSnapshot snapshot;
         lock (s.KeyspaceLock)
         {
@@ -456,13 +450,7 @@ public class SnapshotServerTests
     {
         await using TestServer server = TestServer.Start();
         AmberServer s = server.Server;
-        lock (s.KeyspaceLock)
-        {
-            for (int i = 0; i < 1000; i++)
-            {
-                s.Databases[0].Add(System.Text.Encoding.ASCII.GetBytes("k" + i), "v"u8.ToArray());
-            }
-        }
+        AddKeys(s, 1000, databases: 1);
         KeyspaceSnapshot snapshot;
         lock (s.KeyspaceLock)
         {
@@ -480,5 +468,17 @@ public class SnapshotServerTests
         Assert.True(snapshot.Completion.IsCompletedSuccessfully, $"the request path captured only {snapshot.KeysProcessed} of 1000 keys");
         await consumer;
         Assert.Equal(1000, collector.Records().Count);
+    }
+
+    /// <summary>Keys k0..k(count-1) with value "v", spread round-robin over the first <paramref name="databases"/>.</summary>
+    private static void AddKeys(AmberServer s, int count, int databases)
+    {
+        lock (s.KeyspaceLock)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                s.Databases[i % databases].Add(System.Text.Encoding.ASCII.GetBytes("k" + i), "v"u8.ToArray());
+            }
+        }
     }
 }
