@@ -25,7 +25,6 @@ internal sealed class ClientConnection
 
     // Bytes from receives that completed at once, in a row (see the yield in RunAsync).
     private int _bytesInARow;
-    private bool _receiveWasImmediate;
 
     // Set while a batch runs and its reply is unsent: pushes (MONITOR lines, messages) wait behind the reply.
     private int _replyPending;
@@ -55,12 +54,12 @@ internal sealed class ClientConnection
             while (Volatile.Read(ref _closed) == 0)
             {
                 int n;
+                bool immediate = false;
                 if (_pendingReceive != null)
                 {
                     // A receive started while the client was blocked is still running into the buffer's free space.
                     n = await _pendingReceive.ConfigureAwait(false);
                     _pendingReceive = null;
-                    _receiveWasImmediate = false;
                 }
                 else
                 {
@@ -69,7 +68,7 @@ internal sealed class ClientConnection
                         break;
                     }
                     ValueTask<int> receive = _socket.ReceiveAsync(_buffer.AsMemory(_end), SocketFlags.None);
-                    _receiveWasImmediate = receive.IsCompleted;
+                    immediate = receive.IsCompleted;
                     n = await receive.ConfigureAwait(false);
                 }
                 if (n == 0)
@@ -77,7 +76,7 @@ internal sealed class ClientConnection
                     break;
                 }
                 _end += n;
-                _bytesInARow = _receiveWasImmediate ? _bytesInARow + n : 0;
+                _bytesInARow = immediate ? _bytesInARow + n : 0;
                 Interlocked.Add(ref _server.Stats.NetInputBytes, n);
                 Interlocked.Increment(ref _server.Stats.TotalReadsProcessed);
                 if (_end - _start > _server.Config.ClientQueryBufferLimit)
