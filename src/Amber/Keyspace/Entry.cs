@@ -177,20 +177,8 @@ internal abstract class Entry
 
     private static uint ReadHeader(byte[] b, out int end)
     {
-        uint header = 0;
-        int shift = 0;
-        int i = 0;
-        while (true)
-        {
-            byte x = b[i++];
-            header |= (uint)(x & 0x7F) << shift;
-            if (x < 0x80)
-            {
-                end = i;
-                return header;
-            }
-            shift += 7;
-        }
+        end = 0;
+        return (uint)Varint.Read(b, ref end);
     }
 
     public Entry? Next

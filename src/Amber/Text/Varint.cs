@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Amber.Text;
 
 /// <summary>
@@ -28,5 +30,24 @@ internal static class Varint
         }
         destination[at++] = (byte)value;
         return at;
+    }
+
+    /// <summary>Reads the integer at <paramref name="at"/> and moves <paramref name="at"/> past it.</summary>
+    /// <remarks>Inlined: an entry's string value is found through its key header on every GET.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong Read(ReadOnlySpan<byte> source, ref int at)
+    {
+        ulong value = 0;
+        int shift = 0;
+        while (true)
+        {
+            byte b = source[at++];
+            value |= (ulong)(b & 0x7F) << shift;
+            if (b < 0x80)
+            {
+                return value;
+            }
+            shift += 7;
+        }
     }
 }

@@ -47,13 +47,13 @@ internal static class ZSetPack
 
     public static ReadOnlySpan<byte> MemberAt(byte[] pack, int at)
     {
-        int length = (int)ReadVarint(pack, ref at);
+        int length = (int)Varint.Read(pack, ref at);
         return new ReadOnlySpan<byte>(pack, at, length);
     }
 
     public static double ScoreAt(byte[] pack, int at)
     {
-        int length = (int)ReadVarint(pack, ref at);
+        int length = (int)Varint.Read(pack, ref at);
         at += length;
         return ReadScore(pack, ref at);
     }
@@ -62,7 +62,7 @@ internal static class ZSetPack
     public static int Read(byte[] pack, int at, out ReadOnlySpan<byte> member, out double score)
     {
         int start = at;
-        int length = (int)ReadVarint(pack, ref at);
+        int length = (int)Varint.Read(pack, ref at);
         member = new ReadOnlySpan<byte>(pack, at, length);
         at += length;
         score = ReadScore(pack, ref at);
@@ -73,7 +73,7 @@ internal static class ZSetPack
     public static int End(byte[] pack, int at)
     {
         int start = at;
-        int length = (int)ReadVarint(pack, ref at);
+        int length = (int)Varint.Read(pack, ref at);
         at += length;
         if (pack[at] == 0)
         {
@@ -81,7 +81,7 @@ internal static class ZSetPack
         }
         else
         {
-            ReadVarint(pack, ref at);
+            Varint.Read(pack, ref at);
         }
         return at + Varint.Size((ulong)(at - start));
     }
@@ -225,23 +225,7 @@ internal static class ZSetPack
             at += 9;
             return score;
         }
-        ulong zz = ReadVarint(pack, ref at) - 1;
+        ulong zz = Varint.Read(pack, ref at) - 1;
         return (long)(zz >> 1) ^ -(long)(zz & 1);
-    }
-
-    private static ulong ReadVarint(byte[] pack, ref int at)
-    {
-        ulong value = 0;
-        int shift = 0;
-        while (true)
-        {
-            byte b = pack[at++];
-            value |= (ulong)(b & 0x7F) << shift;
-            if ((b & 0x80) == 0)
-            {
-                return value;
-            }
-            shift += 7;
-        }
     }
 }
