@@ -87,6 +87,7 @@ internal sealed partial class KeyspaceSnapshot
         {
             _ended = true;
             _encoded.Dispose();
+            Output.Close();
         }
     }
 

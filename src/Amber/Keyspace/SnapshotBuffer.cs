@@ -5,7 +5,7 @@ namespace Amber.Keyspace;
 
 /// <summary>
 /// The bytes between a snapshot's producers (captures, under the keyspace lock) and its consumer (the encoder and
-/// file writer, outside the lock). Producers write into pooled chunks; a full chunk, or the partial one at the end of each walker
+/// file writer, outside the lock). Producers write into pooled chunks (<see cref="SnapshotChunkPool"/>); a full chunk, or one at least half full at the end of a walker
 /// step, is published to the consumer, which writes it and releases it back to the pool.
 /// <para>
 /// Back-pressure: the walker waits (without the lock) while published, unreleased bytes exceed the limit.
@@ -21,6 +21,7 @@ internal sealed class SnapshotBuffer : IBufferWriter<byte>
     private readonly Channel<SnapshotChunk> _published = Channel.CreateUnbounded<SnapshotChunk>(
         new UnboundedChannelOptions { SingleReader = false, SingleWriter = true });
     private readonly int _chunkSize;
+    private readonly SnapshotChunkPool _chunks;
     private readonly long _pendingLimit;
 
     private byte[]? _current;
@@ -36,6 +37,7 @@ internal sealed class SnapshotBuffer : IBufferWriter<byte>
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(chunkSize, 256);
         _chunkSize = chunkSize;
+        _chunks = new SnapshotChunkPool(chunkSize);
         _pendingLimit = pendingLimit;
     }
 
@@ -50,6 +52,12 @@ internal sealed class SnapshotBuffer : IBufferWriter<byte>
 
     public long PendingLimit => _pendingLimit;
 
+    /// <summary>Chunks handed to the consumer so far (tests).</summary>
+    internal int ChunksPublished { get; private set; }
+
+    /// <summary>Chunk arrays allocated so far; the others were reused (tests).</summary>
+    internal int ChunksAllocated => _chunks.Allocated;
+
     // ---- producer side (under the keyspace lock) ----
 
     public Span<byte> GetSpan(int sizeHint = 0) => GetMemory(sizeHint).Span;
@@ -60,7 +68,7 @@ internal sealed class SnapshotBuffer : IBufferWriter<byte>
         if (_current == null || _current.Length - _written < needed)
         {
             Seal();
-            _current = ArrayPool<byte>.Shared.Rent(Math.Max(needed, _chunkSize));
+            _current = needed <= _chunkSize ? _chunks.Rent() : ArrayPool<byte>.Shared.Rent(needed);
             _written = 0;
         }
         return _current.AsMemory(_written);
@@ -81,8 +89,18 @@ internal sealed class SnapshotBuffer : IBufferWriter<byte>
         }
     }
 
-    /// <summary>Hands the chunk being filled to the consumer (end of a walker step), so it can be written meanwhile.</summary>
-    public void Publish() => Seal();
+    /// <summary>
+    /// End of a walker step: hands the chunk being filled to the consumer, so it can be written meanwhile, once it is
+    /// half full. Sealing every step's few kilobytes put a whole chunk in flight for each, so the pending limit
+    /// (which counts bytes written) let hundreds of megabytes of mostly empty chunks pile up behind a slow consumer.
+    /// </summary>
+    public void Publish()
+    {
+        if (_written >= _chunkSize / 2)
+        {
+            Seal();
+        }
+    }
 
     /// <summary>No more bytes: the consumer reads what is left, then sees the end.</summary>
     public void Complete()
@@ -133,6 +151,7 @@ internal sealed class SnapshotBuffer : IBufferWriter<byte>
             Discard(chunk.Array, chunk.Length);
             return;
         }
+        ChunksPublished++;
         Interlocked.Add(ref _publishedBytes, chunk.Length);
         if (!_published.Writer.TryWrite(chunk))
         {
@@ -143,7 +162,15 @@ internal sealed class SnapshotBuffer : IBufferWriter<byte>
     private void Discard(byte[] array, int length)
     {
         Interlocked.Add(ref _pendingBytes, -length);
-        ArrayPool<byte>.Shared.Return(array);
+        // A record larger than a chunk got an array of its own from the shared pool (always longer than a chunk).
+        if (array.Length == _chunkSize)
+        {
+            _chunks.Return(array);
+        }
+        else
+        {
+            ArrayPool<byte>.Shared.Return(array);
+        }
     }
 
     /// <summary>
@@ -204,6 +231,9 @@ internal sealed class SnapshotBuffer : IBufferWriter<byte>
         }
         return more;
     }
+
+    /// <summary>The consumer is done: the chunks freed during the snapshot are kept (some of them) for the next.</summary>
+    public void Close() => _chunks.Close();
 
     /// <summary>Gives a chunk's memory back: the walker may go on when enough has been released.</summary>
     public void Release(SnapshotChunk chunk)

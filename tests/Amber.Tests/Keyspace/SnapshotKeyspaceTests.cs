@@ -505,7 +505,8 @@ public class SnapshotKeyspaceTests
         KeyspaceSnapshot snapshot;
         lock (gate)
         {
-            snapshot = KeyspaceSnapshot.Start(dbs, gate, sink, Steps(1));
+            // Small chunks, so that the consumer gets records (and fails) while the walker still has keys to go.
+            snapshot = KeyspaceSnapshot.Start(dbs, gate, sink, Steps(1) with { ChunkSize = 256 });
         }
         var collector = new SnapshotAssert.ByteCollector();
         bool failed = false;
@@ -531,6 +532,41 @@ public class SnapshotKeyspaceTests
         Assert.False(dbs[0].Table.IsCapturing || dbs[0].Table.ResizePaused);
         Assert.Equal(0, snapshot.Output.PendingBytes);
         Assert.Throws<SnapshotAbortedException>(() => collector.DrainFrom(snapshot));
+    }
+
+    [Fact]
+    public void SmallStepsShareChunksAndFreedChunksAreReused()
+    {
+        Database[] dbs = NewDatabases(1);
+        for (int i = 0; i < 3000; i++)
+        {
+            dbs[0].Add(K("key" + i), K("value " + i));
+        }
+        List<KeyRecord> expected = SnapshotAssert.Dataset(dbs);
+        const int chunkSize = 4096;
+        object gate = new();
+        var collector = new SnapshotAssert.ByteCollector();
+        KeyspaceSnapshot snapshot;
+        lock (gate)
+        {
+            snapshot = KeyspaceSnapshot.Start(dbs, gate, new DigestSink(), Steps(4) with { ChunkSize = chunkSize });
+        }
+        bool done = false;
+        while (!done)
+        {
+            lock (gate)
+            {
+                done = snapshot.Step();
+            }
+            collector.DrainFrom(snapshot);
+        }
+        SnapshotAssert.SameDataset(expected, collector.Records());
+        SnapshotBuffer output = snapshot.Output;
+        Assert.True(output.TotalBytes > 20 * chunkSize, $"only {output.TotalBytes} bytes");
+        // A step of 4 keys writes ~100 bytes: publishing each step's chunk would hand over one chunk per step.
+        Assert.True(output.ChunksPublished <= output.TotalBytes / (chunkSize / 2) + 1, $"{output.ChunksPublished} chunks for {output.TotalBytes} bytes");
+        // The consumer frees every chunk before the next fills up: the same one or two arrays go round.
+        Assert.True(output.ChunksAllocated <= 2, $"{output.ChunksAllocated} chunks allocated");
     }
 
     [Fact]

@@ -1,0 +1,85 @@
+namespace Amber.Keyspace;
+
+/// <summary>
+/// The chunk arrays of one snapshot's output. The shared ArrayPool keeps only a few arrays per size and core, and a
+/// snapshot has many chunks in flight between the request path (which fills them) and the save thread (which frees
+/// them): most returns were dropped and every rent allocated 64 KB anew, 100–180 MB of garbage per BGSAVE under
+/// load, collected by blocking gen1 collections of 100 ms and more (docs/benchmarks.md). Here a snapshot reuses every
+/// chunk it freed, so it allocates only as many as it ever had in flight at once; chunks come from the pinned object
+/// heap, which collections never copy; and when the snapshot ends up to <see cref="MaxRetainedBytes"/> of them stay
+/// for the next one.
+/// </summary>
+internal sealed class SnapshotChunkPool(int chunkSize)
+{
+    /// <summary>What is kept between snapshots (the default pending limit is 8 MB of 64 KB chunks).</summary>
+    internal const long MaxRetainedBytes = 4 * 1024 * 1024;
+
+    private static readonly Stack<byte[]> s_retained = new();
+
+    private readonly Stack<byte[]> _free = new();
+
+    public int ChunkSize => chunkSize;
+
+    /// <summary>Chunks this snapshot had to allocate (tests).</summary>
+    internal int Allocated { get; private set; }
+
+    /// <summary>Chunks kept for the next snapshot (tests).</summary>
+    internal static int Retained
+    {
+        get
+        {
+            lock (s_retained)
+            {
+                return s_retained.Count;
+            }
+        }
+    }
+
+    public byte[] Rent()
+    {
+        lock (_free)
+        {
+            if (_free.TryPop(out byte[]? chunk))
+            {
+                return chunk;
+            }
+        }
+        lock (s_retained)
+        {
+            if (s_retained.TryPeek(out byte[]? kept) && kept.Length == chunkSize)
+            {
+                return s_retained.Pop();
+            }
+        }
+        Allocated++;
+        return GC.AllocateUninitializedArray<byte>(chunkSize, pinned: true);
+    }
+
+    public void Return(byte[] chunk)
+    {
+        lock (_free)
+        {
+            _free.Push(chunk);
+        }
+    }
+
+    /// <summary>The snapshot is over: its spare chunks go to the next one, up to <see cref="MaxRetainedBytes"/>.</summary>
+    public void Close()
+    {
+        lock (_free)
+        {
+            lock (s_retained)
+            {
+                if (s_retained.TryPeek(out byte[]? kept) && kept.Length != chunkSize)
+                {
+                    s_retained.Clear();
+                }
+                while (_free.TryPop(out byte[]? chunk) && (s_retained.Count + 1L) * chunkSize <= MaxRetainedBytes)
+                {
+                    s_retained.Push(chunk);
+                }
+                _free.Clear();
+            }
+        }
+    }
+}
