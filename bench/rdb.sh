@@ -38,9 +38,19 @@ setup_run
 
 wait_bgsave() { while [ "$(info_field "$1" rdb_bgsave_in_progress)" != 0 ]; do sleep 0.05; done; }
 
-# latency PORT: p50 and p99 (ms) of a steady SET/GET load over the dataset's keys.
+# bgsave_loop PORT: BGSAVEs back to back until $WORK/stop exists. The polling (a redis-cli, tr and awk every 50 ms)
+# runs at the lowest priority so that it does not take the CPU from the server or the load generator.
+bgsave_loop() {
+  renice -n 19 -p "$BASHPID" >/dev/null
+  while kill -0 $$ 2>/dev/null; do
+    redis-cli -p "$1" bgsave >/dev/null 2>&1; wait_bgsave "$1"
+    [ -f "$WORK/stop" ] && break
+  done
+}
+
+# latency PORT [REQUESTS]: p50 and p99 (ms) of a steady SET/GET load over the dataset's keys.
 latency() {
-  redis-benchmark -p "$1" -c 50 -n "$REQUESTS" -t set,get -r "$STRINGS" -d 100 --csv 2>/dev/null |
+  redis-benchmark -p "$1" -c 50 -n "${2:-$REQUESTS}" -t set,get -r "$STRINGS" -d 100 --csv 2>/dev/null |
     awk -F'","' 'NR > 1 { gsub(/"/, "", $0); split($0, f, ","); p50 += f[5]; p99 += f[7]; n++ } END { printf "%.3f %.3f\n", p50 / n, p99 / n }'
 }
 
@@ -64,14 +74,16 @@ for side in $SIDES; do
     t0=$(now); redis-cli -p "$port" bgsave >/dev/null; wait_bgsave "$port"; R[$side,bgsave]=$(elapsed "$t0")
   fi
 
-  if [ "$ONLY" = latency ]; then
-    # One BGSAVE before measuring, as in the full run: Amber's save path is compiled (JIT) before it is timed.
-    redis-cli -p "$port" bgsave >/dev/null; wait_bgsave "$port"
-  fi
+  # Warm-up, the same for both sides: the load with BGSAVEs back to back (the polling loop included) for a third of
+  # the measured requests, so that what is measured is the steady state: Amber compiles its save path, INFO and the
+  # request path to their final tier (JIT) during the first few saves and INFO polls, once per process.
+  bgsave_loop "$port" &
+  saver=$!
+  latency "$port" "$((REQUESTS / 3))" >/dev/null
+  touch "$WORK/stop"; wait $saver 2>/dev/null || true; rm -f "$WORK/stop"
+  wait_bgsave "$port"
   read -r R[$side,p50] R[$side,p99] < <(latency "$port")
-  # The same load with BGSAVEs back to back for its whole duration. The polling loop (a redis-cli, tr and awk every
-  # 50 ms) runs at the lowest priority so that it does not take the CPU from the server or the load generator.
-  ( renice -n 19 -p "$BASHPID" >/dev/null; while kill -0 $$ 2>/dev/null; do redis-cli -p "$port" bgsave >/dev/null 2>&1; wait_bgsave "$port"; [ -f "$WORK/stop" ] && break; done ) &
+  bgsave_loop "$port" &
   saver=$!
   read -r R[$side,p50bg] R[$side,p99bg] < <(latency "$port")
   touch "$WORK/stop"; wait $saver 2>/dev/null || true; rm -f "$WORK/stop"
