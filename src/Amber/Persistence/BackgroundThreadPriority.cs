@@ -25,6 +25,7 @@ internal static partial class BackgroundThreadPriority
     {
         if (OperatingSystem.IsLinux())
         {
+            Hosting.EventThreadSlice.ResetCurrentThread();
             try
             {
                 int tid = GetTid();

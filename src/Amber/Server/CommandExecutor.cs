@@ -14,6 +14,8 @@ internal sealed class CommandExecutor(AmberServer server)
     /// <summary>Executes every complete request in buf[parsePos..end). Returns false when the connection must close.</summary>
     public bool RunBatch(ClientSession session, byte[] buf, ref int parsePos, int end, ref int start)
     {
+        // Requests run on the socket event thread (SocketScheduling); one flag test per batch after the first.
+        Hosting.EventThreadSlice.ApplyToCurrentThread();
         RequestParser parser = session.Parser;
         parser.MaxBulkLength = server.Config.ProtoMaxBulkLen;
         parser.Authenticated = session.Authenticated || server.Config.RequirePass.Length == 0;
