@@ -44,7 +44,7 @@ public class EventThreadSliceTests
     }
 
     [SkippableFact]
-    public async Task TheSocketEventThreadRunsWithTheShortSliceOnceItServedARequest()
+    public async Task TheThreadThatServesRequestsRunsWithTheShortSlice()
     {
         Skip.IfNot(OperatingSystem.IsLinux() && EventThreadSlice.CurrentSlice() != 0, "needs Linux with sched_getattr");
         await using TestServer server = TestServer.Start();
@@ -52,13 +52,18 @@ public class EventThreadSliceTests
         {
             Assert.Equal("+PONG\r\n", server.Raw().Call("PING"));
         }
+        // Requests run on the socket event thread, or on whichever thread a receive completed at once: any of them.
         var slices = new List<string>();
         foreach (string task in Directory.GetDirectories("/proc/self/task"))
         {
-            if (File.ReadAllText(Path.Combine(task, "comm")).Trim() == ".NET Sockets")
+            try
             {
                 string? line = File.ReadLines(Path.Combine(task, "sched")).FirstOrDefault(l => l.StartsWith("se.slice", StringComparison.Ordinal));
                 slices.Add(line?.Split(':')[1].Trim() ?? "none");
+            }
+            catch (IOException)
+            {
+                // The thread ended meanwhile.
             }
         }
         Assert.Contains(EventThreadSlice.SliceNanoseconds.ToString(System.Globalization.CultureInfo.InvariantCulture), slices);
