@@ -109,19 +109,7 @@ internal sealed class HashValue : Keyspace.ITypedValue, Diagnostics.IDigestible
             }
             return true;
         }
-        int i = _table!.Add(field, out bool added);
-        byte[]? current = added ? null : _table.ValueAt(i);
-        if (current != null && current.Length == value.Length)
-        {
-            // Overwrite in place: a new array per HSET would make every overwrite a young object referenced from the
-            // old table, which the GC then has to find through the card table and promote (issue 3 item 9).
-            value.CopyTo(current);
-        }
-        else
-        {
-            _table.SetValueAt(i, value.ToArray());
-        }
-        return added;
+        return _table!.Set(field, value);
     }
 
     public bool Delete(ReadOnlySpan<byte> field)
@@ -188,9 +176,8 @@ internal sealed class HashValue : Keyspace.ITypedValue, Diagnostics.IDigestible
         var table = new ByteTable(withValues: true, pack.Count / 2);
         for (int at = pack.First; at >= 0;)
         {
-            byte[] field = pack.Read(at, out int next).ToArray();
-            byte[] value = pack.Read(next, out at).ToArray();
-            table.AddNew(field, value);
+            ReadOnlySpan<byte> field = pack.Read(at, out int next);
+            table.AddNew(field, pack.Read(next, out at));
         }
         _table = table;
         _pack = default;

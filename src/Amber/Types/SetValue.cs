@@ -242,7 +242,7 @@ internal sealed class SetValue : Keyspace.ITypedValue, Diagnostics.IDigestible
             for (int i = 0; i < ints.Count; i++)
             {
                 Utf8Formatter.TryFormat(ints[i], scratch, out int n);
-                table.AddNew(scratch[..n].ToArray());
+                table.AddNew(scratch[..n]);
             }
             _other = table;
         }
@@ -255,7 +255,7 @@ internal sealed class SetValue : Keyspace.ITypedValue, Diagnostics.IDigestible
         var table = new ByteTable(withValues: false, count + 1);
         for (int i = 0; i < count; i++)
         {
-            table.AddNew(SetPack.MemberAt(pack, i).ToArray());
+            table.AddNew(SetPack.MemberAt(pack, i));
         }
         _other = table;
     }
