@@ -59,7 +59,7 @@ internal sealed class HashValue : Keyspace.ITypedValue, Diagnostics.IDigestible
     public bool IsListPack => _rep is byte[];
 
     /// <summary>OBJECT ENCODING's name for the current encoding.</summary>
-    public string EncodingName => _rep is byte[]? "listpack" : "hashtable";
+    public string EncodingName => _rep is ByteTable ? "hashtable" : "listpack";
 
     /// <summary>The hash table, when that is the encoding (for HSCAN's cursor).</summary>
     internal ByteTable? Table => _rep as ByteTable;
