@@ -110,6 +110,17 @@ internal sealed class ByteTable
         return new ReadOnlySpan<byte>(element, at + length, element.Length - at - length);
     }
 
+    /// <summary>The field and value at a dense index (tables with values), decoded once; valid until the table changes.</summary>
+    public ReadOnlySpan<byte> PairAt(int index, out ReadOnlySpan<byte> value)
+    {
+        byte[] element = SlotAt(index).Element;
+        int at = 0;
+        int length = (int)Varint.Read(element, ref at);
+        int valueStart = at + length;
+        value = new ReadOnlySpan<byte>(element, valueStart, element.Length - valueStart);
+        return new ReadOnlySpan<byte>(element, at, length);
+    }
+
     /// <summary>Sets the value at a dense index: in place when the length is unchanged, else in a new element array.</summary>
     public void SetValueAt(int index, ReadOnlySpan<byte> value)
     {

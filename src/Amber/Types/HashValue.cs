@@ -162,8 +162,7 @@ internal sealed class HashValue : Keyspace.ITypedValue, Diagnostics.IDigestible
     {
         if (_rep is ByteTable table)
         {
-            field = table.KeyAt(index);
-            value = table.ValueAt(index);
+            field = table.PairAt(index, out value);
             return;
         }
         ListPack pack = Pack;
@@ -218,8 +217,8 @@ internal sealed class HashValue : Keyspace.ITypedValue, Diagnostics.IDigestible
             {
                 return false;
             }
-            Field = _table.KeyAt(_index);
-            Value = _table.ValueAt(_index);
+            Field = _table.PairAt(_index, out ReadOnlySpan<byte> value);
+            Value = value;
             return true;
         }
     }
