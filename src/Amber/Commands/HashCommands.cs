@@ -545,8 +545,8 @@ internal static class HashCommands
         ctx.Reply.WriteArrayHeader(matched * 2L);
         for (int k = 0; k < matched; k++)
         {
-            ctx.Reply.WriteBulkString(table.KeyAt(found[k]));
-            ctx.Reply.WriteBulkString(table.ValueAt(found[k]));
+            ctx.Reply.WriteBulkString(table.PairAt(found[k], out ReadOnlySpan<byte> value));
+            ctx.Reply.WriteBulkString(value);
         }
         if (found.Capacity > 4096)
         {

@@ -1,14 +1,17 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using Amber.Keyspace;
+using Amber.Text;
 
 namespace Amber.Types;
 
 /// <summary>
 /// The large encoding of hashes and sets: a hash table keyed by bytes, with optional byte values.
-/// Elements live densely (index 0..Count-1) in parallel chunked arrays (key, value, hash, chain link), so a table
-/// of n elements costs a handful of arrays plus the element byte[]s themselves — no node object per element
-/// (GC, docs/architecture.md §3) — and growing adds a chunk instead of copying everything.
+/// Each element is ONE byte[]: a set's member as is, a hash's field and value as varint(field length), field, value
+/// (so a hash element costs one array header and one reference, not two). Elements live densely (index
+/// 0..Count-1) in a chunked array of slots (element, hash, chain link): a lookup touches the bucket, the slot and the
+/// element array, three cache lines, and there is no node object per element (GC, docs/architecture.md §3).
+/// Growing adds a chunk instead of copying everything; a chunk of 4096 16-byte slots stays off the large object heap.
 /// Buckets are a power-of-two array of chain heads; chains link through indices. A removal moves the last
 /// element into the hole, which keeps storage dense and makes a uniform random pick one index.
 /// Resizing the bucket array is incremental, as in Redis: two bucket arrays live at once and each operation
@@ -23,12 +26,18 @@ internal sealed class ByteTable
     private const int ChunkMask = ChunkSize - 1;
     private const int EmptyVisitsPerStep = 10;
 
-    // Element storage: chunk c holds indices [c·ChunkSize, (c+1)·ChunkSize). Only chunk 0 may be shorter.
-    private byte[][][] _keys;
-    private byte[]?[][]? _values;
-    private uint[][] _hashes;
-    /// <summary>Chain link: index + 1 of the next element in the same bucket, 0 at the end.</summary>
-    private int[][] _next;
+    private struct Slot
+    {
+        /// <summary>The member, or varint(field length) field value.</summary>
+        public byte[] Element;
+        public uint Hash;
+        /// <summary>Chain link: index + 1 of the next element in the same bucket, 0 at the end.</summary>
+        public int Next;
+    }
+
+    // Slot chunk c holds indices [c·ChunkSize, (c+1)·ChunkSize). Only chunk 0 may be shorter.
+    private Slot[][] _slots;
+    private readonly bool _withValues;
     private int _capacity;
     private int _count;
 
@@ -41,21 +50,29 @@ internal sealed class ByteTable
     public ByteTable(bool withValues, int capacity = MinBuckets)
     {
         int size = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(capacity, MinBuckets));
-        int first = Math.Min(size, ChunkSize);
-        _keys = [new byte[first][]];
-        _values = withValues ? [new byte[]?[first]] : null;
-        _hashes = [new uint[first]];
-        _next = [new int[first]];
-        _capacity = first;
+        _slots = [new Slot[Math.Min(size, ChunkSize)]];
+        _withValues = withValues;
+        _capacity = _slots[0].Length;
         _buckets = new int[size];
     }
 
     private ByteTable(ByteTable other)
     {
-        _keys = CloneChunks(other._keys);
-        _values = other._values == null ? null : CloneValueChunks(other._values, other._count);
-        _hashes = CloneChunks(other._hashes);
-        _next = CloneChunks(other._next);
+        _withValues = other._withValues;
+        _slots = new Slot[other._slots.Length][];
+        for (int c = 0; c < _slots.Length; c++)
+        {
+            _slots[c] = (Slot[])other._slots[c].Clone();
+        }
+        if (_withValues)
+        {
+            // A hash overwrites a value of the same length in place (SetValueAt), so its elements are not shared.
+            for (int i = 0; i < other._count; i++)
+            {
+                ref byte[] element = ref SlotAt(i).Element;
+                element = (byte[])element.Clone();
+            }
+        }
         _capacity = other._capacity;
         _count = other._count;
         _buckets = (int[])other._buckets.Clone();
@@ -63,50 +80,87 @@ internal sealed class ByteTable
         _rehashIndex = other._rehashIndex;
     }
 
-    private static T[][] CloneChunks<T>(T[][] chunks)
-    {
-        var copy = new T[chunks.Length][];
-        for (int i = 0; i < chunks.Length; i++)
-        {
-            copy[i] = (T[])chunks[i].Clone();
-        }
-        return copy;
-    }
-
-    /// <summary>Value arrays are copied too: a hash overwrites a value of the same length in place (HashValue.Set).</summary>
-    private static byte[]?[][] CloneValueChunks(byte[]?[][] chunks, int count)
-    {
-        byte[]?[][] copy = CloneChunks(chunks);
-        for (int i = 0; i < count; i++)
-        {
-            ref byte[]? value = ref copy[i >> ChunkBits][i & ChunkMask];
-            value = (byte[]?)value?.Clone();
-        }
-        return copy;
-    }
-
     /// <summary>
-    /// A copy with its own arrays. Key byte[]s are shared (a key is never changed in place); values are copied,
-    /// since a hash may overwrite a value in place.
+    /// A copy with its own arrays. A set's member arrays are shared (never changed in place); a hash's element
+    /// arrays are copied.
     /// </summary>
     public ByteTable Clone() => new(this);
 
     public int Count => _count;
-    public bool HasValues => _values != null;
+    public bool HasValues => _withValues;
     internal int BucketCount => _buckets.Length + (_target?.Length ?? 0);
     internal bool IsRehashing => _target != null;
 
-    public byte[] KeyAt(int index) => _keys[index >> ChunkBits][index & ChunkMask];
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ref Slot SlotAt(int index) => ref _slots[index >> ChunkBits][index & ChunkMask];
 
-    public byte[] ValueAt(int index) => _values![index >> ChunkBits][index & ChunkMask]!;
+    /// <summary>The key (set member or hash field) at a dense index; valid until the table changes.</summary>
+    public ReadOnlySpan<byte> KeyAt(int index)
+    {
+        byte[] element = SlotAt(index).Element;
+        return _withValues ? FieldOf(element) : element;
+    }
 
-    public void SetValueAt(int index, byte[] value) => _values![index >> ChunkBits][index & ChunkMask] = value;
+    /// <summary>The value at a dense index (tables with values); valid until the table changes.</summary>
+    public ReadOnlySpan<byte> ValueAt(int index)
+    {
+        byte[] element = SlotAt(index).Element;
+        int at = 0;
+        int length = (int)Varint.Read(element, ref at);
+        return new ReadOnlySpan<byte>(element, at + length, element.Length - at - length);
+    }
+
+    /// <summary>The field and value at a dense index (tables with values), decoded once; valid until the table changes.</summary>
+    public ReadOnlySpan<byte> PairAt(int index, out ReadOnlySpan<byte> value)
+    {
+        byte[] element = SlotAt(index).Element;
+        int at = 0;
+        int length = (int)Varint.Read(element, ref at);
+        int valueStart = at + length;
+        value = new ReadOnlySpan<byte>(element, valueStart, element.Length - valueStart);
+        return new ReadOnlySpan<byte>(element, at, length);
+    }
+
+    /// <summary>Sets the value at a dense index: in place when the length is unchanged, else in a new element array.</summary>
+    public void SetValueAt(int index, ReadOnlySpan<byte> value)
+    {
+        ref byte[] element = ref SlotAt(index).Element;
+        int at = 0;
+        int fieldLength = (int)Varint.Read(element, ref at);
+        int valueStart = at + fieldLength;
+        if (element.Length - valueStart == value.Length)
+        {
+            // In place: a new array per HSET would make every overwrite a young object referenced from the old
+            // table, which the GC then has to find through the card table and promote (issue 3 item 9).
+            value.CopyTo(element.AsSpan(valueStart));
+            return;
+        }
+        element = MakeElement(new ReadOnlySpan<byte>(element, at, fieldLength), value);
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private ref int NextOf(int index) => ref _next[index >> ChunkBits][index & ChunkMask];
+    private static ReadOnlySpan<byte> FieldOf(byte[] element)
+    {
+        int at = 0;
+        int length = (int)Varint.Read(element, ref at);
+        return new ReadOnlySpan<byte>(element, at, length);
+    }
+
+    private static byte[] MakeElement(ReadOnlySpan<byte> field, ReadOnlySpan<byte> value)
+    {
+        int header = Varint.Size((ulong)field.Length);
+        var element = new byte[checked(header + field.Length + value.Length)];
+        Varint.Write(element, 0, (ulong)field.Length);
+        field.CopyTo(element.AsSpan(header));
+        value.CopyTo(element.AsSpan(header + field.Length));
+        return element;
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private uint HashAt(int index) => _hashes[index >> ChunkBits][index & ChunkMask];
+    private ref int NextOf(int index) => ref SlotAt(index).Next;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private uint HashAt(int index) => SlotAt(index).Hash;
 
     public int Find(ReadOnlySpan<byte> key) => _count == 0 ? -1 : Find(key, KeyHash.Of(key));
 
@@ -126,17 +180,19 @@ internal sealed class ByteTable
 
     private int FindIn(int[] buckets, ReadOnlySpan<byte> key, uint hash)
     {
-        for (int i = buckets[hash & (uint)(buckets.Length - 1)] - 1; i >= 0; i = NextOf(i) - 1)
+        for (int i = buckets[hash & (uint)(buckets.Length - 1)] - 1; i >= 0;)
         {
-            if (HashAt(i) == hash && key.SequenceEqual(KeyAt(i)))
+            ref Slot slot = ref SlotAt(i);
+            if (slot.Hash == hash && key.SequenceEqual(_withValues ? FieldOf(slot.Element) : slot.Element))
             {
                 return i;
             }
+            i = slot.Next - 1;
         }
         return -1;
     }
 
-    /// <summary>Adds a key (copied) if absent; returns its index and whether it was added.</summary>
+    /// <summary>Adds a key (copied; an empty value in a table with values) if absent; returns its index and whether it was added.</summary>
     public int Add(ReadOnlySpan<byte> key, out bool added)
     {
         uint hash = KeyHash.Of(key);
@@ -147,21 +203,28 @@ internal sealed class ByteTable
             return i;
         }
         added = true;
-        return Insert(key.ToArray(), hash);
+        return Insert(_withValues ? MakeElement(key, default) : key.ToArray(), hash);
     }
 
-    /// <summary>Adds a key known to be absent, taking ownership of the array.</summary>
-    public int AddNew(byte[] key, byte[]? value = null)
+    /// <summary>Sets a key's value (both copied), adding the key if absent; returns true when it was added.</summary>
+    public bool Set(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
     {
-        int i = Insert(key, KeyHash.Of(key));
-        if (_values != null)
+        uint hash = KeyHash.Of(key);
+        int i = _count == 0 ? -1 : Find(key, hash);
+        if (i >= 0)
         {
-            _values[i >> ChunkBits][i & ChunkMask] = value;
+            SetValueAt(i, value);
+            return false;
         }
-        return i;
+        Insert(MakeElement(key, value), hash);
+        return true;
     }
 
-    private int Insert(byte[] key, uint hash)
+    /// <summary>Adds a key known to be absent (copied), with its value in a table with values.</summary>
+    public int AddNew(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value = default) =>
+        Insert(_withValues ? MakeElement(key, value) : key.ToArray(), KeyHash.Of(key));
+
+    private int Insert(byte[] element, uint hash)
     {
         if (_target != null)
         {
@@ -176,11 +239,12 @@ internal sealed class ByteTable
             GrowStorage();
         }
         int i = _count++;
-        _keys[i >> ChunkBits][i & ChunkMask] = key;
-        _hashes[i >> ChunkBits][i & ChunkMask] = hash;
+        ref Slot slot = ref SlotAt(i);
+        slot.Element = element;
+        slot.Hash = hash;
         int[] buckets = _target ?? _buckets;
         ref int head = ref buckets[hash & (uint)(buckets.Length - 1)];
-        NextOf(i) = head;
+        slot.Next = head;
         head = i + 1;
         return i;
     }
@@ -191,28 +255,13 @@ internal sealed class ByteTable
         {
             // Still one small chunk: double it (bounded copy).
             int size = Math.Min(_capacity * 2, ChunkSize);
-            Array.Resize(ref _keys[0], size);
-            if (_values != null)
-            {
-                Array.Resize(ref _values[0], size);
-            }
-            Array.Resize(ref _hashes[0], size);
-            Array.Resize(ref _next[0], size);
+            Array.Resize(ref _slots[0], size);
             _capacity = size;
             return;
         }
-        int chunks = _keys.Length;
-        Array.Resize(ref _keys, chunks + 1);
-        _keys[chunks] = new byte[ChunkSize][];
-        if (_values != null)
-        {
-            Array.Resize(ref _values, chunks + 1);
-            _values[chunks] = new byte[]?[ChunkSize];
-        }
-        Array.Resize(ref _hashes, chunks + 1);
-        _hashes[chunks] = new uint[ChunkSize];
-        Array.Resize(ref _next, chunks + 1);
-        _next[chunks] = new int[ChunkSize];
+        int chunks = _slots.Length;
+        Array.Resize(ref _slots, chunks + 1);
+        _slots[chunks] = new Slot[ChunkSize];
         _capacity += ChunkSize;
     }
 
@@ -221,17 +270,11 @@ internal sealed class ByteTable
     {
         int needed = Math.Max(1, (_count + ChunkSize - 1) >> ChunkBits);
         // Keep one spare chunk so a table hovering at a chunk boundary does not allocate on every add.
-        if (_keys.Length > needed + 1)
+        if (_slots.Length > needed + 1)
         {
             int keep = needed + 1;
-            Array.Resize(ref _keys, keep);
-            if (_values != null)
-            {
-                Array.Resize(ref _values, keep);
-            }
-            Array.Resize(ref _hashes, keep);
-            Array.Resize(ref _next, keep);
-            _capacity = keep == 1 ? _keys[0].Length : keep * ChunkSize;
+            Array.Resize(ref _slots, keep);
+            _capacity = keep == 1 ? _slots[0].Length : keep * ChunkSize;
         }
     }
 
@@ -255,20 +298,9 @@ internal sealed class ByteTable
         {
             // Repoint whatever links to the last element at its new index, then move it.
             LinkTo(last) = index + 1;
-            int c = index >> ChunkBits, o = index & ChunkMask, lc = last >> ChunkBits, lo = last & ChunkMask;
-            _keys[c][o] = _keys[lc][lo];
-            _hashes[c][o] = _hashes[lc][lo];
-            _next[c][o] = _next[lc][lo];
-            if (_values != null)
-            {
-                _values[c][o] = _values[lc][lo];
-            }
+            SlotAt(index) = SlotAt(last);
         }
-        _keys[last >> ChunkBits][last & ChunkMask] = null!;
-        if (_values != null)
-        {
-            _values[last >> ChunkBits][last & ChunkMask] = null;
-        }
+        SlotAt(last) = default;
         _count = last;
         if (_target != null)
         {

@@ -9,26 +9,30 @@ namespace Amber.Types;
 /// </summary>
 internal sealed class HashValue : Keyspace.ITypedValue, Diagnostics.IDigestible
 {
-    /// <summary>The pairs while the encoding is listpack (<see cref="_table"/> is null); default after conversion.</summary>
-    private ListPack _pack;
-    private ByteTable? _table;
+    /// <summary>
+    /// The <see cref="ListPack"/> array while the encoding is listpack, else the <see cref="ByteTable"/>: one field keeps
+    /// the object at 24 bytes (millions of small hashes, docs/benchmarks.md, Memory per element).
+    /// </summary>
+    private object _rep;
 
     public HashValue()
     {
-        _pack = new ListPack();
+        _rep = ListPack.Empty;
     }
 
-    private HashValue(ListPack pack, ByteTable? table)
+    private HashValue(object rep)
     {
-        _pack = pack;
-        _table = table;
+        _rep = rep;
     }
 
     /// <summary>A listpack-encoded hash over <paramref name="pack"/> (field, value, ...; no field twice), which it takes over.</summary>
-    internal static HashValue FromListPack(ListPack pack) => new(pack, null);
+    internal static HashValue FromListPack(ListPack pack) => new(pack.Data);
 
     /// <summary>A copy sharing nothing mutable (COPY).</summary>
-    public HashValue Clone() => _table == null ? new(_pack.Clone(), null) : new(default, _table.Clone());
+    public HashValue Clone() => _rep is ByteTable table ? new(table.Clone()) : new(((byte[])_rep).Clone());
+
+    /// <summary>A view of the listpack (valid while the encoding is listpack and until the hash changes).</summary>
+    private ListPack Pack => new(System.Runtime.CompilerServices.Unsafe.As<byte[]>(_rep));
 
     Keyspace.ITypedValue Keyspace.ITypedValue.Clone() => Clone();
 
@@ -50,93 +54,76 @@ internal sealed class HashValue : Keyspace.ITypedValue, Diagnostics.IDigestible
         }
     }
 
-    public int Count => _table == null ? _pack.Count / 2 : _table.Count;
+    public int Count => _rep is ByteTable table ? table.Count : Pack.Count / 2;
 
-    public bool IsListPack => _table == null;
+    public bool IsListPack => _rep is byte[];
 
     /// <summary>OBJECT ENCODING's name for the current encoding.</summary>
-    public string EncodingName => _table == null ? "listpack" : "hashtable";
+    public string EncodingName => _rep is ByteTable ? "hashtable" : "listpack";
 
     /// <summary>The hash table, when that is the encoding (for HSCAN's cursor).</summary>
-    internal ByteTable? Table => _table;
+    internal ByteTable? Table => _rep as ByteTable;
 
     /// <summary>Looks a field up; the value span is valid until the hash changes.</summary>
     public bool TryGet(ReadOnlySpan<byte> field, out ReadOnlySpan<byte> value)
     {
-        if (_table == null)
+        if (_rep is ByteTable table)
         {
-            int at = _pack.Find(field, 2);
-            if (at < 0)
-            {
-                value = default;
-                return false;
-            }
-            value = _pack.Read(_pack.Next(at));
-            return true;
+            int i = table.Find(field);
+            value = i < 0 ? default : table.ValueAt(i);
+            return i >= 0;
         }
-        int i = _table!.Find(field);
-        if (i < 0)
-        {
-            value = default;
-            return false;
-        }
-        value = _table.ValueAt(i);
-        return true;
+        ListPack pack = Pack;
+        int at = pack.Find(field, 2);
+        value = at < 0 ? default : pack.Read(pack.Next(at));
+        return at >= 0;
     }
 
-    public bool Contains(ReadOnlySpan<byte> field) => _table == null ? _pack.Find(field, 2) >= 0 : _table!.Find(field) >= 0;
+    public bool Contains(ReadOnlySpan<byte> field) => _rep is ByteTable table ? table.Find(field) >= 0 : Pack.Find(field, 2) >= 0;
 
     /// <summary>Sets a field (both spans copied); returns true when the field is new.</summary>
     public bool Set(ReadOnlySpan<byte> field, ReadOnlySpan<byte> value, int maxEntries, int maxValueLength)
     {
-        if (_table == null && (field.Length > maxValueLength || value.Length > maxValueLength))
+        if (_rep is byte[] && (field.Length > maxValueLength || value.Length > maxValueLength))
         {
             ConvertToTable();
         }
-        if (_table == null)
+        if (_rep is ByteTable table)
         {
-            int at = _pack.Find(field, 2);
-            if (at >= 0)
-            {
-                _pack.Replace(_pack.Next(at), value);
-                return false;
-            }
-            _pack.Append(field);
-            _pack.Append(value);
-            if (_pack.Count / 2 > maxEntries)
-            {
-                ConvertToTable();
-            }
-            return true;
+            return table.Set(field, value);
         }
-        int i = _table!.Add(field, out bool added);
-        byte[]? current = added ? null : _table.ValueAt(i);
-        if (current != null && current.Length == value.Length)
+        ListPack pack = Pack;
+        int at = pack.Find(field, 2);
+        if (at >= 0)
         {
-            // Overwrite in place: a new array per HSET would make every overwrite a young object referenced from the
-            // old table, which the GC then has to find through the card table and promote (issue 3 item 9).
-            value.CopyTo(current);
+            pack.Replace(pack.Next(at), value);
+            _rep = pack.Data;
+            return false;
         }
-        else
+        pack.Append(field, value);
+        _rep = pack.Data;
+        if (pack.Count / 2 > maxEntries)
         {
-            _table.SetValueAt(i, value.ToArray());
+            ConvertToTable();
         }
-        return added;
+        return true;
     }
 
     public bool Delete(ReadOnlySpan<byte> field)
     {
-        if (_table == null)
+        if (_rep is ByteTable table)
         {
-            int at = _pack.Find(field, 2);
-            if (at < 0)
-            {
-                return false;
-            }
-            _pack.Remove(at, 2);
-            return true;
+            return table.Remove(field);
         }
-        return _table!.Remove(field);
+        ListPack pack = Pack;
+        int at = pack.Find(field, 2);
+        if (at < 0)
+        {
+            return false;
+        }
+        pack.Remove(at, 2);
+        _rep = pack.Data;
+        return true;
     }
 
     /// <summary>Iterates every field and value (insertion order for a listpack).</summary>
@@ -148,13 +135,14 @@ internal sealed class HashValue : Keyspace.ITypedValue, Diagnostics.IDigestible
     /// </summary>
     public int[]? RentIndex()
     {
-        if (_table != null)
+        if (_rep is ByteTable)
         {
             return null;
         }
+        ListPack pack = Pack;
         int[] offsets = ArrayPool<int>.Shared.Rent(Math.Max(1, Count));
         int n = 0;
-        for (int at = _pack.First; at >= 0; at = _pack.Next(_pack.Next(at)))
+        for (int at = pack.First; at >= 0; at = pack.Next(pack.Next(at)))
         {
             offsets[n++] = at;
         }
@@ -172,41 +160,41 @@ internal sealed class HashValue : Keyspace.ITypedValue, Diagnostics.IDigestible
     /// <summary>The pair at a dense index, using the index from <see cref="RentIndex"/>.</summary>
     public void GetPair(int index, int[]? offsets, out ReadOnlySpan<byte> field, out ReadOnlySpan<byte> value)
     {
-        if (_table == null)
+        if (_rep is ByteTable table)
         {
-            field = _pack.Read(offsets![index], out int next);
-            value = _pack.Read(next);
+            field = table.PairAt(index, out value);
             return;
         }
-        field = _table!.KeyAt(index);
-        value = _table.ValueAt(index);
+        ListPack pack = Pack;
+        field = pack.Read(offsets![index], out int next);
+        value = pack.Read(next);
     }
 
     private void ConvertToTable()
     {
-        ref ListPack pack = ref _pack;
+        ListPack pack = Pack;
         var table = new ByteTable(withValues: true, pack.Count / 2);
         for (int at = pack.First; at >= 0;)
         {
-            byte[] field = pack.Read(at, out int next).ToArray();
-            byte[] value = pack.Read(next, out at).ToArray();
-            table.AddNew(field, value);
+            ReadOnlySpan<byte> field = pack.Read(at, out int next);
+            table.AddNew(field, pack.Read(next, out at));
         }
-        _table = table;
-        _pack = default;
+        _rep = table;
     }
 
     /// <summary>Walks the pairs of a hash that is not modified meanwhile.</summary>
     public ref struct PairEnumerator
     {
-        private readonly HashValue _hash;
+        private readonly ListPack _pack;
+        private readonly ByteTable? _table;
         private int _position;
         private int _index;
 
         internal PairEnumerator(HashValue hash)
         {
-            _hash = hash;
-            _position = hash._table == null ? hash._pack.First : -1;
+            _table = hash._rep as ByteTable;
+            _pack = _table == null ? hash.Pack : default;
+            _position = _table == null ? _pack.First : -1;
             _index = -1;
         }
 
@@ -215,23 +203,22 @@ internal sealed class HashValue : Keyspace.ITypedValue, Diagnostics.IDigestible
 
         public bool MoveNext()
         {
-            if (_hash._table == null)
+            if (_table == null)
             {
                 if (_position < 0)
                 {
                     return false;
                 }
-                Field = _hash._pack.Read(_position, out int next);
-                Value = _hash._pack.Read(next, out _position);
+                Field = _pack.Read(_position, out int next);
+                Value = _pack.Read(next, out _position);
                 return true;
             }
-            ByteTable table = _hash._table!;
-            if (++_index >= table.Count)
+            if (++_index >= _table.Count)
             {
                 return false;
             }
-            Field = table.KeyAt(_index);
-            Value = table.ValueAt(_index);
+            Field = _table.PairAt(_index, out ReadOnlySpan<byte> value);
+            Value = value;
             return true;
         }
     }

@@ -1,61 +1,69 @@
-using System.Runtime.InteropServices;
-
 namespace Amber.Types;
 
 /// <summary>
 /// The encoding of small sets whose members are all integers (Redis's intset): a sorted array searched by binary
-/// search. As in Redis, every member is stored in the narrowest width (2, 4 or 8 bytes) that fits the widest one,
-/// and the array is grown close to the exact size (a set of five small integers costs one ~48-byte array, not a
-/// doubled <c>long[]</c>). One array regardless of size; members come out in ascending order, as in Redis.
-/// A struct, so the <see cref="SetValue"/> holding it is one object less per small set (docs/benchmarks.md, Memory
-/// per element): keep it in a field and call it there (a copy shares the array but not the count).
+/// search. As in Redis, every member is stored in the narrowest width (2, 4 or 8 bytes) that fits the widest one:
+/// the array is a <c>short[]</c>, <c>int[]</c> or <c>long[]</c>, exactly as long as the set (Redis reallocates an
+/// intset on every change too), so the array alone is the whole state: a <see cref="SetValue"/> holds just the array
+/// (one reference; docs/benchmarks.md, Memory per element) and this struct is a view over it. A change replaces the
+/// array (arrays are never written after they are filled): take <see cref="Data"/> back after it.
+/// Members come out in ascending order, as in Redis.
 /// </summary>
 internal struct IntSet
 {
-    private byte[] _data;
-    /// <summary>Bytes per member: 2, 4 or 8.</summary>
-    private int _width = 2;
+    /// <summary>The empty set (shared: nothing writes into an existing array).</summary>
+    public static readonly short[] Empty = [];
+
+    /// <summary>A short[], int[] or long[], ascending, exactly <see cref="Count"/> long.</summary>
+    private Array _data;
 
     public IntSet()
-        : this(4)
     {
+        _data = Empty;
     }
 
-    public IntSet(int capacity)
-    {
-        _data = new byte[RoundCapacity(Math.Max(capacity, 1) * 2)];
-    }
-
-    private IntSet(byte[] data, int width, int count)
+    /// <summary>A view over a stored intset array (short[], int[] or long[]).</summary>
+    public IntSet(Array data)
     {
         _data = data;
-        _width = width;
-        Count = count;
     }
 
-    public int Count { get; private set; }
+    /// <summary>Whether <paramref name="rep"/> is an intset array (a set's other encodings are a byte[] or a table).</summary>
+    public static bool IsIntSetArray(object? rep) => rep is short[] or int[] or long[];
+
+    public readonly Array Data => _data;
+
+    public readonly int Count => _data.Length;
 
     /// <summary>Bytes per member (2, 4 or 8), as Redis's intset encoding field (RDB SET_INTSET blobs carry it).</summary>
-    public int Width => _width;
-
-    public IntSet Clone() => new(_data.AsSpan(0, Count * _width).ToArray(), _width, Count);
-
-    public long this[int index] => _width switch
+    public readonly int Width => _data switch
     {
-        2 => MemoryMarshal.Cast<byte, short>(_data.AsSpan())[index],
-        4 => MemoryMarshal.Cast<byte, int>(_data.AsSpan())[index],
-        _ => MemoryMarshal.Cast<byte, long>(_data.AsSpan())[index],
+        short[] => 2,
+        int[] => 4,
+        _ => 8,
     };
 
-    public bool Contains(long value) => Search(value) >= 0;
+    /// <summary>A copy (COPY): arrays are never changed in place, but a copy keeps the two sets' memory separate.</summary>
+    public readonly IntSet Clone() => new((Array)_data.Clone());
+
+    public readonly long this[int index] => _data switch
+    {
+        short[] s => s[index],
+        int[] i => i[index],
+        _ => ((long[])_data)[index],
+    };
+
+    public readonly bool Contains(long value) => Search(value) >= 0;
 
     /// <summary>Inserts keeping order; false when already present.</summary>
     public bool Add(long value)
     {
         int width = WidthOf(value);
-        if (width > _width)
+        if (width > Width)
         {
-            Widen(width);
+            // Wider than every member: it goes at one end, in a wider array (Redis's intsetUpgradeAndAdd).
+            _data = Widen(width, value);
+            return true;
         }
         int i = Search(value);
         if (i >= 0)
@@ -63,16 +71,12 @@ internal struct IntSet
             return false;
         }
         i = ~i;
-        int needed = (Count + 1) * _width;
-        if (needed > _data.Length)
+        _data = _data switch
         {
-            // Close to exact while small (inserting is O(n) anyway, as in Redis); a quarter of slack once larger.
-            int size = needed <= 64 ? needed : needed + needed / 4;
-            Array.Resize(ref _data, RoundCapacity(size));
-        }
-        Buffer.BlockCopy(_data, i * _width, _data, (i + 1) * _width, (Count - i) * _width);
-        Set(i, value);
-        Count++;
+            short[] s => Insert(s, i, (short)value),
+            int[] n => Insert(n, i, (int)value),
+            _ => Insert((long[])_data, i, value),
+        };
         return true;
     }
 
@@ -89,57 +93,70 @@ internal struct IntSet
 
     public void RemoveAt(int index)
     {
-        Buffer.BlockCopy(_data, (index + 1) * _width, _data, index * _width, (Count - index - 1) * _width);
-        Count--;
-        int used = Count * _width;
-        if (_data.Length > 64 && used * 2 < _data.Length)
+        _data = _data switch
         {
-            Array.Resize(ref _data, RoundCapacity(Math.Max(used + used / 4, 8)));
-        }
-    }
-
-    private int Search(long value)
-    {
-        if (WidthOf(value) > _width)
-        {
-            // Wider than every member: it is not there, and it would go at one end.
-            return value < 0 ? ~0 : ~Count;
-        }
-        return _width switch
-        {
-            2 => MemoryMarshal.Cast<byte, short>(_data.AsSpan(0, Count * 2)).BinarySearch((short)value),
-            4 => MemoryMarshal.Cast<byte, int>(_data.AsSpan(0, Count * 4)).BinarySearch((int)value),
-            _ => MemoryMarshal.Cast<byte, long>(_data.AsSpan(0, Count * 8)).BinarySearch(value),
+            short[] s => Without(s, index),
+            int[] n => Without(n, index),
+            _ => Without((long[])_data, index),
         };
     }
 
-    private void Set(int index, long value)
+    private readonly int Search(long value)
     {
-        Span<byte> at = _data.AsSpan(index * _width);
-        switch (_width)
+        if (WidthOf(value) > Width)
         {
-            case 2: MemoryMarshal.Write(at, (short)value); break;
-            case 4: MemoryMarshal.Write(at, (int)value); break;
-            default: MemoryMarshal.Write(at, value); break;
+            return value < 0 ? ~0 : ~Count;
         }
+        return _data switch
+        {
+            short[] s => s.AsSpan().BinarySearch((short)value),
+            int[] n => n.AsSpan().BinarySearch((int)value),
+            _ => ((long[])_data).AsSpan().BinarySearch(value),
+        };
     }
 
-    /// <summary>Re-encodes every member at <paramref name="width"/> bytes (Redis's intsetUpgradeAndAdd).</summary>
-    private void Widen(int width)
+    private static T[] Insert<T>(T[] from, int index, T value)
     {
-        var data = new byte[RoundCapacity((Count + 1) * width)];
-        var copy = new IntSet(data, width, 0);
-        for (int i = 0; i < Count; i++)
+        var to = new T[from.Length + 1];
+        Array.Copy(from, 0, to, 0, index);
+        to[index] = value;
+        Array.Copy(from, index, to, index + 1, from.Length - index);
+        return to;
+    }
+
+    private static T[] Without<T>(T[] from, int index)
+    {
+        var to = new T[from.Length - 1];
+        Array.Copy(from, 0, to, 0, index);
+        Array.Copy(from, index + 1, to, index, from.Length - index - 1);
+        return to;
+    }
+
+    /// <summary>Every member plus <paramref name="value"/> (smaller or larger than all of them) at <paramref name="width"/> bytes.</summary>
+    private readonly Array Widen(int width, long value)
+    {
+        int count = Count;
+        int offset = value < 0 ? 1 : 0;
+        int at = value < 0 ? 0 : count;
+        if (width == 4)
         {
-            copy.Set(i, this[i]);
+            var wide = new int[count + 1];
+            for (int i = 0; i < count; i++)
+            {
+                wide[i + offset] = (int)this[i];
+            }
+            wide[at] = (int)value;
+            return wide;
         }
-        _data = data;
-        _width = width;
+        var widest = new long[count + 1];
+        for (int i = 0; i < count; i++)
+        {
+            widest[i + offset] = this[i];
+        }
+        widest[at] = value;
+        return widest;
     }
 
     private static int WidthOf(long value) =>
         value is >= short.MinValue and <= short.MaxValue ? 2 : value is >= int.MinValue and <= int.MaxValue ? 4 : 8;
-
-    /// <summary>Array lengths are rounded up to 8 bytes: the GC aligns objects to 8, so that room is free.</summary>
-    private static int RoundCapacity(int bytes) => (bytes + 7) & ~7;
 }

@@ -2,47 +2,65 @@ namespace Amber.Types;
 
 /// <summary>
 /// The small encoding: a sequence of byte strings packed into one byte array, like Redis's listpack.
-/// Each entry is its length (7-bit groups, little end first) followed by its bytes. A collection of any size
-/// up to the configured limits is one object; lookups are linear scans, which is fast at these sizes.
-/// Positions are byte offsets into the array and are invalidated by any change.
-/// A struct, so the <see cref="HashValue"/> holding it is one object less per small hash (docs/benchmarks.md, Memory
-/// per element): keep it in a field and call it there (a copy shares the array but not the length).
+/// The array starts with the entry count (4 bytes, little end first); each entry is its length (7-bit groups,
+/// little end first) followed by its bytes. A collection of any size up to the configured limits is one object;
+/// lookups are linear scans, which is fast at these sizes. Positions are byte offsets into the array and are
+/// invalidated by any change.
+/// A stored pack is exactly as long as its data (as Redis reallocates a listpack on every change), so the array alone
+/// is the whole state: a <see cref="HashValue"/> holds just the array (one reference; docs/benchmarks.md, Memory per
+/// element) and this struct is a view over it. A change may replace the array: take <see cref="Data"/> back after it.
 /// </summary>
 internal struct ListPack
 {
+    private const int HeaderSize = 4;
+
+    /// <summary>A pack with no entries; shared, never written (every change to it allocates).</summary>
+    public static readonly byte[] Empty = new byte[HeaderSize];
+
     private byte[] _data;
+    /// <summary>Bytes in use: the array's length, except while a pack sized by <see cref="ListPack(int)"/> is filled.</summary>
     private int _used;
 
-    public ListPack()
-        : this(16)
+    /// <summary>A view over a stored pack (exactly sized).</summary>
+    public ListPack(byte[] data)
     {
+        _data = data;
+        _used = data.Length;
     }
 
+    /// <summary>An empty pack with room for <paramref name="capacity"/> bytes of entries (<see cref="EntrySize"/>), to fill with <see cref="Append"/>.</summary>
     public ListPack(int capacity)
     {
-        _data = new byte[Math.Max(capacity, 8)];
+        _data = new byte[HeaderSize + capacity];
+        _used = HeaderSize;
     }
 
-    private ListPack(in ListPack other)
+    /// <summary>The array, exactly sized (what a <see cref="HashValue"/> stores).</summary>
+    public byte[] Data
     {
-        _data = other._data.AsSpan(0, Math.Max(other._used, 8)).ToArray();
-        _used = other._used;
-        Count = other.Count;
+        get
+        {
+            if (_used != _data.Length)
+            {
+                Array.Resize(ref _data, _used);
+            }
+            return _data;
+        }
     }
-
-    public readonly ListPack Clone() => new(in this);
 
     /// <summary>Number of entries (for a hash: twice the number of fields).</summary>
-    public int Count { get; private set; }
+    public readonly int Count => System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(_data);
+
+    private readonly void SetCount(int count) => System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(_data, count);
 
     /// <summary>Bytes in use (for memory reports).</summary>
-    public int ByteLength => _used;
+    public readonly int ByteLength => _used;
 
     /// <summary>Offset of the first entry, or -1 when empty.</summary>
-    public int First => Count == 0 ? -1 : 0;
+    public readonly int First => _used == HeaderSize ? -1 : HeaderSize;
 
     /// <summary>The entry at <paramref name="offset"/>; <paramref name="next"/> is the following entry's offset or -1.</summary>
-    public ReadOnlySpan<byte> Read(int offset, out int next)
+    public readonly ReadOnlySpan<byte> Read(int offset, out int next)
     {
         int length = ReadLength(offset, out int start);
         int end = start + length;
@@ -50,10 +68,10 @@ internal struct ListPack
         return new ReadOnlySpan<byte>(_data, start, length);
     }
 
-    public ReadOnlySpan<byte> Read(int offset) => Read(offset, out _);
+    public readonly ReadOnlySpan<byte> Read(int offset) => Read(offset, out _);
 
     /// <summary>Offset of the entry after <paramref name="offset"/>, or -1.</summary>
-    public int Next(int offset)
+    public readonly int Next(int offset)
     {
         int length = ReadLength(offset, out int start);
         int end = start + length;
@@ -61,9 +79,9 @@ internal struct ListPack
     }
 
     /// <summary>Finds an entry equal to <paramref name="key"/> among entries 0, stride, 2·stride, ...; returns its offset or -1.</summary>
-    public int Find(ReadOnlySpan<byte> key, int stride)
+    public readonly int Find(ReadOnlySpan<byte> key, int stride)
     {
-        int offset = 0;
+        int offset = HeaderSize;
         while (offset < _used)
         {
             int length = ReadLength(offset, out int start);
@@ -84,12 +102,28 @@ internal struct ListPack
     public void Append(ReadOnlySpan<byte> value)
     {
         int size = EncodedSize(value.Length);
-        EnsureCapacity(_used + size);
+        if (_used + size > _data.Length)
+        {
+            Array.Resize(ref _data, _used + size);
+        }
         _used += WriteEntry(_data.AsSpan(_used), value);
-        Count++;
+        SetCount(Count + 1);
     }
 
-    /// <summary>Replaces the entry at <paramref name="offset"/> in place, shifting what follows when the size changes.</summary>
+    /// <summary>Appends two entries (a hash's field and value) with one reallocation.</summary>
+    public void Append(ReadOnlySpan<byte> first, ReadOnlySpan<byte> second)
+    {
+        int size = EncodedSize(first.Length) + EncodedSize(second.Length);
+        if (_used + size > _data.Length)
+        {
+            Array.Resize(ref _data, _used + size);
+        }
+        _used += WriteEntry(_data.AsSpan(_used), first);
+        _used += WriteEntry(_data.AsSpan(_used), second);
+        SetCount(Count + 2);
+    }
+
+    /// <summary>Replaces the entry at <paramref name="offset"/>: in place when the size is unchanged, else in a new array.</summary>
     public void Replace(int offset, ReadOnlySpan<byte> value)
     {
         int oldLength = ReadLength(offset, out int start);
@@ -98,14 +132,16 @@ internal struct ListPack
         int tail = offset + oldSize;
         if (newSize != oldSize)
         {
-            EnsureCapacity(_used - oldSize + newSize);
-            Buffer.BlockCopy(_data, tail, _data, offset + newSize, _used - tail);
-            _used += newSize - oldSize;
+            var data = new byte[_used - oldSize + newSize];
+            Buffer.BlockCopy(_data, 0, data, 0, offset);
+            Buffer.BlockCopy(_data, tail, data, offset + newSize, _used - tail);
+            _data = data;
+            _used = data.Length;
         }
         WriteEntry(_data.AsSpan(offset), value);
     }
 
-    /// <summary>Removes <paramref name="entries"/> consecutive entries starting at <paramref name="offset"/>.</summary>
+    /// <summary>Removes <paramref name="entries"/> consecutive entries starting at <paramref name="offset"/> (into a new array).</summary>
     public void Remove(int offset, int entries)
     {
         int end = offset;
@@ -114,28 +150,16 @@ internal struct ListPack
             int length = ReadLength(end, out int start);
             end = start + length;
         }
-        Buffer.BlockCopy(_data, end, _data, offset, _used - end);
-        _used -= end - offset;
-        Count -= entries;
-        if (_data.Length > 64 && _used * 4 < _data.Length)
-        {
-            Array.Resize(ref _data, Math.Max(64, _used * 2));
-        }
+        var data = new byte[_used - (end - offset)];
+        Buffer.BlockCopy(_data, 0, data, 0, offset);
+        Buffer.BlockCopy(_data, end, data, offset, _used - end);
+        int count = Count - entries;
+        _data = data;
+        _used = data.Length;
+        SetCount(count);
     }
 
-    private void EnsureCapacity(int size)
-    {
-        if (size > _data.Length)
-        {
-            // Close to exact while small, as Redis reallocates a listpack on every change: a small hash or set is
-            // one array near its data size rather than a doubled one (millions of small keys, bench/memory.sh).
-            // Larger packs keep half again as slack so a growing pack is not copied on every append.
-            int grown = size <= 128 ? size : Math.Max(size, _data.Length + _data.Length / 2);
-            Array.Resize(ref _data, (grown + 7) & ~7);
-        }
-    }
-
-    private int ReadLength(int offset, out int start)
+    private readonly int ReadLength(int offset, out int start)
     {
         int length = 0;
         int shift = 0;

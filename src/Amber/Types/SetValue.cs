@@ -15,42 +15,45 @@ internal sealed class SetValue : Keyspace.ITypedValue, Diagnostics.IDigestible
     /// <summary>Room for a formatted long (what <see cref="MemberAt"/> needs as scratch).</summary>
     public const int ScratchSize = 20;
 
-    /// <summary>The members while the encoding is intset (<see cref="_other"/> is null); default after conversion.</summary>
-    private IntSet _ints;
+    /// <summary>
+    /// The <see cref="IntSet"/> array (short[], int[] or long[]), the <see cref="SetPack"/> byte[] or the
+    /// <see cref="ByteTable"/>: one field keeps the object at 24 bytes (millions of small sets, docs/benchmarks.md).
+    /// </summary>
+    private object _rep;
 
-    /// <summary>Null while intset, else the <see cref="SetPack"/> byte[] or the <see cref="ByteTable"/> (one field: the object stays 40 bytes).</summary>
-    private object? _other;
-
-    private SetValue(IntSet ints, object? other)
+    private SetValue(object rep)
     {
-        _ints = ints;
-        _other = other;
+        _rep = rep;
     }
 
+    private bool IsInts => IntSet.IsIntSetArray(_rep);
+
+    /// <summary>A view of the intset (valid while that is the encoding and until the set changes).</summary>
+    private IntSet IntView => new((Array)_rep);
 
     /// <summary>An empty set in the encoding Redis would pick for its first member (setTypeCreate).</summary>
     public static SetValue CreateFor(ReadOnlySpan<byte> firstMember) =>
         CommandContext.TryParseLong(firstMember, out _) ? CreateIntSet() : CreateTable();
 
-    public static SetValue CreateIntSet() => new(new IntSet(), null);
+    public static SetValue CreateIntSet() => new(IntSet.Empty);
 
     /// <summary>An empty set in Redis's hashtable encoding (compact while it fits, so sized by the caller's count).</summary>
     public static SetValue CreateTable(int capacity = 4) =>
-        capacity <= SetPack.MaxEntries ? new(default, SetPack.Empty) : new(default, new ByteTable(withValues: false, capacity));
+        capacity <= SetPack.MaxEntries ? new(SetPack.Empty) : new(new ByteTable(withValues: false, capacity));
 
-    public int Count => _other switch
+    public int Count => _rep switch
     {
-        null => _ints.Count,
         byte[] pack => SetPack.Count(pack),
-        _ => ((ByteTable)_other).Count,
+        ByteTable table => table.Count,
+        _ => ((Array)_rep).Length,
     };
 
     /// <summary>A copy sharing nothing mutable (COPY).</summary>
-    public SetValue Clone() => _other switch
+    public SetValue Clone() => _rep switch
     {
-        null => new(_ints.Clone(), null),
-        byte[] pack => new(default, SetPack.Copy(pack)),
-        _ => new(default, ((ByteTable)_other).Clone()),
+        byte[] pack => new(SetPack.Copy(pack)),
+        ByteTable table => new(table.Clone()),
+        _ => new(IntView.Clone().Data),
     };
 
     Keyspace.ITypedValue Keyspace.ITypedValue.Clone() => Clone();
@@ -73,19 +76,19 @@ internal sealed class SetValue : Keyspace.ITypedValue, Diagnostics.IDigestible
         }
     }
 
-    public bool IsIntSet => _other == null;
+    public bool IsIntSet => IsInts;
 
     /// <summary>Whether the members are in a <see cref="SetPack"/> (tests; OBJECT ENCODING says "hashtable").</summary>
-    internal bool IsPack => _other is byte[];
+    internal bool IsPack => _rep is byte[];
 
     /// <summary>OBJECT ENCODING's name for the current encoding.</summary>
-    public string EncodingName => _other == null ? "intset" : "hashtable";
+    public string EncodingName => IsInts ? "intset" : "hashtable";
 
     /// <summary>The intset, when that is the encoding (RDB writes it as Redis's intset blob).</summary>
-    internal IntSet? Ints => _other == null ? _ints : null;
+    internal IntSet? Ints => IsInts ? IntView : null;
 
     /// <summary>The hash table, when that is the encoding (for SSCAN's cursor); null for an intset or a pack.</summary>
-    internal ByteTable? Table => _other as ByteTable;
+    internal ByteTable? Table => _rep as ByteTable;
 
     /// <summary>
     /// One SSCAN step over Redis's hashtable encoding: visits one bucket and returns the next cursor (0 when done).
@@ -95,11 +98,11 @@ internal sealed class SetValue : Keyspace.ITypedValue, Diagnostics.IDigestible
     /// </summary>
     public ulong ScanStep(ulong cursor, List<int> output)
     {
-        if (_other is ByteTable table)
+        if (_rep is ByteTable table)
         {
             return table.Scan(cursor, output);
         }
-        byte[] pack = (byte[])_other!;
+        byte[] pack = (byte[])_rep;
         int count = SetPack.Count(pack);
         if (count == 0)
         {
@@ -118,33 +121,35 @@ internal sealed class SetValue : Keyspace.ITypedValue, Diagnostics.IDigestible
         return v;
     }
 
-    public bool Contains(ReadOnlySpan<byte> member) => _other switch
+    public bool Contains(ReadOnlySpan<byte> member) => _rep switch
     {
-        null => CommandContext.TryParseLong(member, out long v) && _ints.Contains(v),
         byte[] pack => SetPack.IndexOf(pack, member) >= 0,
-        _ => ((ByteTable)_other).Find(member) >= 0,
+        ByteTable table => table.Find(member) >= 0,
+        _ => CommandContext.TryParseLong(member, out long v) && IntView.Contains(v),
     };
 
     /// <summary>Adds a member; converts to a hash table when it is not an integer or the intset grows past <paramref name="maxIntsetEntries"/>.</summary>
     public bool Add(ReadOnlySpan<byte> member, int maxIntsetEntries)
     {
-        if (_other == null)
+        if (IsInts)
         {
+            IntSet ints = IntView;
             if (CommandContext.TryParseLong(member, out long v))
             {
-                if (!_ints.Add(v))
+                if (!ints.Add(v))
                 {
                     return false;
                 }
-                if (_ints.Count > maxIntsetEntries)
+                _rep = ints.Data;
+                if (ints.Count > maxIntsetEntries)
                 {
-                    ConvertFromInts(_ints.Count, 0);
+                    ConvertFromInts(ints.Count, 0);
                 }
                 return true;
             }
-            ConvertFromInts(_ints.Count + 1, member.Length);
+            ConvertFromInts(ints.Count + 1, member.Length);
         }
-        if (_other is byte[] pack)
+        if (_rep is byte[] pack)
         {
             if (SetPack.IndexOf(pack, member) >= 0)
             {
@@ -152,21 +157,19 @@ internal sealed class SetValue : Keyspace.ITypedValue, Diagnostics.IDigestible
             }
             if (SetPack.Fits(SetPack.Count(pack) + 1, member.Length))
             {
-                _other = SetPack.Add(pack, member);
+                _rep = SetPack.Add(pack, member);
                 return true;
             }
             ConvertPackToTable(pack);
         }
-        ((ByteTable)_other!).Add(member, out bool added);
+        ((ByteTable)_rep).Add(member, out bool added);
         return added;
     }
 
     public bool Remove(ReadOnlySpan<byte> member)
     {
-        switch (_other)
+        switch (_rep)
         {
-            case null:
-                return CommandContext.TryParseLong(member, out long v) && _ints.Remove(v);
             case byte[] pack:
                 int index = SetPack.IndexOf(pack, member);
                 if (index < 0)
@@ -175,8 +178,16 @@ internal sealed class SetValue : Keyspace.ITypedValue, Diagnostics.IDigestible
                 }
                 SetPack.RemoveAt(pack, index);
                 return true;
+            case ByteTable table:
+                return table.Remove(member);
             default:
-                return ((ByteTable)_other).Remove(member);
+                IntSet ints = IntView;
+                if (!CommandContext.TryParseLong(member, out long v) || !ints.Remove(v))
+                {
+                    return false;
+                }
+                _rep = ints.Data;
+                return true;
         }
     }
 
@@ -186,15 +197,15 @@ internal sealed class SetValue : Keyspace.ITypedValue, Diagnostics.IDigestible
     /// </summary>
     public ReadOnlySpan<byte> MemberAt(int index, Span<byte> scratch)
     {
-        switch (_other)
+        switch (_rep)
         {
-            case null:
-                Utf8Formatter.TryFormat(_ints[index], scratch, out int n);
-                return scratch[..n];
             case byte[] pack:
                 return SetPack.MemberAt(pack, index);
+            case ByteTable table:
+                return table.KeyAt(index);
             default:
-                return ((ByteTable)_other).KeyAt(index);
+                Utf8Formatter.TryFormat(IntView[index], scratch, out int n);
+                return scratch[..n];
         }
     }
 
@@ -204,16 +215,18 @@ internal sealed class SetValue : Keyspace.ITypedValue, Diagnostics.IDigestible
     /// </summary>
     public void RemoveAt(int index)
     {
-        switch (_other)
+        switch (_rep)
         {
-            case null:
-                _ints.RemoveAt(index);
-                break;
             case byte[] pack:
                 SetPack.RemoveAt(pack, index);
                 break;
+            case ByteTable table:
+                table.RemoveAt(index);
+                break;
             default:
-                ((ByteTable)_other).RemoveAt(index);
+                IntSet ints = IntView;
+                ints.RemoveAt(index);
+                _rep = ints.Data;
                 break;
         }
     }
@@ -225,7 +238,7 @@ internal sealed class SetValue : Keyspace.ITypedValue, Diagnostics.IDigestible
     private void ConvertFromInts(int count, int longestNew)
     {
         Span<byte> scratch = stackalloc byte[ScratchSize];
-        IntSet ints = _ints;
+        IntSet ints = IntView;
         if (SetPack.Fits(count, Math.Max(longestNew, ScratchSize)))
         {
             byte[] pack = SetPack.Empty;
@@ -234,7 +247,7 @@ internal sealed class SetValue : Keyspace.ITypedValue, Diagnostics.IDigestible
                 Utf8Formatter.TryFormat(ints[i], scratch, out int n);
                 pack = SetPack.Add(pack, scratch[..n]);
             }
-            _other = pack;
+            _rep = pack;
         }
         else
         {
@@ -242,11 +255,10 @@ internal sealed class SetValue : Keyspace.ITypedValue, Diagnostics.IDigestible
             for (int i = 0; i < ints.Count; i++)
             {
                 Utf8Formatter.TryFormat(ints[i], scratch, out int n);
-                table.AddNew(scratch[..n].ToArray());
+                table.AddNew(scratch[..n]);
             }
-            _other = table;
+            _rep = table;
         }
-        _ints = default;
     }
 
     private void ConvertPackToTable(byte[] pack)
@@ -255,8 +267,8 @@ internal sealed class SetValue : Keyspace.ITypedValue, Diagnostics.IDigestible
         var table = new ByteTable(withValues: false, count + 1);
         for (int i = 0; i < count; i++)
         {
-            table.AddNew(SetPack.MemberAt(pack, i).ToArray());
+            table.AddNew(SetPack.MemberAt(pack, i));
         }
-        _other = table;
+        _rep = table;
     }
 }

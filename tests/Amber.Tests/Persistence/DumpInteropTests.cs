@@ -36,6 +36,11 @@ public sealed class DumpInteropTests
         object[] manyFields = ["HSET", "h:many"];
         manyFields = [.. manyFields, .. Enumerable.Range(0, 600).SelectMany(i => new object[] { "field" + i, "value" + i })];
         yield return new("h:many", "hashtable", false, manyFields);
+        // One array per field and value (ByteTable): empty ones, 2-byte length headers, in-place and resizing overwrites.
+        yield return new("h:edges", "hashtable", false,
+            ["HSET", "h:edges", "", "", new string('a', 127), "", new string('b', 128), "x", new string('c', 200), new string('v', 300), "n", "10"],
+            ["HSET", "h:edges", new string('b', 128), "y", new string('c', 200), ""],
+            ["HINCRBY", "h:edges", "n", "5"], ["HINCRBY", "h:edges", "n", "100"], ["HDEL", "h:edges", new string('a', 127)]);
 
         yield return new("set:ints", "intset", true, ["SADD", "set:ints", "3", "1", "2", "-1"]);
         yield return new("set:wide", "intset", true, ["SADD", "set:wide", "1", "70000", "-9223372036854775808"]);

@@ -202,4 +202,87 @@ public class ByteTableTests
             Assert.True(copy.Find(B("k" + i)) >= 0);
         }
     }
+
+    /// <summary>
+    /// A hash element is one array, varint(field length) field value: lengths around the varint's 1/2/3-byte
+    /// boundaries and empty fields and values must come back exactly, through adds, in-place overwrites (same
+    /// length) and resizing overwrites (other length).
+    /// </summary>
+    [Fact]
+    public void FieldAndValueLengthsAcrossVarintBoundariesRoundTrip()
+    {
+        int[] lengths = [0, 1, 2, 126, 127, 128, 129, 300, 16383, 16384, 16385];
+        var t = new ByteTable(withValues: true);
+        var model = new Dictionary<string, byte[]>();
+        byte[] Bytes(int n, int seed) => Enumerable.Range(0, n).Select(j => (byte)(j * 7 + seed)).ToArray();
+        for (int f = 0; f < lengths.Length; f++)
+        {
+            for (int v = 0; v < lengths.Length; v++)
+            {
+                // Distinct fields of the same length differ in their bytes (seed); the empty field exists once.
+                byte[] field = Bytes(lengths[f], v);
+                byte[] value = Bytes(lengths[v], f + 100);
+                string name = Convert.ToHexString(field);
+                Assert.Equal(!model.ContainsKey(name), t.Set(field, value));
+                model[name] = value;
+            }
+        }
+        void Check()
+        {
+            Assert.Equal(model.Count, t.Count);
+            for (int i = 0; i < t.Count; i++)
+            {
+                Assert.Equal(model[Convert.ToHexString(t.KeyAt(i))], t.ValueAt(i).ToArray());
+                Assert.Equal(i, t.Find(t.KeyAt(i)));
+            }
+        }
+        Check();
+        int round = 0;
+        foreach (string name in model.Keys.ToList())
+        {
+            byte[] field = Convert.FromHexString(name);
+            int length = round++ % 2 == 0 ? model[name].Length : lengths[round % lengths.Length];
+            byte[] value = Bytes(length, round);
+            Assert.False(t.Set(field, value));
+            model[name] = value;
+        }
+        Check();
+        Assert.True(t.Remove([]));
+        model.Remove("");
+        Check();
+    }
+
+    [Fact]
+    public void SameLengthOverwriteOfACloneLeavesTheOriginalUntouched()
+    {
+        var t = new ByteTable(withValues: true);
+        for (int i = 0; i < 200; i++)
+        {
+            t.AddNew(B("f" + i), B("value" + i % 10));
+        }
+        ByteTable copy = t.Clone();
+        for (int i = 0; i < 200; i++)
+        {
+            // Same length as "valueN": overwritten in place, so the clone must not share the element arrays.
+            Assert.False(copy.Set(B("f" + i), B("VALUE" + i % 10)));
+            t.SetValueAt(t.Find(B("f" + i)), B("other" + i % 10));
+        }
+        for (int i = 0; i < 200; i++)
+        {
+            Assert.Equal("other" + i % 10, Encoding.UTF8.GetString(t.ValueAt(t.Find(B("f" + i)))));
+            Assert.Equal("VALUE" + i % 10, Encoding.UTF8.GetString(copy.ValueAt(copy.Find(B("f" + i)))));
+        }
+    }
+
+    [Fact]
+    public void AddInATableWithValuesGivesAnEmptyValue()
+    {
+        var t = new ByteTable(withValues: true);
+        int at = t.Add(B("field"), out bool added);
+        Assert.True(added);
+        Assert.Equal(0, t.ValueAt(at).Length);
+        Assert.Equal("field", Encoding.UTF8.GetString(t.KeyAt(at)));
+        t.SetValueAt(at, B("v"));
+        Assert.Equal("v", Encoding.UTF8.GetString(t.ValueAt(t.Find(B("field")))));
+    }
 }

@@ -4,7 +4,7 @@ namespace Amber.Tests.Types;
 
 /// <summary>
 /// Small collections are the common case for many-key datasets (docs/benchmarks.md, Memory per element): a small hash
-/// or integer set is one value object plus one byte array, its encoding held inline as a struct.
+/// or integer set is one 24-byte value object (one reference) plus one exactly sized array.
 /// </summary>
 public class SmallValueLayoutTests
 {
@@ -25,17 +25,41 @@ public class SmallValueLayoutTests
     }
 
     [Fact]
-    public void AnEmptyListPackHashIsTwoObjects()
+    public void AnEmptyListPackHashIsOneSmallObject()
     {
-        // HashValue 16 header + ListPack struct 16 + table reference 8 = 40; the 16-byte listpack array 24 + 16 = 40.
-        Assert.Equal(80, AllocatedPerCall(() => new HashValue()));
+        // HashValue 16 header + one reference (pack or table) = 24; the empty pack is shared.
+        Assert.Equal(24, AllocatedPerCall(() => new HashValue()));
     }
 
     [Fact]
-    public void AnEmptyIntSetIsTwoObjects()
+    public void AFiveFieldHashIsTheValueAndOneExactPack()
     {
-        // SetValue 16 header + IntSet struct 16 + table reference 8 = 40; the 8-byte intset array 24 + 8 = 32.
-        Assert.Equal(72, AllocatedPerCall(SetValue.CreateIntSet));
+        // Five "fieldN"/"N" pairs: 4-byte count + 5 × (1 + 6) + 5 × (1 + 1) = 49 bytes → 24 + 49 → 80 (8-byte aligned).
+        var hash = new HashValue();
+        for (int i = 0; i < 5; i++)
+        {
+            hash.Set(System.Text.Encoding.ASCII.GetBytes("field" + i), System.Text.Encoding.ASCII.GetBytes(i.ToString()), 128, 64);
+        }
+        Assert.Equal(24 + 80, AllocatedPerCall(() => hash.Clone()));
+    }
+
+    [Fact]
+    public void AnEmptyIntSetIsOneSmallObject()
+    {
+        // SetValue 16 header + one reference (intset array, pack or table) = 24; the empty intset is shared.
+        Assert.Equal(24, AllocatedPerCall(SetValue.CreateIntSet));
+    }
+
+    [Fact]
+    public void AFiveMemberIntSetIsTheValueAndOneExactShortArray()
+    {
+        SetValue set = SetValue.CreateIntSet();
+        for (int i = 0; i < 5; i++)
+        {
+            set.Add(System.Text.Encoding.ASCII.GetBytes((i * 1000).ToString()), 512);
+        }
+        // short[5]: 24 + 10 → 40.
+        Assert.Equal(24 + 40, AllocatedPerCall(() => set.Clone()));
     }
 
     [Fact]
