@@ -167,6 +167,7 @@ internal sealed class AofWriter : IPropagationSink, IDisposable
             {
                 return;
             }
+            int before = _pendingLength;
             if (_config.AofTimestampEnabled)
             {
                 long now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
@@ -181,10 +182,11 @@ internal sealed class AofWriter : IPropagationSink, IDisposable
             }
             AppendRaw(respCommand);
             _appendedCommands++;
-            // Under always a waiting reply needs the flusher now. Otherwise it runs on its own short clock
-            // (LazyFlushIntervalMs) and is woken only for a large backlog: a thread wake-up per batch costs more
-            // throughput than it buys when nobody waits for the disk.
-            if (_config.AppendFsync != AppendFsyncMode.Always && _pendingLength < LazyFlushBytes)
+            // Under always a waiting reply needs the flusher now. Otherwise it runs on its own clock
+            // (LazyFlushIntervalMs) and is woken once when the backlog grows past LazyFlushBytes, not for every
+            // append after that: while an everysec fsync postpones the writes, the backlog stays large, and a wake-up
+            // per append would cost a futex call per command and spin the flusher.
+            if (_config.AppendFsync != AppendFsyncMode.Always && (before >= LazyFlushBytes || _pendingLength < LazyFlushBytes))
             {
                 return;
             }
