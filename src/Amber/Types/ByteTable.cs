@@ -94,6 +94,10 @@ internal sealed class ByteTable
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private ref Slot SlotAt(int index) => ref _slots[index >> ChunkBits][index & ChunkMask];
 
+    /// <summary>A set's member at a dense index (tables without values; SMEMBERS and friends read it per member).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public byte[] MemberAt(int index) => SlotAt(index).Element;
+
     /// <summary>The key (set member or hash field) at a dense index; valid until the table changes.</summary>
     public ReadOnlySpan<byte> KeyAt(int index)
     {
@@ -105,8 +109,7 @@ internal sealed class ByteTable
     public ReadOnlySpan<byte> ValueAt(int index)
     {
         byte[] element = SlotAt(index).Element;
-        int at = 0;
-        int length = (int)Varint.Read(element, ref at);
+        int length = FieldLength(element, out int at);
         return new ReadOnlySpan<byte>(element, at + length, element.Length - at - length);
     }
 
@@ -114,8 +117,7 @@ internal sealed class ByteTable
     public ReadOnlySpan<byte> PairAt(int index, out ReadOnlySpan<byte> value)
     {
         byte[] element = SlotAt(index).Element;
-        int at = 0;
-        int length = (int)Varint.Read(element, ref at);
+        int length = FieldLength(element, out int at);
         int valueStart = at + length;
         value = new ReadOnlySpan<byte>(element, valueStart, element.Length - valueStart);
         return new ReadOnlySpan<byte>(element, at, length);
@@ -125,8 +127,7 @@ internal sealed class ByteTable
     public void SetValueAt(int index, ReadOnlySpan<byte> value)
     {
         ref byte[] element = ref SlotAt(index).Element;
-        int at = 0;
-        int fieldLength = (int)Varint.Read(element, ref at);
+        int fieldLength = FieldLength(element, out int at);
         int valueStart = at + fieldLength;
         if (element.Length - valueStart == value.Length)
         {
@@ -141,9 +142,22 @@ internal sealed class ByteTable
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ReadOnlySpan<byte> FieldOf(byte[] element)
     {
-        int at = 0;
-        int length = (int)Varint.Read(element, ref at);
+        int length = FieldLength(element, out int at);
         return new ReadOnlySpan<byte>(element, at, length);
+    }
+
+    /// <summary>A hash element's field length and where the field starts (a one-byte header for fields under 128 bytes).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int FieldLength(byte[] element, out int start)
+    {
+        int length = element[0];
+        if (length < 0x80)
+        {
+            start = 1;
+            return length;
+        }
+        start = 0;
+        return (int)Varint.Read(element, ref start);
     }
 
     private static byte[] MakeElement(ReadOnlySpan<byte> field, ReadOnlySpan<byte> value)

@@ -202,7 +202,7 @@ internal sealed class SetValue : Keyspace.ITypedValue, Diagnostics.IDigestible
             case byte[] pack:
                 return SetPack.MemberAt(pack, index);
             case ByteTable table:
-                return table.KeyAt(index);
+                return table.MemberAt(index);
             default:
                 Utf8Formatter.TryFormat(IntView[index], scratch, out int n);
                 return scratch[..n];
