@@ -126,17 +126,17 @@ internal sealed class ByteTable
     /// <summary>Sets the value at a dense index: in place when the length is unchanged, else in a new element array.</summary>
     public void SetValueAt(int index, ReadOnlySpan<byte> value)
     {
-        ref byte[] element = ref SlotAt(index).Element;
+        byte[] element = SlotAt(index).Element;
         int fieldLength = FieldLength(element, out int at);
         int valueStart = at + fieldLength;
         if (element.Length - valueStart == value.Length)
         {
             // In place: a new array per HSET would make every overwrite a young object referenced from the old
             // table, which the GC then has to find through the card table and promote (issue 3 item 9).
-            value.CopyTo(element.AsSpan(valueStart));
+            value.CopyTo(new Span<byte>(element, valueStart, value.Length));
             return;
         }
-        element = MakeElement(new ReadOnlySpan<byte>(element, at, fieldLength), value);
+        SlotAt(index).Element = MakeElement(new ReadOnlySpan<byte>(element, at, fieldLength), value);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

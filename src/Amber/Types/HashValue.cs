@@ -13,6 +13,7 @@ internal sealed class HashValue : Keyspace.ITypedValue, Diagnostics.IDigestible
     /// The <see cref="ListPack"/> array while the encoding is listpack, else the <see cref="ByteTable"/>: one field keeps
     /// the object at 24 bytes (millions of small hashes, docs/benchmarks.md, Memory per element).
     /// </summary>
+    /// <remarks>Tested as <c>is ByteTable</c> (a sealed class: one type compare); <c>is byte[]</c> would call the runtime's array cast helper.</remarks>
     private object _rep;
 
     public HashValue()
@@ -56,7 +57,7 @@ internal sealed class HashValue : Keyspace.ITypedValue, Diagnostics.IDigestible
 
     public int Count => _rep is ByteTable table ? table.Count : Pack.Count / 2;
 
-    public bool IsListPack => _rep is byte[];
+    public bool IsListPack => _rep is not ByteTable;
 
     /// <summary>OBJECT ENCODING's name for the current encoding.</summary>
     public string EncodingName => _rep is ByteTable ? "hashtable" : "listpack";
@@ -84,7 +85,7 @@ internal sealed class HashValue : Keyspace.ITypedValue, Diagnostics.IDigestible
     /// <summary>Sets a field (both spans copied); returns true when the field is new.</summary>
     public bool Set(ReadOnlySpan<byte> field, ReadOnlySpan<byte> value, int maxEntries, int maxValueLength)
     {
-        if (_rep is byte[] && (field.Length > maxValueLength || value.Length > maxValueLength))
+        if (_rep is not ByteTable && (field.Length > maxValueLength || value.Length > maxValueLength))
         {
             ConvertToTable();
         }

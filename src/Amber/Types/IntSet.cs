@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Amber.Types;
 
 /// <summary>
@@ -28,29 +30,32 @@ internal struct IntSet
         _data = data;
     }
 
-    /// <summary>Whether <paramref name="rep"/> is an intset array (a set's other encodings are a byte[] or a table).</summary>
-    public static bool IsIntSetArray(object? rep) => rep is short[] or int[] or long[];
-
     public readonly Array Data => _data;
 
     public readonly int Count => _data.Length;
 
     /// <summary>Bytes per member (2, 4 or 8), as Redis's intset encoding field (RDB SET_INTSET blobs carry it).</summary>
-    public readonly int Width => _data switch
+    public readonly int Width
     {
-        short[] => 2,
-        int[] => 4,
-        _ => 8,
-    };
+        get
+        {
+            Type type = _data.GetType();
+            return type == typeof(short[]) ? 2 : type == typeof(int[]) ? 4 : 8;
+        }
+    }
+
+    private readonly short[] Shorts => Unsafe.As<short[]>(_data);
+    private readonly int[] Ints => Unsafe.As<int[]>(_data);
+    private readonly long[] Longs => Unsafe.As<long[]>(_data);
 
     /// <summary>A copy (COPY): arrays are never changed in place, but a copy keeps the two sets' memory separate.</summary>
     public readonly IntSet Clone() => new((Array)_data.Clone());
 
-    public readonly long this[int index] => _data switch
+    public readonly long this[int index] => Width switch
     {
-        short[] s => s[index],
-        int[] i => i[index],
-        _ => ((long[])_data)[index],
+        2 => Shorts[index],
+        4 => Ints[index],
+        _ => Longs[index],
     };
 
     public readonly bool Contains(long value) => Search(value) >= 0;
@@ -71,11 +76,11 @@ internal struct IntSet
             return false;
         }
         i = ~i;
-        _data = _data switch
+        _data = Width switch
         {
-            short[] s => Insert(s, i, (short)value),
-            int[] n => Insert(n, i, (int)value),
-            _ => Insert((long[])_data, i, value),
+            2 => Insert(Shorts, i, (short)value),
+            4 => Insert(Ints, i, (int)value),
+            _ => Insert(Longs, i, value),
         };
         return true;
     }
@@ -93,11 +98,11 @@ internal struct IntSet
 
     public void RemoveAt(int index)
     {
-        _data = _data switch
+        _data = Width switch
         {
-            short[] s => Without(s, index),
-            int[] n => Without(n, index),
-            _ => Without((long[])_data, index),
+            2 => Without(Shorts, index),
+            4 => Without(Ints, index),
+            _ => Without(Longs, index),
         };
     }
 
@@ -107,11 +112,11 @@ internal struct IntSet
         {
             return value < 0 ? ~0 : ~Count;
         }
-        return _data switch
+        return Width switch
         {
-            short[] s => s.AsSpan().BinarySearch((short)value),
-            int[] n => n.AsSpan().BinarySearch((int)value),
-            _ => ((long[])_data).AsSpan().BinarySearch(value),
+            2 => Shorts.AsSpan().BinarySearch((short)value),
+            4 => Ints.AsSpan().BinarySearch((int)value),
+            _ => Longs.AsSpan().BinarySearch(value),
         };
     }
 

@@ -26,7 +26,15 @@ internal sealed class SetValue : Keyspace.ITypedValue, Diagnostics.IDigestible
         _rep = rep;
     }
 
-    private bool IsInts => IntSet.IsIntSetArray(_rep);
+    /// <remarks>
+    /// The encoding is tested by exact type (<c>is ByteTable</c>, a sealed class, and <see cref="IsPackRep"/>): patterns
+    /// like <c>is byte[]</c> call the runtime's array cast helper, which measured ~20 ns each on the SADD path.
+    /// </remarks>
+    private bool IsInts => _rep is not ByteTable && !IsPackRep;
+
+    private bool IsPackRep => _rep.GetType() == typeof(byte[]);
+
+    private byte[] PackRep => System.Runtime.CompilerServices.Unsafe.As<byte[]>(_rep);
 
     /// <summary>A view of the intset (valid while that is the encoding and until the set changes).</summary>
     private IntSet IntView => new((Array)_rep);
@@ -41,20 +49,10 @@ internal sealed class SetValue : Keyspace.ITypedValue, Diagnostics.IDigestible
     public static SetValue CreateTable(int capacity = 4) =>
         capacity <= SetPack.MaxEntries ? new(SetPack.Empty) : new(new ByteTable(withValues: false, capacity));
 
-    public int Count => _rep switch
-    {
-        byte[] pack => SetPack.Count(pack),
-        ByteTable table => table.Count,
-        _ => ((Array)_rep).Length,
-    };
+    public int Count => _rep is ByteTable table ? table.Count : IsPackRep ? SetPack.Count(PackRep) : ((Array)_rep).Length;
 
     /// <summary>A copy sharing nothing mutable (COPY).</summary>
-    public SetValue Clone() => _rep switch
-    {
-        byte[] pack => new(SetPack.Copy(pack)),
-        ByteTable table => new(table.Clone()),
-        _ => new(IntView.Clone().Data),
-    };
+    public SetValue Clone() => _rep is ByteTable table ? new(table.Clone()) : IsPackRep ? new(SetPack.Copy(PackRep)) : new(IntView.Clone().Data);
 
     Keyspace.ITypedValue Keyspace.ITypedValue.Clone() => Clone();
 
@@ -79,7 +77,7 @@ internal sealed class SetValue : Keyspace.ITypedValue, Diagnostics.IDigestible
     public bool IsIntSet => IsInts;
 
     /// <summary>Whether the members are in a <see cref="SetPack"/> (tests; OBJECT ENCODING says "hashtable").</summary>
-    internal bool IsPack => _rep is byte[];
+    internal bool IsPack => IsPackRep;
 
     /// <summary>OBJECT ENCODING's name for the current encoding.</summary>
     public string EncodingName => IsInts ? "intset" : "hashtable";
@@ -102,7 +100,7 @@ internal sealed class SetValue : Keyspace.ITypedValue, Diagnostics.IDigestible
         {
             return table.Scan(cursor, output);
         }
-        byte[] pack = (byte[])_rep;
+        byte[] pack = PackRep;
         int count = SetPack.Count(pack);
         if (count == 0)
         {
@@ -121,12 +119,10 @@ internal sealed class SetValue : Keyspace.ITypedValue, Diagnostics.IDigestible
         return v;
     }
 
-    public bool Contains(ReadOnlySpan<byte> member) => _rep switch
-    {
-        byte[] pack => SetPack.IndexOf(pack, member) >= 0,
-        ByteTable table => table.Find(member) >= 0,
-        _ => CommandContext.TryParseLong(member, out long v) && IntView.Contains(v),
-    };
+    public bool Contains(ReadOnlySpan<byte> member) =>
+        _rep is ByteTable table ? table.Find(member) >= 0 :
+        IsPackRep ? SetPack.IndexOf(PackRep, member) >= 0 :
+        CommandContext.TryParseLong(member, out long v) && IntView.Contains(v);
 
     /// <summary>Adds a member; converts to a hash table when it is not an integer or the intset grows past <paramref name="maxIntsetEntries"/>.</summary>
     public bool Add(ReadOnlySpan<byte> member, int maxIntsetEntries)
@@ -149,8 +145,9 @@ internal sealed class SetValue : Keyspace.ITypedValue, Diagnostics.IDigestible
             }
             ConvertFromInts(ints.Count + 1, member.Length);
         }
-        if (_rep is byte[] pack)
+        if (_rep is not ByteTable)
         {
+            byte[] pack = PackRep;
             if (SetPack.IndexOf(pack, member) >= 0)
             {
                 return false;
@@ -168,27 +165,27 @@ internal sealed class SetValue : Keyspace.ITypedValue, Diagnostics.IDigestible
 
     public bool Remove(ReadOnlySpan<byte> member)
     {
-        switch (_rep)
+        if (_rep is ByteTable table)
         {
-            case byte[] pack:
-                int index = SetPack.IndexOf(pack, member);
-                if (index < 0)
-                {
-                    return false;
-                }
-                SetPack.RemoveAt(pack, index);
-                return true;
-            case ByteTable table:
-                return table.Remove(member);
-            default:
-                IntSet ints = IntView;
-                if (!CommandContext.TryParseLong(member, out long v) || !ints.Remove(v))
-                {
-                    return false;
-                }
-                _rep = ints.Data;
-                return true;
+            return table.Remove(member);
         }
+        if (IsPackRep)
+        {
+            int index = SetPack.IndexOf(PackRep, member);
+            if (index < 0)
+            {
+                return false;
+            }
+            SetPack.RemoveAt(PackRep, index);
+            return true;
+        }
+        IntSet ints = IntView;
+        if (!CommandContext.TryParseLong(member, out long v) || !ints.Remove(v))
+        {
+            return false;
+        }
+        _rep = ints.Data;
+        return true;
     }
 
     /// <summary>
@@ -197,16 +194,16 @@ internal sealed class SetValue : Keyspace.ITypedValue, Diagnostics.IDigestible
     /// </summary>
     public ReadOnlySpan<byte> MemberAt(int index, Span<byte> scratch)
     {
-        switch (_rep)
+        if (_rep is ByteTable table)
         {
-            case byte[] pack:
-                return SetPack.MemberAt(pack, index);
-            case ByteTable table:
-                return table.MemberAt(index);
-            default:
-                Utf8Formatter.TryFormat(IntView[index], scratch, out int n);
-                return scratch[..n];
+            return table.MemberAt(index);
         }
+        if (IsPackRep)
+        {
+            return SetPack.MemberAt(PackRep, index);
+        }
+        Utf8Formatter.TryFormat(IntView[index], scratch, out int n);
+        return scratch[..n];
     }
 
     /// <summary>
@@ -215,19 +212,19 @@ internal sealed class SetValue : Keyspace.ITypedValue, Diagnostics.IDigestible
     /// </summary>
     public void RemoveAt(int index)
     {
-        switch (_rep)
+        if (_rep is ByteTable table)
         {
-            case byte[] pack:
-                SetPack.RemoveAt(pack, index);
-                break;
-            case ByteTable table:
-                table.RemoveAt(index);
-                break;
-            default:
-                IntSet ints = IntView;
-                ints.RemoveAt(index);
-                _rep = ints.Data;
-                break;
+            table.RemoveAt(index);
+        }
+        else if (IsPackRep)
+        {
+            SetPack.RemoveAt(PackRep, index);
+        }
+        else
+        {
+            IntSet ints = IntView;
+            ints.RemoveAt(index);
+            _rep = ints.Data;
         }
     }
 
