@@ -100,6 +100,48 @@ public class HashCommandTests
     }
 
     [Fact]
+    public async Task ManyPairsInOneHSetCrossTheLimitsMidCommandAsOneByOne()
+    {
+        await using var server = TestServer.Start(cfg =>
+        {
+            cfg.HashMaxListpackEntries = 4;
+            cfg.HashMaxListpackValue = 8;
+        });
+        using RawClient c = server.Raw();
+        // A field set twice in one command counts once and keeps its last value; the fifth new field converts.
+        Assert.Equal(":5\r\n", c.Call("HSET", "h", "a", "1", "b", "2", "a", "3", "c", "4", "d", "5", "e", "6", "a", "7"));
+        Assert.Equal("hashtable", Encoding(server, "h"));
+        Assert.Equal("*10\r\n$1\r\na\r\n$1\r\n7\r\n$1\r\nb\r\n$1\r\n2\r\n$1\r\nc\r\n$1\r\n4\r\n$1\r\nd\r\n$1\r\n5\r\n$1\r\ne\r\n$1\r\n6\r\n",
+            SortedPairs(c, "h"));
+        // A value over the length limit in the middle converts; the pairs after it still land.
+        Assert.Equal(":3\r\n", c.Call("HSET", "v", "x", "1", "y", "123456789", "z", "3", "x", "4"));
+        Assert.Equal("hashtable", Encoding(server, "v"));
+        Assert.Equal("$1\r\n4\r\n", c.Call("HGET", "v", "x"));
+        Assert.Equal("$9\r\n123456789\r\n", c.Call("HGET", "v", "y"));
+        // Within the limits, a batch with a value changing size stays a listpack with every value right.
+        Assert.Equal(":2\r\n", c.Call("HSET", "p", "k", "1", "m", "2", "k", "longer", "m", "3"));
+        Assert.Equal("listpack", Encoding(server, "p"));
+        Assert.Equal("*2\r\n$6\r\nlonger\r\n$1\r\n3\r\n", c.Call("HMGET", "p", "k", "m"));
+    }
+
+    private static string SortedPairs(RawClient c, string key)
+    {
+        string[] lines = c.Call("HGETALL", key).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        var pairs = new List<(string Field, string Value)>();
+        for (int i = 1; i + 3 < lines.Length; i += 4)
+        {
+            pairs.Add((lines[i + 1], lines[i + 3]));
+        }
+        pairs.Sort((x, y) => string.CompareOrdinal(x.Field, y.Field));
+        var text = new System.Text.StringBuilder($"*{pairs.Count * 2}\r\n");
+        foreach ((string f, string v) in pairs)
+        {
+            text.Append($"${f.Length}\r\n{f}\r\n${v.Length}\r\n{v}\r\n");
+        }
+        return text.ToString();
+    }
+
+    [Fact]
     public async Task HScanOfAHashTableVisitsEveryFieldOnceWithCursors()
     {
         await using var server = TestServer.Start();

@@ -122,15 +122,7 @@ internal static class HashCommands
         {
             return -1;
         }
-        int maxEntries = MaxEntries(ctx), maxValue = MaxValue(ctx);
-        long added = 0;
-        for (int i = 2; i < ctx.ArgCount; i += 2)
-        {
-            if (hash.Set(ctx.Arg(i), ctx.Arg(i + 1), maxEntries, maxValue))
-            {
-                added++;
-            }
-        }
+        long added = hash.SetPairs(new ArgumentPairs(ctx, 2), MaxEntries(ctx), MaxValue(ctx));
         ctx.KeyWritten(ctx.Arg(1), NotifyFlags.Hash, "hset", (ctx.ArgCount - 2) / 2);
         return added;
     }
@@ -552,5 +544,15 @@ internal static class HashCommands
         {
             t_scanScratch = null;
         }
+    }
+
+    /// <summary>A command's arguments from <c>first</c> on, as field/value pairs.</summary>
+    private readonly struct ArgumentPairs(CommandContext ctx, int first) : IFieldValuePairs
+    {
+        public int Count => (ctx.ArgCount - first) / 2;
+
+        public ReadOnlySpan<byte> Field(int index) => ctx.Arg(first + (2 * index));
+
+        public ReadOnlySpan<byte> Value(int index) => ctx.Arg(first + (2 * index) + 1);
     }
 }

@@ -110,6 +110,60 @@ internal sealed class HashValue : Keyspace.ITypedValue, Diagnostics.IDigestible
         return true;
     }
 
+    /// <summary>
+    /// Sets every pair of <paramref name="pairs"/> in order, as <see cref="Set"/> does one by one; returns how many
+    /// fields were new. A listpack grows once for the whole batch instead of once per field (a plain AOF's HMSETs of
+    /// 64 pairs each rebuilt the array 64 times: ~1.3 GB of garbage to load 10,000 hashes of 100 fields).
+    /// </summary>
+    public long SetPairs<TPairs>(in TPairs pairs, int maxEntries, int maxValueLength)
+        where TPairs : struct, IFieldValuePairs
+    {
+        int count = pairs.Count;
+        int i = 0;
+        long added = 0;
+        if (_rep is not ByteTable && count > 1)
+        {
+            int bytes = 0;
+            for (int j = 0; j < count; j++)
+            {
+                bytes += ListPack.EntrySize(pairs.Field(j).Length) + ListPack.EntrySize(pairs.Value(j).Length);
+            }
+            ListPack pack = Pack;
+            pack.Reserve(bytes);
+            for (; i < count; i++)
+            {
+                ReadOnlySpan<byte> field = pairs.Field(i), value = pairs.Value(i);
+                if (field.Length > maxValueLength || value.Length > maxValueLength)
+                {
+                    break;
+                }
+                int at = pack.Find(field, 2);
+                if (at >= 0)
+                {
+                    pack.Replace(pack.Next(at), value);
+                    continue;
+                }
+                pack.Append(field, value);
+                added++;
+                if (pack.Count / 2 > maxEntries)
+                {
+                    i++;
+                    break;
+                }
+            }
+            _rep = pack.Data;
+            if (i < count || pack.Count / 2 > maxEntries)
+            {
+                ConvertToTable();
+            }
+        }
+        for (; i < count; i++)
+        {
+            added += Set(pairs.Field(i), pairs.Value(i), maxEntries, maxValueLength) ? 1 : 0;
+        }
+        return added;
+    }
+
     public bool Delete(ReadOnlySpan<byte> field)
     {
         if (_rep is ByteTable table)
@@ -223,4 +277,14 @@ internal sealed class HashValue : Keyspace.ITypedValue, Diagnostics.IDigestible
             return true;
         }
     }
+}
+
+/// <summary>Field/value pairs given to <see cref="HashValue.SetPairs"/> (e.g. a command's arguments), read by index.</summary>
+internal interface IFieldValuePairs
+{
+    int Count { get; }
+
+    ReadOnlySpan<byte> Field(int index);
+
+    ReadOnlySpan<byte> Value(int index);
 }

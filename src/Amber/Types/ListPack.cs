@@ -110,6 +110,18 @@ internal struct ListPack
         SetCount(Count + 1);
     }
 
+    /// <summary>
+    /// Makes room for <paramref name="bytes"/> more bytes of entries, so that a run of appends (HSET with many pairs)
+    /// reallocates once instead of once each; <see cref="Data"/> trims the array back to its exact size.
+    /// </summary>
+    public void Reserve(int bytes)
+    {
+        if (_used + bytes > _data.Length)
+        {
+            Array.Resize(ref _data, _used + bytes);
+        }
+    }
+
     /// <summary>Appends two entries (a hash's field and value) with one reallocation.</summary>
     public void Append(ReadOnlySpan<byte> first, ReadOnlySpan<byte> second)
     {
