@@ -5,8 +5,9 @@ namespace Amber.Keyspace;
 
 /// <summary>
 /// The bytes between a snapshot's producers (captures, under the keyspace lock) and its consumer (the encoder and
-/// file writer, outside the lock). Producers write into pooled chunks (<see cref="SnapshotChunkPool"/>); a full chunk, or one at least half full at the end of a walker
-/// step, is published to the consumer, which writes it and releases it back to the pool.
+/// file writer, outside the lock). Producers write into pooled chunks (<see cref="SnapshotChunkPool"/>); a full
+/// chunk, or one at least half full at the end of a walker step, is published to the consumer, which writes it and
+/// releases it back to the pool.
 /// <para>
 /// Back-pressure: the walker waits (without the lock) while published, unreleased bytes exceed the limit.
 /// Captures on the request path cannot wait, so pending bytes may pass the limit; their peak is what INFO reports as
