@@ -18,22 +18,8 @@ internal sealed class SnapshotChunkPool(int chunkSize)
 
     private readonly Stack<byte[]> _free = new();
 
-    public int ChunkSize => chunkSize;
-
     /// <summary>Chunks this snapshot had to allocate (tests).</summary>
     internal int Allocated { get; private set; }
-
-    /// <summary>Chunks kept for the next snapshot (tests).</summary>
-    internal static int Retained
-    {
-        get
-        {
-            lock (s_retained)
-            {
-                return s_retained.Count;
-            }
-        }
-    }
 
     public byte[] Rent()
     {
