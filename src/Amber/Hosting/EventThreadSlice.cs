@@ -37,7 +37,7 @@ internal static partial class EventThreadSlice
             return;
         }
         t_applied = true;
-        if (s_slice != 0 && OperatingSystem.IsLinux() && RuntimeInformation.ProcessArchitecture == Architecture.X64)
+        if (s_slice != 0)
         {
             _ = TrySetSlice(s_slice);
         }
@@ -53,7 +53,7 @@ internal static partial class EventThreadSlice
     public static void ResetCurrentThread()
     {
         t_applied = false;
-        if (s_slice != 0 && OperatingSystem.IsLinux() && RuntimeInformation.ProcessArchitecture == Architecture.X64)
+        if (s_slice != 0)
         {
             _ = TrySetSlice(0);
         }
@@ -66,7 +66,7 @@ internal static partial class EventThreadSlice
         return GetAttr(attr) ? BinaryPrimitives.ReadUInt64LittleEndian(attr.AsSpan(24)) : 0;
     }
 
-    /// <summary>0 asks for the default slice.</summary>
+    /// <summary>0 asks for the default slice. False where sched_getattr is not available (<see cref="GetAttr"/>).</summary>
     private static bool TrySetSlice(ulong nanoseconds)
     {
         // Read, change the slice only, write back: sched_setattr also sets the policy and the nice value.
