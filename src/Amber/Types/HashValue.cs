@@ -94,19 +94,25 @@ internal sealed class HashValue : Keyspace.ITypedValue, Diagnostics.IDigestible
             return table.Set(field, value);
         }
         ListPack pack = Pack;
+        bool added = SetInPack(ref pack, field, value);
+        _rep = pack.Data;
+        if (added && pack.Count / 2 > maxEntries)
+        {
+            ConvertToTable();
+        }
+        return added;
+    }
+
+    /// <summary>Sets a field of a listpack: its value replaced, or the pair appended (then true).</summary>
+    private static bool SetInPack(ref ListPack pack, ReadOnlySpan<byte> field, ReadOnlySpan<byte> value)
+    {
         int at = pack.Find(field, 2);
         if (at >= 0)
         {
             pack.Replace(pack.Next(at), value);
-            _rep = pack.Data;
             return false;
         }
         pack.Append(field, value);
-        _rep = pack.Data;
-        if (pack.Count / 2 > maxEntries)
-        {
-            ConvertToTable();
-        }
         return true;
     }
 
@@ -137,13 +143,10 @@ internal sealed class HashValue : Keyspace.ITypedValue, Diagnostics.IDigestible
                 {
                     break;
                 }
-                int at = pack.Find(field, 2);
-                if (at >= 0)
+                if (!SetInPack(ref pack, field, value))
                 {
-                    pack.Replace(pack.Next(at), value);
                     continue;
                 }
-                pack.Append(field, value);
                 added++;
                 if (pack.Count / 2 > maxEntries)
                 {
