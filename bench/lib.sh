@@ -38,10 +38,13 @@ mb() { awk -v b="$1" 'BEGIN { printf "%.1f", b / 1048576 }'; }
 declare -A R
 get() { echo "${R[$1]:-0}"; }
 
-# Builds amber-server (Release) and makes the work directory, removed with every server started at exit.
+# Builds amber-server (Release) unless AMBER_DLL names a build to measure, and makes the work directory, removed with
+# every server started at exit.
 setup_run() {
-  dotnet build -c Release src/Amber.Server -v q -nologo >/dev/null
-  AMBER_DLL=src/Amber.Server/bin/Release/net10.0/amber-server.dll
+  if [ -z "${AMBER_DLL:-}" ]; then
+    dotnet build -c Release src/Amber.Server -v q -nologo >/dev/null
+    AMBER_DLL=src/Amber.Server/bin/Release/net10.0/amber-server.dll
+  fi
   WORK=$(mktemp -d)
   PIDS=()
   trap 'kill ${PIDS[@]:-} 2>/dev/null || true; rm -rf "$WORK"' EXIT

@@ -7,6 +7,7 @@
 #
 # --only latency: load the data and measure only the latency part (quick iteration on a smaller dataset).
 # --port P: use ports P and P+1 (one per side) instead of free ones picked at random.
+# --amber-dll PATH: measure this build of amber-server.dll (e.g. a baseline of another commit) instead of building.
 # Defaults: 2,000,000 strings of 100 bytes plus 10,000 hashes of 100 fields (bench/persist_gen.py).
 # Extra memory: the dataset is overwritten once alone (control: what overwriting costs by itself, e.g. garbage
 # awaiting the .NET GC) and once with a BGSAVE running; the BGSAVE's cost is the peak beyond the control. Amber's
@@ -29,6 +30,7 @@ while [ $# -gt 0 ]; do
     --sides) SIDES=$2; shift 2 ;;
     --only) ONLY=$2; shift 2 ;;
     --port) PORT=$2; shift 2 ;;
+    --amber-dll) AMBER_DLL=$2; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done

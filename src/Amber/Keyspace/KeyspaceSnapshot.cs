@@ -14,7 +14,7 @@ namespace Amber.Keyspace;
 /// <para>Typical use (BGSAVE):</para>
 /// <code>
 /// lock (server.KeyspaceLock) { snapshot = server.StartSnapshot(sink); }
-/// Task producer = Task.Run(() => snapshot.RunAsync());
+/// Task producer = snapshot.RunOnOwnThread();
 /// Task consumer = Task.Run(() => snapshot.WriteToAsync(file.Write));
 /// await Task.WhenAll(producer, consumer);   // throws SnapshotAbortedException on abort
 /// </code>
@@ -208,22 +208,35 @@ internal sealed partial class KeyspaceSnapshot
     }
 
     /// <summary>
-    /// The background driver: steps the walker, taking the keyspace lock for each step and releasing it between
-    /// steps so clients run, and waiting (without the lock) while the consumer is behind. Call outside the lock.
-    /// Returns when every key is captured; throws <see cref="SnapshotAbortedException"/> if the snapshot was aborted.
-    /// Cancelling <paramref name="cancellationToken"/> aborts the snapshot.
+    /// The background driver, on a thread of its own (never the thread pool: see below): steps the walker, taking the
+    /// keyspace lock for each step and releasing it between steps so clients run, and sleeping (without the lock)
+    /// while the consumer is behind or clients are being served. Call outside the lock. Returns when every key is
+    /// captured; throws <see cref="SnapshotAbortedException"/> if the snapshot was aborted. Cancelling
+    /// <paramref name="cancellationToken"/> aborts the snapshot.
     /// </summary>
-    public async Task RunAsync(CancellationToken cancellationToken = default)
+    /// <remarks>
+    /// Every wait here is a sleep on this thread. As pool work items (a Task.Delay or Task.Yield per step) the steps
+    /// kept waking pool workers, which then spun in sched_yield looking for more work: on two cores, CPU taken from
+    /// the event thread and the clients, measured as the main cost of a BGSAVE to request latency
+    /// (docs/benchmarks.md, "Session 6").
+    /// </remarks>
+    public void Run(CancellationToken cancellationToken = default)
     {
         try
         {
             while (_state == SnapshotState.Running)
             {
-                await Output.WaitForRoomAsync(cancellationToken).ConfigureAwait(false);
+                cancellationToken.ThrowIfCancellationRequested();
+                if (!Output.HasRoom)
+                {
+                    // The consumer is behind: it releases chunks as it writes them.
+                    Thread.Sleep(1);
+                    continue;
+                }
                 if (Stopwatch.GetTimestamp() - Volatile.Read(ref _lastRequestBatch) < _assistIntervalTicks * 4)
                 {
                     // Clients are being served, and the request path walks meanwhile (Assist): stay off the lock.
-                    await Task.Delay(1, cancellationToken).ConfigureAwait(false);
+                    Thread.Sleep(1);
                     continue;
                 }
                 long contention = Monitor.LockContentionCount;
@@ -236,11 +249,7 @@ internal sealed partial class KeyspaceSnapshot
                     // Someone waited for a lock meanwhile, likely a client for this one. Monitor is not fair: a
                     // walker that re-enters at once can keep winning the race against a waiter still waking up,
                     // so step aside for a moment. With no clients waiting the walk runs at full speed.
-                    await Task.Delay(1, cancellationToken).ConfigureAwait(false);
-                }
-                else
-                {
-                    await Task.Yield();
+                    Thread.Sleep(1);
                 }
             }
         }
@@ -248,7 +257,28 @@ internal sealed partial class KeyspaceSnapshot
         {
             Abort(e);
         }
-        await Completion.ConfigureAwait(false);
+        Completion.GetAwaiter().GetResult();
+    }
+
+    /// <summary>Starts <see cref="Run"/> on a new background thread; the task ends with it.</summary>
+    public Task RunOnOwnThread(CancellationToken cancellationToken = default)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                Run(cancellationToken);
+                done.TrySetResult();
+            }
+            catch (Exception e)
+            {
+                done.TrySetException(e);
+            }
+        })
+        { IsBackground = true, Name = "amber-snapshot" };
+        thread.Start();
+        return done.Task;
     }
 
     /// <summary>

@@ -174,24 +174,15 @@ internal sealed class SnapshotBuffer : IBufferWriter<byte>
         }
     }
 
-    /// <summary>
-    /// Completes when the consumer has brought published bytes down to the limit (or the stream failed). The walker
-    /// awaits this before each step, without the lock. It polls on a 1 ms timer rather than being woken by the
-    /// consumer: the consumer may run at a lower OS priority, and must not queue work to the thread pool (a worker
-    /// thread the pool created from it would inherit its nice value on Linux).
-    /// </summary>
-    public async Task WaitForRoomAsync(CancellationToken cancellationToken)
-    {
-        while (!HasRoom)
-        {
-            await Task.Delay(1, cancellationToken).ConfigureAwait(false);
-        }
-    }
-
     /// <summary>Published bytes are above the limit: the consumer is behind (the walker is waiting).</summary>
     public bool IsOverLimit => Interlocked.Read(ref _publishedBytes) > _pendingLimit;
 
-    private bool HasRoom => Interlocked.Read(ref _publishedBytes) <= _pendingLimit || _failure != null;
+    /// <summary>
+    /// The consumer has brought published bytes down to the limit (or the stream failed): the walker may step. The
+    /// walker polls this (sleeping 1 ms between polls) rather than being woken by the consumer: the consumer may run at
+    /// a lower OS priority, and must not queue work to the thread pool.
+    /// </summary>
+    public bool HasRoom => Interlocked.Read(ref _publishedBytes) <= _pendingLimit || _failure != null;
 
     // ---- consumer side ----
 
@@ -216,10 +207,24 @@ internal sealed class SnapshotBuffer : IBufferWriter<byte>
     /// </summary>
     public bool WaitToRead(CancellationToken cancellationToken = default)
     {
-        ValueTask<bool> wait = _published.Reader.WaitToReadAsync(cancellationToken);
-        bool more = wait.IsCompletedSuccessfully ? wait.Result : wait.AsTask().GetAwaiter().GetResult();
-        ThrowIfFailed();
-        return more;
+        // Polled rather than awaited: a waiting reader of the channel is woken through a thread-pool work item (the
+        // channel never runs its waiters' continuations inline), which wakes pool workers that then spin for more work
+        // on the CPUs the event thread and the clients need. The consumer is seldom idle (encoding is the slow side).
+        while (true)
+        {
+            ThrowIfFailed();
+            cancellationToken.ThrowIfCancellationRequested();
+            if (_published.Reader.TryPeek(out _))
+            {
+                return true;
+            }
+            if (_published.Reader.Completion.IsCompleted)
+            {
+                ThrowIfFailed();
+                return false;
+            }
+            Thread.Sleep(1);
+        }
     }
 
     /// <summary>True when a chunk can be read; false at the end of a completed stream; throws if the stream failed.</summary>

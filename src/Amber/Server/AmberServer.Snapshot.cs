@@ -12,7 +12,7 @@ internal sealed partial class AmberServer
 
     /// <summary>
     /// Starts a snapshot of every database, as it is now; call under <see cref="KeyspaceLock"/>. Then drive it with
-    /// <see cref="KeyspaceSnapshot.RunAsync"/> and consume it with <see cref="KeyspaceSnapshot.WriteToAsync"/> (or
+    /// <see cref="KeyspaceSnapshot.Run"/> and consume it with <see cref="KeyspaceSnapshot.WriteToAsync"/> (or
     /// <see cref="KeyspaceSnapshot.RunToCompletion"/> in the foreground). Throws <see cref="InvalidOperationException"/>
     /// while another snapshot is running.
     /// </summary>

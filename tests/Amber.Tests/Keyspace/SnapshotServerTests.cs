@@ -202,7 +202,7 @@ public class SnapshotServerTests
             snapshot = s.StartSnapshot(new DigestSink(), new SnapshotOptions { StepBudget = 24, PendingLimit = 8192, ChunkSize = 1024 });
         }
         var collector = new SnapshotAssert.ByteCollector();
-        Task producer = Task.Run(() => snapshot.RunAsync());
+        Task producer = snapshot.RunOnOwnThread();
         Task consumer = Task.Run(() => snapshot.WriteToAsync(data =>
         {
             collector.Write(data);
@@ -228,6 +228,36 @@ public class SnapshotServerTests
     }
 
     [Fact]
+    public async Task TheBackgroundWalkerAndABlockingConsumerUseNoPoolThread()
+    {
+        // Pool work items per walker step woke pool workers that spun for more work on the CPUs the clients need
+        // (docs/benchmarks.md, "Session 6"): the walker sleeps on a thread of its own, and so does a blocking consumer.
+        await using TestServer server = TestServer.Start();
+        AmberServer s = server.Server;
+        IDatabase client = server.Db();
+        for (int i = 0; i < 300; i++)
+        {
+            await client.HashSetAsync("h" + i, "f", i);
+        }
+        var sink = new DigestSink();
+        KeyspaceSnapshot snapshot;
+        lock (s.KeyspaceLock)
+        {
+            snapshot = s.StartSnapshot(sink, new SnapshotOptions { StepBudget = 8, PendingLimit = 1024, ChunkSize = 256 });
+        }
+        var collector = new SnapshotAssert.ByteCollector();
+        Task producer = snapshot.RunOnOwnThread();
+        var consumer = new Thread(() => snapshot.WriteTo(collector.Write));
+        consumer.Start();
+        Assert.True(consumer.Join(TimeSpan.FromSeconds(30)), "the consumer did not finish");
+        await producer;
+        Assert.Equal(300, sink.EntriesUnderLock);
+        Assert.Equal(0, sink.EntriesOnPoolThreads);
+        Assert.Equal(300, collector.Records().Count);
+        Assert.True(snapshot.Steps > 10, $"the walk took only {snapshot.Steps} steps");
+    }
+
+    [Fact]
     public async Task TheServerKeepsAnsweringWhileA200kKeySnapshotRuns()
     {
         await using TestServer server = TestServer.Start();
@@ -249,7 +279,7 @@ public class SnapshotServerTests
         }
         long bytes = 0;
         var walk = Stopwatch.StartNew();
-        Task producer = Task.Run(() => snapshot.RunAsync());
+        Task producer = snapshot.RunOnOwnThread();
         Task consumer = Task.Run(() => snapshot.WriteToAsync(data => bytes += data.Length));
         int answered = 0;
         int answeredMidway = 0;
@@ -298,7 +328,7 @@ public class SnapshotServerTests
             snapshot = s.StartSnapshot(new DigestSink(), new SnapshotOptions { PendingLimit = limit, ChunkSize = chunk, StepBudget = 40 });
         }
         long maxSeenPending = 0;
-        Task producer = Task.Run(() => snapshot.RunAsync());
+        Task producer = snapshot.RunOnOwnThread();
         Task consumer = Task.Run(() => snapshot.WriteToAsync(_ =>
         {
             maxSeenPending = Math.Max(maxSeenPending, snapshot.Output.PendingBytes);
@@ -344,7 +374,7 @@ public class SnapshotServerTests
         // Past the limit the copies stop: strings are encoded under the lock, on the requests' time.
         Assert.True(sink.EntriesUnderLock > 4500, $"{sink.EntriesUnderLock} strings encoded at capture");
         var collector = new SnapshotAssert.ByteCollector();
-        await Task.WhenAll(Task.Run(() => snapshot.RunAsync()), Task.Run(() => snapshot.WriteToAsync(collector.Write)));
+        await Task.WhenAll(snapshot.RunOnOwnThread(), Task.Run(() => snapshot.WriteToAsync(collector.Write)));
         Assert.Equal(5000, collector.Records().Count);
     }
 
@@ -368,7 +398,7 @@ public class SnapshotServerTests
             Assert.Throws<InvalidOperationException>(() => s.StartSnapshot(new DigestSink()));
         }
         long written = 0;
-        Task producer = Task.Run(() => snapshot.RunAsync());
+        Task producer = snapshot.RunOnOwnThread();
         Task consumer = Task.Run(() => snapshot.WriteToAsync(data =>
         {
             written += data.Length;
@@ -397,7 +427,7 @@ public class SnapshotServerTests
             next = s.StartSnapshot(new DigestSink());
         }
         var collector = new SnapshotAssert.ByteCollector();
-        await Task.WhenAll(Task.Run(() => next.RunAsync()), Task.Run(() => next.WriteToAsync(collector.Write)));
+        await Task.WhenAll(next.RunOnOwnThread(), Task.Run(() => next.WriteToAsync(collector.Write)));
         SnapshotAssert.SameDataset(expected, collector.Records());
     }
 
@@ -418,7 +448,7 @@ public class SnapshotServerTests
         Task consumer = snapshot.WriteToAsync(_ => { });
         await server.DisposeAsync();
         Assert.Equal(SnapshotState.Aborted, snapshot.State);
-        await Assert.ThrowsAsync<SnapshotAbortedException>(() => snapshot.RunAsync());
+        await Assert.ThrowsAsync<SnapshotAbortedException>(() => snapshot.RunOnOwnThread());
         await Assert.ThrowsAsync<SnapshotAbortedException>(() => consumer);
         Assert.False(s.Databases[0].Table.IsCapturing);
     }
@@ -440,7 +470,7 @@ public class SnapshotServerTests
             Assert.InRange(snapshot.KeysProcessed, 1, 999);
         }
         var collector = new SnapshotAssert.ByteCollector();
-        await Task.WhenAll(Task.Run(() => snapshot.RunAsync()), Task.Run(() => snapshot.WriteToAsync(collector.Write)));
+        await Task.WhenAll(snapshot.RunOnOwnThread(), Task.Run(() => snapshot.WriteToAsync(collector.Write)));
         Assert.Equal(1000, snapshot.KeysProcessed);
         Assert.Equal(1000, collector.Records().Count);
     }

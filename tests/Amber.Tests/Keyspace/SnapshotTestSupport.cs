@@ -47,9 +47,13 @@ internal sealed class DigestSink : ISnapshotSink
     /// <summary>On the consumer: strings, from their copies.</summary>
     public int StringsFromCopies;
 
+    /// <summary>Collections encoded under the lock on a thread-pool thread (the background walker must not be one).</summary>
+    public int EntriesOnPoolThreads;
+
     public void WriteEntry(Entry entry, IBufferWriter<byte> output)
     {
         EntriesUnderLock++;
+        EntriesOnPoolThreads += Thread.CurrentThread.IsThreadPoolThread ? 1 : 0;
         WriteFrame(entry, output);
     }
 

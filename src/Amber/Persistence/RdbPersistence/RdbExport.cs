@@ -36,9 +36,9 @@ internal static class RdbExport
         {
             bool checksum = rdbTrailer && server.Config.RdbChecksum;
             ulong crc = 0;
-            // The walker steps on the thread pool, taking the lock a step at a time; this thread (the save's own)
+            // The walker steps on a thread of its own, taking the lock a step at a time; this thread (the save's own)
             // encodes and writes the whole file without the lock, so requests may have the CPU first.
-            Task producer = Task.Run(() => snapshot.RunAsync());
+            Task producer = snapshot.RunOnOwnThread();
             using (BackgroundThreadPriority.Lower())
             {
                 snapshot.WriteTo(chunk =>
