@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+
 namespace Amber.Keyspace;
 
 /// <summary>
@@ -8,6 +10,10 @@ namespace Amber.Keyspace;
 /// chunk it freed, so it allocates only as many as it ever had in flight at once; chunks come from the pinned object
 /// heap, which collections never copy; and when the snapshot ends up to <see cref="MaxRetainedBytes"/> of them stay
 /// for the next one.
+/// <para>
+/// The free list is lock-free: the save thread (at the lowest OS priority) returns chunks while the request path
+/// rents them, and a lock held by a thread that lost its CPU held up the event thread for milliseconds.
+/// </para>
 /// </summary>
 internal sealed class SnapshotChunkPool(int chunkSize)
 {
@@ -16,19 +22,16 @@ internal sealed class SnapshotChunkPool(int chunkSize)
 
     private static readonly Stack<byte[]> s_retained = new();
 
-    private readonly Stack<byte[]> _free = new();
+    private readonly ConcurrentQueue<byte[]> _free = new();
 
     /// <summary>Chunks this snapshot had to allocate (tests).</summary>
     internal int Allocated { get; private set; }
 
     public byte[] Rent()
     {
-        lock (_free)
+        if (_free.TryDequeue(out byte[]? chunk))
         {
-            if (_free.TryPop(out byte[]? chunk))
-            {
-                return chunk;
-            }
+            return chunk;
         }
         lock (s_retained)
         {
@@ -41,31 +44,22 @@ internal sealed class SnapshotChunkPool(int chunkSize)
         return GC.AllocateUninitializedArray<byte>(chunkSize, pinned: true);
     }
 
-    public void Return(byte[] chunk)
-    {
-        lock (_free)
-        {
-            _free.Push(chunk);
-        }
-    }
+    public void Return(byte[] chunk) => _free.Enqueue(chunk);
 
     /// <summary>The snapshot is over: its spare chunks go to the next one, up to <see cref="MaxRetainedBytes"/>.</summary>
     public void Close()
     {
-        lock (_free)
+        lock (s_retained)
         {
-            lock (s_retained)
+            if (s_retained.TryPeek(out byte[]? kept) && kept.Length != chunkSize)
             {
-                if (s_retained.TryPeek(out byte[]? kept) && kept.Length != chunkSize)
-                {
-                    s_retained.Clear();
-                }
-                while (_free.TryPop(out byte[]? chunk) && (s_retained.Count + 1L) * chunkSize <= MaxRetainedBytes)
-                {
-                    s_retained.Push(chunk);
-                }
-                _free.Clear();
+                s_retained.Clear();
             }
+            while (_free.TryDequeue(out byte[]? chunk) && (s_retained.Count + 1L) * chunkSize <= MaxRetainedBytes)
+            {
+                s_retained.Push(chunk);
+            }
+            _free.Clear();
         }
     }
 }
