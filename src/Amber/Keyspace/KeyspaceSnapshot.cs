@@ -40,6 +40,7 @@ internal sealed partial class KeyspaceSnapshot
     private readonly long _stepTicks;
     private readonly long _assistTicks;
     private readonly long _assistIntervalTicks;
+    private readonly long _idleBeforeWalkTicks;
     private long _lastAssist;
     private long _lastRequestBatch;
     private int _walkIndex;
@@ -62,6 +63,7 @@ internal sealed partial class KeyspaceSnapshot
         _stepTicks = ToTicks(options.StepDuration);
         _assistTicks = ToTicks(options.AssistDuration);
         _assistIntervalTicks = ToTicks(options.AssistInterval);
+        _idleBeforeWalkTicks = ToTicks(options.IdleBeforeWalk);
         Output = new SnapshotBuffer(options.ChunkSize, options.PendingLimit);
         Version = Interlocked.Increment(ref s_lastVersion);
     }
@@ -233,7 +235,7 @@ internal sealed partial class KeyspaceSnapshot
                     Thread.Sleep(1);
                     continue;
                 }
-                if (Stopwatch.GetTimestamp() - Volatile.Read(ref _lastRequestBatch) < _assistIntervalTicks * 4)
+                if (Stopwatch.GetTimestamp() - Volatile.Read(ref _lastRequestBatch) < _idleBeforeWalkTicks)
                 {
                     // Clients are being served, and the request path walks meanwhile (Assist): stay off the lock.
                     Thread.Sleep(1);
@@ -445,6 +447,14 @@ internal sealed record SnapshotOptions
 
     /// <summary>The least time between two steps of the request path: with the default, it walks at most 20% of its time.</summary>
     public TimeSpan AssistInterval { get; init; } = TimeSpan.FromMicroseconds(400);
+
+    /// <summary>
+    /// The background walker takes the lock only once the request path has run no batch for this long; until then
+    /// the request path walks (<see cref="KeyspaceSnapshot.Assist"/>). At 1.6 ms, gaps in a steady load (the event
+    /// thread preempted on a busy machine, or waiting for its clients) let the walker in, and clients then waited on
+    /// the lock for its step, or for whole time slices when it lost the CPU holding it.
+    /// </summary>
+    public TimeSpan IdleBeforeWalk { get; init; } = TimeSpan.FromMilliseconds(10);
 
     /// <summary>At most this many work units (buckets visited plus keys captured) per step, whatever the time.</summary>
     public long StepBudget { get; init; } = long.MaxValue;
