@@ -287,6 +287,7 @@ internal sealed class InfoBuilder(AmberServer server)
         w.Field("gc_pause_total_ms", (long)GC.GetTotalPauseDuration().TotalMilliseconds);
         w.Field("gc_last_pause_ms", gc.Index == 0 ? 0 : (long)gc.PauseDurations[0].TotalMilliseconds);
         w.Field2("gc_pause_time_perc", gc.PauseTimePercentage);
+        w.Field("gc_allocated_bytes", GC.GetTotalAllocatedBytes());
     }
 
     private static double Ratio(long a, long b) => b == 0 ? 0 : (double)a / b;

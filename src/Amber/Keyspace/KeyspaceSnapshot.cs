@@ -462,6 +462,10 @@ internal sealed record SnapshotOptions
     /// <summary>Size of the pooled chunks the sink writes into.</summary>
     public int ChunkSize { get; init; } = 64 * 1024;
 
-    /// <summary>The walker waits while the consumer has more than this many published bytes left to write.</summary>
-    public long PendingLimit { get; init; } = 8 * 1024 * 1024;
+    /// <summary>
+    /// The walker waits while the consumer has more than this many published bytes left to write. As much as
+    /// <see cref="SnapshotChunkPool.MaxRetainedBytes"/>: with 8 MB here and 4 kept, each BGSAVE of an idle server
+    /// allocated 4 MB of new chunks, and a save loop under load then triggered gen1 collections.
+    /// </summary>
+    public long PendingLimit { get; init; } = 4 * 1024 * 1024;
 }

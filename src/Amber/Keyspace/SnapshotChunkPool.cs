@@ -17,7 +17,8 @@ namespace Amber.Keyspace;
 /// </summary>
 internal sealed class SnapshotChunkPool(int chunkSize)
 {
-    /// <summary>What is kept between snapshots (the default pending limit is 8 MB of 64 KB chunks).</summary>
+    /// <summary>What is kept between snapshots: as much as the default pending limit, so a snapshot that stays
+    /// within it allocates no chunk at all.</summary>
     internal const long MaxRetainedBytes = 4 * 1024 * 1024;
 
     private static readonly Stack<byte[]> s_retained = new();
