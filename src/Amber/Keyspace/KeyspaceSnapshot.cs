@@ -82,7 +82,7 @@ internal sealed partial class KeyspaceSnapshot
     public long KeysTotal { get; private set; }
 
     /// <summary>Keys captured so far (INFO current_save_keys_processed).</summary>
-    public long KeysProcessed => Interlocked.Read(ref _keysProcessed);
+    public long KeysProcessed => Volatile.Read(ref _keysProcessed);
 
     /// <summary>Walker steps that ended with the lock released before the walk was done (diagnostics, tests).</summary>
     public long Steps => Interlocked.Read(ref _steps);
@@ -411,7 +411,8 @@ internal sealed partial class KeyspaceSnapshot
                     _scratch.ResetWrittenCount();
                 }
             }
-            Interlocked.Increment(ref _keysProcessed);
+            // Written under the keyspace lock only (one writer); INFO reads it from other threads.
+            _keysProcessed++;
             return true;
         }
         catch (Exception e)

@@ -42,7 +42,7 @@ internal sealed class SnapshotBuffer : IBufferWriter<byte>
         _pendingLimit = pendingLimit;
     }
 
-    /// <summary>Bytes written and not yet released by the consumer (including the chunk being filled).</summary>
+    /// <summary>Bytes of sealed chunks not yet released by the consumer (the chunk being filled is counted when sealed).</summary>
     public long PendingBytes => Interlocked.Read(ref _pendingBytes);
 
     /// <summary>The most bytes ever pending at once (INFO rdb_last_cow_size / current_cow_size).</summary>
@@ -81,13 +81,9 @@ internal sealed class SnapshotBuffer : IBufferWriter<byte>
         {
             throw new ArgumentOutOfRangeException(nameof(count));
         }
+        // Counted when the chunk is sealed, not per record: every capture came here, and the interlocked updates of
+        // counters the consumer also updates cost the request path a contended cache line per key.
         _written += count;
-        Interlocked.Add(ref _totalBytes, count);
-        long pending = Interlocked.Add(ref _pendingBytes, count);
-        if (pending > Interlocked.Read(ref _peakPendingBytes))
-        {
-            Interlocked.Exchange(ref _peakPendingBytes, pending);
-        }
     }
 
     /// <summary>
@@ -128,7 +124,8 @@ internal sealed class SnapshotBuffer : IBufferWriter<byte>
         _published.Writer.TryComplete();
         if (_current != null)
         {
-            Discard(_current, _written);
+            // Never sealed, so never counted.
+            ReturnArray(_current);
             _current = null;
             _written = 0;
         }
@@ -147,6 +144,12 @@ internal sealed class SnapshotBuffer : IBufferWriter<byte>
         var chunk = new SnapshotChunk(_current, _written);
         _current = null;
         _written = 0;
+        Interlocked.Add(ref _totalBytes, chunk.Length);
+        long pending = Interlocked.Add(ref _pendingBytes, chunk.Length);
+        if (pending > Interlocked.Read(ref _peakPendingBytes))
+        {
+            Interlocked.Exchange(ref _peakPendingBytes, pending);
+        }
         if (_failure != null || _completed)
         {
             Discard(chunk.Array, chunk.Length);
@@ -163,6 +166,11 @@ internal sealed class SnapshotBuffer : IBufferWriter<byte>
     private void Discard(byte[] array, int length)
     {
         Interlocked.Add(ref _pendingBytes, -length);
+        ReturnArray(array);
+    }
+
+    private void ReturnArray(byte[] array)
+    {
         // A record larger than a chunk got an array of its own from the shared pool (always longer than a chunk).
         if (array.Length == _chunkSize)
         {
