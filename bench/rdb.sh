@@ -50,6 +50,11 @@ bgsave_loop() {
   done
 }
 
+# gc_count PORT: Amber's collections so far (all, and those of gen1 or older) and their total pause in ms (INFO memory);
+# gc_diff A B: B - A.
+gc_count() { redis-cli -p "$1" info memory | tr -d '\r' | awk -F: '$1 == "gc_gen0_collections" { g0 = $2 } $1 == "gc_gen1_collections" { g1 = $2 } $1 == "gc_pause_total_ms" { p = $2 } END { print g0 + 0, g1 + 0, p + 0 }'; }
+gc_diff() { read -r a0 a1 ap <<<"$1"; read -r b0 b1 bp <<<"$2"; echo "$((b0 - a0))+$((b1 - a1)) / $((bp - ap))"; }
+
 # latency PORT [REQUESTS]: p50 and p99 (ms) of a steady SET/GET load over the dataset's keys.
 latency() {
   redis-benchmark -p "$1" -c 50 -n "${2:-$REQUESTS}" -t set,get -r "$STRINGS" -d 100 --csv 2>/dev/null |
@@ -84,12 +89,17 @@ for side in $SIDES; do
   latency "$port" "$((REQUESTS / 3))" >/dev/null
   touch "$WORK/stop"; wait $saver 2>/dev/null || true; rm -f "$WORK/stop"
   wait_bgsave "$port"
+  gc0=$(gc_count "$port")
   read -r R[$side,p50] R[$side,p99] < <(latency "$port")
+  gc1=$(gc_count "$port")
   bgsave_loop "$port" &
   saver=$!
   read -r R[$side,p50bg] R[$side,p99bg] < <(latency "$port")
+  gc2=$(gc_count "$port")
+  R[$side,saves]=$(info_field "$port" rdb_saves)
   touch "$WORK/stop"; wait $saver 2>/dev/null || true; rm -f "$WORK/stop"
   wait_bgsave "$port"
+  [ "$side" = amber ] && echo "amber collections (all+gen1 or older / pause ms) during the load without BGSAVE: $(gc_diff "$gc0" "$gc1"); with BGSAVEs (${R[$side,saves]} saves so far): $(gc_diff "$gc1" "$gc2")" >&2
   if [ "$ONLY" = latency ]; then
     redis-cli -p "$port" shutdown nosave >/dev/null 2>&1 || true
     wait "$pid" 2>/dev/null || true
