@@ -64,6 +64,9 @@ internal abstract class Entry
 
     public static ushort TagOf(uint hash) => (ushort)(hash >> 16);
 
+    /// <summary>Starts loading the key's byte array into the cache (<see cref="CachePrefetch"/>).</summary>
+    internal void PrefetchBytes() => CachePrefetch.Object(_bytes);
+
     /// <summary>The key's hash, recomputed (only rehashing and tests need it: lookups bring their own).</summary>
     public uint Hash => KeyHash.Of(Key);
 

@@ -127,6 +127,7 @@ internal sealed partial class KeyTable
             }
             snapshot.BucketPosition = index + 1;
             budget--;
+            PrefetchAhead(table.Entries, index);
             if (table.MarkCaptured(index))
             {
                 for (Entry? e = table.Entries[index]; e != null; e = e.Next)
@@ -140,5 +141,23 @@ internal sealed partial class KeyTable
             }
         }
         return false;
+    }
+
+    /// <summary>Buckets this far ahead of the walk have their entry prefetched, and half as far their key's array.</summary>
+    private const int PrefetchDistance = 32;
+
+    /// <summary>
+    /// The walk is memory-bound: each key is a miss on its entry and one on its array. Starting those loads a few
+    /// buckets ahead overlaps them with the capture of the buckets in between (two stages, since the array's address
+    /// is in the entry).
+    /// </summary>
+    private static void PrefetchAhead(Entry?[] entries, int index)
+    {
+        int far = index + PrefetchDistance;
+        if (far < entries.Length)
+        {
+            CachePrefetch.Object(entries[far]);
+            entries[index + PrefetchDistance / 2]?.PrefetchBytes();
+        }
     }
 }
