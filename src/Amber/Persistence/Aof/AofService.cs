@@ -361,6 +361,8 @@ internal sealed class AofService(AmberServer server)
         w.Field("aof_delayed_fsync", writer.DelayedFsyncs);
         // Amber's own (not in Redis): commands made durable per fsync, the group commit at work under always.
         w.Field2("aof_fsync_requests_per_round", writer.CommandsPerFsync);
+        // Amber's own: how the group commit groups busy clients under always (GroupCommitCohorts): 1 or 2 cohorts.
+        w.Field("aof_group_commit_cohorts", writer.GroupCommitCohorts);
     }
 
     /// <summary>BGREWRITEAOF: starts the fork-less rewrite, schedules it behind a BGSAVE, or says why not.</summary>

@@ -58,9 +58,11 @@ internal sealed class AofWriter : IPropagationSink, IDisposable
     private long _releasedLsn;
     private long _failedLsn;
     private readonly List<DurabilityWaiter> _waiters = [];
-    // Group-commit hold (see HoldForReleasedClients): waiters registered now, and how many waited at the last release.
+    // Group-commit hold (see HoldForReleasedClients): waiters registered now, and how many to hold for (_cohorts).
     private int _waiterCount;
     private int _holdTarget;
+    private readonly GroupCommitCohorts _cohorts = new();
+    private long[] _cutScratch = new long[64];
     private readonly Stack<DurabilityWaiter> _spareWaiters = new();
     private long _lastTimestamp;
     private bool _closed;
@@ -156,6 +158,21 @@ internal sealed class AofWriter : IPropagationSink, IDisposable
             return fsyncs == 0 ? 0 : (double)Interlocked.Read(ref _appendedCommands) / fsyncs;
         }
     }
+
+    /// <summary>Amber's own aof_group_commit_cohorts: 2 while fsyncs alternate between two halves of the clients, else 1.</summary>
+    public int GroupCommitCohorts
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _cohorts.TwoCohorts ? 2 : 1;
+            }
+        }
+    }
+
+    /// <summary>The group commit's grouping (tests pin it).</summary>
+    internal GroupCommitCohorts Cohorts => _cohorts;
 
     /// <summary>Copies one propagated command into the buffer. Called under the keyspace lock; cheap.</summary>
     public void Append(ReadOnlySpan<byte> respCommand)
@@ -309,11 +326,13 @@ internal sealed class AofWriter : IPropagationSink, IDisposable
             }
             try
             {
+                long cut = long.MaxValue;
                 if (_config.AppendFsync == AppendFsyncMode.Always)
                 {
                     HoldForReleasedClients();
+                    cut = CohortEnd();
                 }
-                FlushPending(finalFlush: false);
+                FlushPending(finalFlush: false, cut);
                 FsyncIfDue();
                 if (_config.AppendFsync == AppendFsyncMode.Always && LastWriteOk && HasDataToWrite())
                 {
@@ -333,7 +352,7 @@ internal sealed class AofWriter : IPropagationSink, IDisposable
     /// Moves appended bytes to the in-flight buffer and writes them; under always, fsyncs the batch too (group commit).
     /// Returns false when a write or fsync failed (the bytes stay in flight for the next try).
     /// </summary>
-    private bool FlushPending(bool finalFlush)
+    private bool FlushPending(bool finalFlush, long cutLsn = long.MaxValue)
     {
         AppendFsyncMode policy = _config.AppendFsync;
         if (policy == AppendFsyncMode.EverySec && !finalFlush && FsyncInProgress && HasDataToWrite())
@@ -367,10 +386,30 @@ internal sealed class AofWriter : IPropagationSink, IDisposable
                     {
                         break;
                     }
-                    (_pending, _inflight) = (_inflight, _pending);
-                    Volatile.Write(ref _inflightLength, _pendingLength);
-                    _pendingLength = 0;
-                    _inflightEndLsn = _appendedLsn;
+                    long pendingStart = _appendedLsn - _pendingLength;
+                    if (oneWrite && cutLsn > pendingStart && cutLsn < _appendedLsn)
+                    {
+                        // This round covers one cohort: the bytes up to its last waiter's position; the rest, of
+                        // the next cohort, stays for the next round.
+                        int take = (int)(cutLsn - pendingStart);
+                        if (_inflight.Length < take)
+                        {
+                            ArrayPool<byte>.Shared.Return(_inflight);
+                            _inflight = ArrayPool<byte>.Shared.Rent(take);
+                        }
+                        Buffer.BlockCopy(_pending, 0, _inflight, 0, take);
+                        Buffer.BlockCopy(_pending, take, _pending, 0, _pendingLength - take);
+                        _pendingLength -= take;
+                        Volatile.Write(ref _inflightLength, take);
+                        _inflightEndLsn = cutLsn;
+                    }
+                    else
+                    {
+                        (_pending, _inflight) = (_inflight, _pending);
+                        Volatile.Write(ref _inflightLength, _pendingLength);
+                        _pendingLength = 0;
+                        _inflightEndLsn = _appendedLsn;
+                    }
                 }
             }
             if (!TryWriteInflight())
@@ -402,11 +441,12 @@ internal sealed class AofWriter : IPropagationSink, IDisposable
     /// <summary>
     /// Group commit under always: before the next round, waits briefly for the clients the last fsync released to
     /// send their next writes, so one fsync covers them together with those that wrote during it. Without it, busy
-    /// clients split into two cohorts that take turns (one writes while the other's fsync runs), and every client
-    /// gets one request per two fsyncs where Redis's loop (write and fsync, then reply) serves all of them per fsync.
-    /// Waits only when several clients waited at the last release, until as many wait again, and at most as long as
-    /// the last fsync took (capped at <see cref="MaxGroupHoldMicros"/>): a round at most doubles, to halve the rounds.
-    /// A client that does not come back lowers the next target, so a lone client is never held. The flusher sleeps
+    /// clients drift into ever more cohorts taking turns, with ever fewer commands per fsync. With one cohort
+    /// (<see cref="GroupCommitCohorts"/>) it waits until as many wait as waited at the last release, so one fsync
+    /// covers all the busy clients as Redis's loop does; with two, until half of them wait (the other half's fsync
+    /// ran meanwhile), and <see cref="CohortEnd"/> cuts the round there. Waits only for several clients, and at most
+    /// as long as the last fsync took (capped at <see cref="MaxGroupHoldMicros"/>): a round at most doubles, to halve
+    /// the rounds. A client that does not come back lowers the next target, so a lone client is never held. The flusher sleeps
     /// meanwhile (<see cref="FlusherSignal"/>: the registration that completes the group wakes it); spinning with
     /// Thread.Yield, as before, took 1.5-5 µs of CPU per SET from the cores the event thread and the clients share.
     /// </summary>
@@ -427,6 +467,34 @@ internal sealed class AofWriter : IPropagationSink, IDisposable
                 break;
             }
             _wake.Wait((long)Math.Ceiling(left));
+        }
+    }
+
+    /// <summary>
+    /// With two cohorts (<see cref="GroupCommitCohorts"/>), where this round ends: the position of the last of the
+    /// oldest half of the waiters, when more than half wait; else <see cref="long.MaxValue"/> (everything appended).
+    /// A waiter's position ends the batch it waits for, so the cut never splits a command or a transaction.
+    /// </summary>
+    private long CohortEnd()
+    {
+        lock (_gate)
+        {
+            int limit = _cohorts.RoundLimit;
+            int count = _waiters.Count;
+            if (count <= limit)
+            {
+                return long.MaxValue;
+            }
+            if (_cutScratch.Length < count)
+            {
+                _cutScratch = new long[count * 2];
+            }
+            for (int i = 0; i < count; i++)
+            {
+                _cutScratch[i] = _waiters[i].Lsn;
+            }
+            Array.Sort(_cutScratch, 0, count);
+            return _cutScratch[limit - 1];
         }
     }
 
@@ -644,7 +712,7 @@ internal sealed class AofWriter : IPropagationSink, IDisposable
     private List<DurabilityWaiter>? PublishProgressLocked()
     {
         List<DurabilityWaiter>? ready = null;
-        Volatile.Write(ref _holdTarget, _waiters.Count);
+        int waiting = _waiters.Count;
         bool closed = _closed && _flusherDone;
         int kept = 0;
         for (int i = 0; i < _waiters.Count; i++)
@@ -662,6 +730,8 @@ internal sealed class AofWriter : IPropagationSink, IDisposable
         }
         _waiters.RemoveRange(kept, _waiters.Count - kept);
         Volatile.Write(ref _waiterCount, _waiters.Count);
+        _cohorts.Released(waiting - kept, waiting);
+        Volatile.Write(ref _holdTarget, _cohorts.HoldTarget);
         return ready;
     }
 
