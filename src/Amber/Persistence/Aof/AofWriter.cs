@@ -40,6 +40,8 @@ internal sealed class AofWriter : IPropagationSink, IDisposable
     private const int WriteErrorLogIntervalMs = 30_000;
     private const int MaxFsyncPostponeMs = 2000;
     private const int MaxGroupHoldMicros = 300;
+    // The hold spins this long before it sleeps: sleeping at once made groups 10-15% smaller (more fsyncs per SET).
+    private const int HoldSpinMicros = 30;
 
     private readonly IFileSystem _fs;
     private readonly ServerConfig _config;
@@ -446,9 +448,10 @@ internal sealed class AofWriter : IPropagationSink, IDisposable
     /// covers all the busy clients as Redis's loop does; with two, until half of them wait (the other half's fsync
     /// ran meanwhile), and <see cref="CohortEnd"/> cuts the round there. Waits only for several clients, and at most
     /// as long as the last fsync took (capped at <see cref="MaxGroupHoldMicros"/>): a round at most doubles, to halve
-    /// the rounds. A client that does not come back lowers the next target, so a lone client is never held. The flusher sleeps
-    /// meanwhile (<see cref="FlusherSignal"/>: the registration that completes the group wakes it); spinning with
-    /// Thread.Yield, as before, took 1.5-5 µs of CPU per SET from the cores the event thread and the clients share.
+    /// the rounds. A client that does not come back lowers the next target, so a lone client is never held. The flusher
+    /// spins (Thread.Yield) for the first <see cref="HoldSpinMicros"/> µs, then sleeps (<see cref="FlusherSignal"/>: the
+    /// registration that completes the group wakes it): spinning the whole hold, as before, switched context twice as
+    /// often and took its CPU from the cores the event thread and the clients share.
     /// </summary>
     private void HoldForReleasedClients()
     {
@@ -465,6 +468,11 @@ internal sealed class AofWriter : IPropagationSink, IDisposable
             if (left <= 0)
             {
                 break;
+            }
+            if (capMicros - left < HoldSpinMicros)
+            {
+                Thread.Yield();
+                continue;
             }
             _wake.Wait((long)Math.Ceiling(left));
         }
