@@ -7,7 +7,7 @@ namespace Amber.Types;
 /// one object); a hash grows into a <see cref="ByteTable"/> once it has more than hash-max-listpack-entries
 /// fields or a field or value longer than hash-max-listpack-value bytes, and never converts back (as Redis).
 /// </summary>
-internal sealed class HashValue : Keyspace.ITypedValue, Diagnostics.IDigestible
+internal sealed class HashValue : Keyspace.Entry, Keyspace.ITypedValue, Diagnostics.IDigestible
 {
     /// <summary>
     /// The <see cref="ListPack"/> array while the encoding is listpack, else the <see cref="ByteTable"/>: one field keeps
@@ -17,11 +17,13 @@ internal sealed class HashValue : Keyspace.ITypedValue, Diagnostics.IDigestible
     private object _rep;
 
     public HashValue()
+        : base(DetachedKey)
     {
         _rep = ListPack.Empty;
     }
 
     private HashValue(object rep)
+        : base(DetachedKey)
     {
         _rep = rep;
     }

@@ -10,7 +10,7 @@ namespace Amber.Types;
 /// <see cref="ByteTable"/> (no values). Conversion is one way (intset, pack, table), as in Redis. Members are
 /// addressable by a dense index 0..Count-1 in every encoding, which makes random picks (SRANDMEMBER, SPOP) O(1).
 /// </summary>
-internal sealed class SetValue : Keyspace.ITypedValue, Diagnostics.IDigestible
+internal sealed class SetValue : Keyspace.Entry, Keyspace.ITypedValue, Diagnostics.IDigestible
 {
     /// <summary>Room for a formatted long (what <see cref="MemberAt"/> needs as scratch).</summary>
     public const int ScratchSize = 20;
@@ -22,6 +22,7 @@ internal sealed class SetValue : Keyspace.ITypedValue, Diagnostics.IDigestible
     private object _rep;
 
     private SetValue(object rep)
+        : base(DetachedKey)
     {
         _rep = rep;
     }

@@ -15,7 +15,7 @@ internal readonly record struct ZSetLimits(int MaxEntries, int MaxValue)
 /// Redis's skiplist). Elements are addressed by handles: byte offsets when compact, node indexes when large. Handles
 /// stay valid until the next change to the set; <see cref="Nil"/> means none.
 /// </summary>
-internal sealed class SortedSet : ITypedValue, Diagnostics.IDigestible
+internal sealed class SortedSet : Entry, ITypedValue, Diagnostics.IDigestible
 {
     public const int Nil = -1;
 
@@ -23,6 +23,7 @@ internal sealed class SortedSet : ITypedValue, Diagnostics.IDigestible
     private object _rep;
 
     public SortedSet(int capacity = 4)
+        : base(DetachedKey)
     {
         _ = capacity;
         _rep = ZSetPack.Empty;
@@ -102,7 +103,8 @@ internal sealed class SortedSet : ITypedValue, Diagnostics.IDigestible
 
     public int Last() => _rep is ZSetTree tree ? tree.Last() : Prev(ZSetPack.Used(Pack));
 
-    public int Next(int handle)
+    /// <summary>The handle after <paramref name="handle"/>, or <see cref="Nil"/> (hides the entry's chain link, which only the key table uses).</summary>
+    public new int Next(int handle)
     {
         if (_rep is ZSetTree tree)
         {

@@ -3,8 +3,9 @@ using Amber.Types;
 namespace Amber.Tests.Types;
 
 /// <summary>
-/// Small collections are the common case for many-key datasets (docs/benchmarks.md, Memory per element): a small hash
-/// or integer set is one 24-byte value object (one reference) plus one exactly sized array.
+/// Small collections are the common case for many-key datasets (docs/benchmarks.md, Memory per element): a key of a
+/// small hash or integer set is one 48-byte value object, which is also the key's entry (Entry's 24 bytes of fields
+/// + one reference), plus one exactly sized array. A separate value object or entry would add 24 to 48 bytes here.
 /// </summary>
 public class SmallValueLayoutTests
 {
@@ -27,8 +28,8 @@ public class SmallValueLayoutTests
     [Fact]
     public void AnEmptyListPackHashIsOneSmallObject()
     {
-        // HashValue 16 header + one reference (pack or table) = 24; the empty pack is shared.
-        Assert.Equal(24, AllocatedPerCall(() => new HashValue()));
+        // HashValue: 16 header + Entry's fields (24) + one reference (pack or table) = 48; the empty pack is shared.
+        Assert.Equal(48, AllocatedPerCall(() => new HashValue()));
     }
 
     [Fact]
@@ -40,14 +41,14 @@ public class SmallValueLayoutTests
         {
             hash.Set(System.Text.Encoding.ASCII.GetBytes("field" + i), System.Text.Encoding.ASCII.GetBytes(i.ToString()), 128, 64);
         }
-        Assert.Equal(24 + 80, AllocatedPerCall(() => hash.Clone()));
+        Assert.Equal(48 + 80, AllocatedPerCall(() => hash.Clone()));
     }
 
     [Fact]
     public void AnEmptyIntSetIsOneSmallObject()
     {
-        // SetValue 16 header + one reference (intset array, pack or table) = 24; the empty intset is shared.
-        Assert.Equal(24, AllocatedPerCall(SetValue.CreateIntSet));
+        // SetValue 16 header + Entry's fields (24) + one reference (intset array, pack or table) = 48; the empty intset is shared.
+        Assert.Equal(48, AllocatedPerCall(SetValue.CreateIntSet));
     }
 
     [Fact]
@@ -59,24 +60,24 @@ public class SmallValueLayoutTests
             set.Add(System.Text.Encoding.ASCII.GetBytes((i * 1000).ToString()), 512);
         }
         // short[5]: 24 + 10 → 40.
-        Assert.Equal(24 + 40, AllocatedPerCall(() => set.Clone()));
+        Assert.Equal(48 + 40, AllocatedPerCall(() => set.Clone()));
     }
 
     [Fact]
     public void AnEmptySortedSetIsOneSmallObject()
     {
-        // SortedSet 16 header + one reference (pack or tree) = 24; the empty pack is shared. Five 5-byte members with
+        // SortedSet 16 header + Entry's fields (24) + one reference (pack or tree) = 48; the empty pack is shared. Five 5-byte members with
         // small integer scores then take one pack of 24 header + 8 + 5 × 8 = 72 bytes (ZSetPackTests sizes entries).
-        Assert.Equal(24, AllocatedPerCall(() => new SortedSet()));
+        Assert.Equal(48, AllocatedPerCall(() => new SortedSet()));
     }
 
     [Fact]
     public void AOneNodeListHasNoNodeArray()
     {
-        // QuickList 16 header + node reference, long count, first, node count, fill = 48; ListNode 16 + buffer
+        // QuickList 16 header + Entry's fields (24) + node reference, long count, first, node count, fill = 72; ListNode 16 + buffer
         // reference + 3 ints = 40; the buffer (one 1-byte entry of 3 bytes plus 16 of room) 24 + 19 → 48. A node
         // array (32 bytes for one slot) appears only with a second node.
-        Assert.Equal(48 + 40 + 48, AllocatedPerCall(() =>
+        Assert.Equal(72 + 40 + 48, AllocatedPerCall(() =>
         {
             var list = new QuickList();
             list.PushTail("x"u8);

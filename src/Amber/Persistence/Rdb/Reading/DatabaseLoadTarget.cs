@@ -59,7 +59,7 @@ internal sealed class DatabaseLoadTarget : IRdbLoadTarget
             }
             db.Delete(record.Key);
         }
-        Entry entry = record.Value as Entry ?? Entry.Create(record.Key, hash, record.Value);
+        Entry entry = record.Value as StringEntry ?? Entry.Create(record.Key, hash, record.Value);
         entry.LastAccessSeconds = _nowSeconds;
         ApplyAccessState(entry, record.IdleSeconds, record.Frequency, _lfu, _nowSeconds);
         db.Table.Add(entry, hash);
