@@ -100,6 +100,41 @@ internal abstract class Entry
         return copy;
     }
 
+    /// <summary>
+    /// The key's array, for a value class that keeps its compact encoding after the key (a listpack hash...): it
+    /// reads from <see cref="AfterKeyStart"/> to the end and stores back the array a change returns, key bytes kept.
+    /// </summary>
+    private protected byte[] Bytes
+    {
+        get => _bytes;
+        set => _bytes = value;
+    }
+
+    /// <summary>Where the bytes after the key start in <see cref="Bytes"/>.</summary>
+    private protected int AfterKeyStart
+    {
+        get
+        {
+            byte[] b = _bytes;
+            uint header = b[0];
+            if (header < 0x80)
+            {
+                return 1 + (int)(header >> 1);
+            }
+            header = ReadHeader(b, out int start);
+            return start + (int)(header >> 1);
+        }
+    }
+
+    /// <summary>Drops what follows the key (a value class whose compact encoding gave way to a large structure).</summary>
+    private protected void DropAfterKey() => _bytes = Pack(Key, default);
+
+    /// <summary>
+    /// An array for a detached value (<see cref="Entry(byte[])"/>): the empty key's header and
+    /// <paramref name="afterKey"/> bytes after it (zero), which start at offset 1.
+    /// </summary>
+    private protected static byte[] DetachedArray(int afterKey) => new byte[1 + afterKey];
+
     /// <summary>What the array holds after the key: a string's value (and spare room), a value class's compact encoding.</summary>
     private protected ReadOnlySpan<byte> AfterKey
     {

@@ -1,0 +1,104 @@
+using Amber.Keyspace;
+using Amber.Types;
+
+namespace Amber.Tests.Keyspace;
+
+/// <summary>
+/// A key of a collection type is its value object (the value classes derive from <see cref="Entry"/>), and a small
+/// encoding lives in the entry's own array after the key (docs/benchmarks.md, Memory per element).
+/// </summary>
+public class ValueEntryTests
+{
+    private const int Count = 1000;
+    private const long Now = 1_700_000_000_000;
+
+    private sealed class NoEvents : KeyspaceEvents
+    {
+        public override void OnExpired(Database db, Entry entry)
+        {
+        }
+    }
+
+    private static byte[] A(string s) => System.Text.Encoding.ASCII.GetBytes(s);
+
+    [Fact]
+    public void ASmallHashKeyIsOneObjectAndOneArrayForKeyAndPack()
+    {
+        // hash5 of bench/memory.sh: five "fieldN"/"N" pairs, a 4-byte count + 5 × 7 + 5 × 2 = 49 bytes of listpack.
+        byte[] key = A("key:123456");
+        var packs = new ListPack[Count];
+        for (int i = 0; i < Count; i++)
+        {
+            packs[i] = new ListPack(45, HashValue.PackPrefix);
+            for (int f = 0; f < 5; f++)
+            {
+                packs[i].Append(A("field" + f), A(f.ToString()));
+            }
+        }
+        var entries = new Entry[Count];
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < Count; i++)
+        {
+            entries[i] = Entry.Create(key, 42, HashValue.FromListPack(packs[i]));
+        }
+        long perKey = (GC.GetAllocatedBytesForCurrentThread() - before) / Count;
+        // The entry (48: Entry's 24 bytes of fields + the table reference) and one array: 24 + 1 + 10 + 49 = 84 → 88.
+        // A separate value object would add 24 or more, a separate pack array 32 or more.
+        Assert.Equal(48 + 88, perKey);
+        var hash = (HashValue)entries[^1];
+        Assert.True(hash.Key.SequenceEqual(key));
+        Assert.Equal(5, hash.Count);
+        Assert.True(hash.TryGet("field3"u8, out ReadOnlySpan<byte> v) && v.SequenceEqual("3"u8));
+    }
+
+    [Fact]
+    public void AHashConvertingToATableKeepsItsKeyAndNeverShrinksBack()
+    {
+        var db = new Database(0, new NoEvents());
+        byte[] key = A("a-hash-key");
+        var hash = (HashValue)db.Add(key, new HashValue());
+        for (int i = 0; i < 200; i++)
+        {
+            Assert.True(hash.Set(A("f" + i), A("v" + i), 128, 64));
+            Assert.True(hash.Key.SequenceEqual(key));
+            Assert.Equal(i < 128, hash.IsListPack);
+        }
+        Assert.Same(hash, db.FindRaw(key));
+        for (int i = 0; i < 199; i++)
+        {
+            Assert.True(hash.Delete(A("f" + i)));
+        }
+        Assert.False(hash.IsListPack);
+        Assert.True(hash.TryGet("f199"u8, out ReadOnlySpan<byte> v) && v.SequenceEqual("v199"u8));
+        Assert.True(hash.Key.SequenceEqual(key));
+        Assert.Same(hash, db.FindRaw(key));
+    }
+
+    [Fact]
+    public void ReplacingAValueOrRenamingPutsANewEntryInTheBucketAndKeepsTheExpiry()
+    {
+        var db = new Database(0, new NoEvents());
+        var first = new HashValue();
+        first.Set("f"u8, "1"u8, 128, 64);
+        Entry e = db.Add("k"u8, first);
+        db.SetExpiry(e, Now + 10_000);
+
+        var second = new HashValue();
+        second.Set("g"u8, "2"u8, 128, 64);
+        Entry replaced = db.Set("k"u8, second, Now, keepTtl: true);
+        Assert.Same(second, replaced);
+        Assert.Same(second, db.FindRaw("k"u8));
+        Assert.Equal(Now + 10_000, second.ExpireAtMs);
+        Assert.Equal(1, db.VolatileCount);
+
+        // RENAME: a new entry sharing the value's structures gets the new key; the old one is left as it was.
+        db.Delete("k"u8);
+        var renamed = (HashValue)db.AddValueOf("other"u8, second);
+        Assert.NotSame(second, renamed);
+        Assert.True(renamed.Key.SequenceEqual("other"u8) && second.Key.SequenceEqual("k"u8));
+        Assert.True(renamed.TryGet("g"u8, out ReadOnlySpan<byte> v) && v.SequenceEqual("2"u8));
+        Assert.Null(db.FindRaw("k"u8));
+        Assert.Same(renamed, db.FindRaw("other"u8));
+        Assert.False(renamed.HasExpiry);
+    }
+}
