@@ -74,6 +74,84 @@ public class ValueEntryTests
         Assert.Same(hash, db.FindRaw(key));
     }
 
+    /// <summary>Bytes allocated per call of <paramref name="make"/>, over <see cref="Count"/> calls (results kept alive).</summary>
+    private static long PerCall<T>(Func<int, T> make)
+    {
+        var keep = new T[Count];
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < Count; i++)
+        {
+            keep[i] = make(i);
+        }
+        long perCall = (GC.GetAllocatedBytesForCurrentThread() - before) / Count;
+        GC.KeepAlive(keep);
+        return perCall;
+    }
+
+    [Fact]
+    public void ASmallIntSetKeyIsOneObjectAndOneArrayForKeyAndMembers()
+    {
+        // set5-int of bench/memory.sh: five members of 4 bytes (past 32767) after the width byte.
+        SetValue set = SetValue.CreateIntSet();
+        for (int j = 0; j < 5; j++)
+        {
+            Assert.True(set.Add(A((600_000 + j).ToString()), 512));
+        }
+        Assert.True(set.IsIntSet);
+        var copies = new SetValue[Count];
+        // A detached copy: the object (48) and one array: 24 + 1 (empty key) + 1 + 20 = 46 → 48.
+        Assert.Equal(48 + 48, PerCall(i => copies[i] = set.Clone()));
+        byte[] key = A("set:123456");
+        // Attached: just the key's array, now holding the members too: 24 + 1 + 10 + 21 = 56.
+        Assert.Equal(56, PerCall(i => Entry.Create(key, 42, copies[i])));
+        SetValue keyed = copies[^1];
+        Assert.True(keyed.Key.SequenceEqual(key));
+        Assert.True(keyed.Contains("600004"u8) && !keyed.Contains("600005"u8));
+        Assert.Equal(5, keyed.Count);
+    }
+
+    [Fact]
+    public void ASmallWordSetKeyIsOneObjectAndOneArrayForKeyAndPack()
+    {
+        SetValue set = SetValue.CreateFor("apple"u8);
+        foreach (string word in new[] { "apple", "banana", "cherry", "date", "elder" })
+        {
+            Assert.True(set.Add(A(word), 512));
+        }
+        Assert.True(set.IsPack);
+        var copies = new SetValue[Count];
+        // 24 + 1 (empty key) + 1 (tag) + 2 (count) + 5 × 2 (offsets) + 26 (members) = 64.
+        Assert.Equal(48 + 64, PerCall(i => copies[i] = set.Clone()));
+        SetValue keyed = (SetValue)Entry.Create(A("set:1"), 42, copies[0]);
+        Assert.True(keyed.Key.SequenceEqual("set:1"u8));
+        Assert.True(keyed.Contains("cherry"u8) && !keyed.Contains("fig"u8));
+    }
+
+    [Fact]
+    public void ASetConvertingFromIntsToPackToTableKeepsItsKey()
+    {
+        var db = new Database(0, new NoEvents());
+        byte[] key = A("a-set-key");
+        var set = (SetValue)db.Add(key, SetValue.CreateIntSet());
+        for (int i = 0; i < 10; i++)
+        {
+            Assert.True(set.Add(A(i.ToString()), 512));
+        }
+        Assert.True(set.IsIntSet && set.Key.SequenceEqual(key));
+        Assert.True(set.Add("word"u8, 512));
+        Assert.True(set.IsPack && set.Key.SequenceEqual(key));
+        Assert.True(set.Contains("7"u8) && set.Contains("word"u8));
+        for (int i = 0; i < 200; i++)
+        {
+            set.Add(A("w" + i), 512);
+        }
+        Assert.False(set.IsPack || set.IsIntSet);
+        Assert.True(set.Key.SequenceEqual(key));
+        Assert.Equal(211, set.Count);
+        Assert.Same(set, db.FindRaw(key));
+        Assert.True(set.Remove("word"u8) && set.Contains("w199"u8));
+    }
+
     [Fact]
     public void ReplacingAValueOrRenamingPutsANewEntryInTheBucketAndKeepsTheExpiry()
     {
