@@ -126,8 +126,11 @@ internal abstract class Entry
         }
     }
 
-    /// <summary>Drops what follows the key (a value class whose compact encoding gave way to a large structure).</summary>
-    private protected void DropAfterKey() => _bytes = Pack(Key, default);
+    /// <summary>
+    /// Drops what follows the key (a value class whose compact encoding gave way to a large structure). An empty key
+    /// (a detached value) shares <see cref="DetachedKey"/>: a key-only array is never written.
+    /// </summary>
+    private protected void DropAfterKey() => _bytes = _bytes[0] == 0 ? DetachedKey : Pack(Key, default);
 
     /// <summary>
     /// An array for a detached value (<see cref="Entry(byte[])"/>): the empty key's header and

@@ -153,6 +153,54 @@ public class ValueEntryTests
     }
 
     [Fact]
+    public void ASmallSortedSetKeyIsOneObjectAndOneArrayForKeyAndPack()
+    {
+        var zset = new SortedSet();
+        string[] words = ["apple", "banana", "cherry", "date", "elder"];
+        for (int i = 0; i < words.Length; i++)
+        {
+            zset.Insert(A(words[i]), i + 1, ZSetLimits.Default);
+        }
+        Assert.True(zset.IsCompact);
+        var copies = new SortedSet[Count];
+        // Entries: length byte, member, 1-byte score, 1-byte back length = 26 + 15; with the 8-byte header 49 bytes.
+        // A detached copy: the object and one array of 24 + 1 (empty key) + 49 = 74 → 80.
+        Assert.Equal(48 + 80, PerCall(i => copies[i] = zset.Clone()));
+        byte[] key = A("zset:1");
+        // Attached: 24 + 1 + 6 + 49 = 80.
+        Assert.Equal(80, PerCall(i => Entry.Create(key, 42, copies[i])));
+        SortedSet keyed = copies[^1];
+        Assert.True(keyed.Key.SequenceEqual(key));
+        Assert.True(keyed.TryGetScore("cherry"u8, out double score) && score == 3);
+        Assert.Equal(4, keyed.RankOf(keyed.Find("elder"u8)));
+        keyed.Validate();
+    }
+
+    [Fact]
+    public void ASortedSetConvertingToATreeAndBackKeepsItsKey()
+    {
+        var db = new Database(0, new NoEvents());
+        byte[] key = A("a-zset-key");
+        var zset = (SortedSet)db.Add(key, new SortedSet());
+        for (int i = 0; i < 200; i++)
+        {
+            zset.Insert(A("m" + i), i, ZSetLimits.Default);
+            Assert.True(zset.Key.SequenceEqual(key));
+            Assert.Equal(i < 128, zset.IsCompact);
+        }
+        zset.RemoveRankRange(0, 189);
+        zset.CompactIfFits(ZSetLimits.Default);
+        Assert.True(zset.IsCompact);
+        Assert.True(zset.Key.SequenceEqual(key));
+        Assert.Equal(10, zset.Count);
+        Assert.True(zset.TryGetScore("m195"u8, out double score) && score == 195);
+        zset.UpdateScore(zset.Find("m195"u8), -1);
+        Assert.Equal(0, zset.RankOf(zset.Find("m195"u8)));
+        zset.Validate();
+        Assert.Same(zset, db.FindRaw(key));
+    }
+
+    [Fact]
     public void ReplacingAValueOrRenamingPutsANewEntryInTheBucketAndKeepsTheExpiry()
     {
         var db = new Database(0, new NoEvents());
