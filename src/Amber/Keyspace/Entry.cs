@@ -11,8 +11,8 @@ namespace Amber.Keyspace;
 /// SortedSet, QuickList derive from this class), which is also its <see cref="Value"/> (null for a string).
 /// </summary>
 /// <remarks>
-/// Every key pays for this object, so it is kept at 40 bytes on x64 for a string and 48 for other types (16 header +
-/// 24 of fields, + 8 for the typed value's reference; EntryLayoutTests):
+/// Every key pays for this object, so it is kept at 40 bytes on x64 for a string (16 header + 24 of fields;
+/// EntryLayoutTests) and 48 for a hash, set or sorted set (+ their large structure's reference; a list is 72):
 /// the full hash is not stored (the table recomputes it when rehashing, as Redis does; a 16-bit tag filters chain
 /// walks), and the expiry lives in a 40-byte side object that only keys that have (or had) a time to live carry, much as Redis
 /// keeps an <c>expires</c> dict. That object also carries the chain link, so a key without a TTL needs no field for it.
@@ -22,7 +22,9 @@ namespace Amber.Keyspace;
 /// <c>varint(keyLength × 2 + spare) key value [free space, valueLength:i32 little-endian]</c>. A string that grows
 /// in place (APPEND, SETRANGE, SETBIT, BITFIELD) gets free space, as Redis's sds does, so appending in a loop copies
 /// the string O(log n) times instead of every time; its length is then kept in the array's last 4 bytes. Otherwise
-/// the array is exactly as long as its contents and the value runs to its end.
+/// the array is exactly as long as its contents and the value runs to its end. A value class keeps its small
+/// encoding (listpack, intset, set or zset pack) after the key the same way (<see cref="Bytes"/>,
+/// <see cref="AfterKeyStart"/>), so a small collection key is this object and one array.
 /// </para>
 /// </remarks>
 internal abstract class Entry
