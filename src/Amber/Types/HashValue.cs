@@ -14,8 +14,14 @@ internal sealed class HashValue : Keyspace.Entry, Keyspace.ITypedValue, Diagnost
     /// <summary>The table once the encoding is hashtable; null while the listpack after the key is the encoding.</summary>
     private ByteTable? _table;
 
+    /// <summary>
+    /// A new hash's array: an empty key and an empty pack. Shared and never written: a change to an empty pack
+    /// allocates (it has no room), and attaching a key copies.
+    /// </summary>
+    private static readonly byte[] EmptyDetached = DetachedArray(ListPack.EmptySize);
+
     public HashValue()
-        : base(DetachedArray(ListPack.EmptySize))
+        : base(EmptyDetached)
     {
     }
 

@@ -50,16 +50,26 @@ internal sealed class SetValue : Keyspace.Entry, Keyspace.ITypedValue, Diagnosti
     public static SetValue CreateFor(ReadOnlySpan<byte> firstMember) =>
         CommandContext.TryParseLong(firstMember, out _) ? CreateIntSet() : CreateTable();
 
-    public static SetValue CreateIntSet()
-    {
-        byte[] bytes = DetachedArray(IntSet.EmptySize);
-        IntSet.WriteEmpty(bytes.AsSpan(1));
-        return new(bytes);
-    }
+    public static SetValue CreateIntSet() => new(EmptyIntSet);
 
     /// <summary>An empty set in Redis's hashtable encoding (compact while it fits, so sized by the caller's count).</summary>
     public static SetValue CreateTable(int capacity = 4) =>
-        capacity <= SetPack.MaxEntries ? new(DetachedArray(1 + SetPack.EmptySize)) : new(new ByteTable(withValues: false, capacity));
+        capacity <= SetPack.MaxEntries ? new(EmptyPack) : new(new ByteTable(withValues: false, capacity));
+
+    /// <summary>
+    /// New sets' arrays (an empty key, then an empty intset or the tag and an empty pack). Shared and never written:
+    /// a change to an empty encoding allocates (it has no room), and attaching a key copies.
+    /// </summary>
+    private static readonly byte[] EmptyIntSet = NewEmptyIntSet();
+
+    private static readonly byte[] EmptyPack = DetachedArray(1 + SetPack.EmptySize);
+
+    private static byte[] NewEmptyIntSet()
+    {
+        byte[] bytes = DetachedArray(IntSet.EmptySize);
+        IntSet.WriteEmpty(bytes.AsSpan(1));
+        return bytes;
+    }
 
     public int Count
     {

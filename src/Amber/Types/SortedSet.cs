@@ -22,8 +22,14 @@ internal sealed class SortedSet : Entry, ITypedValue, Diagnostics.IDigestible
     /// <summary>The tree once the encoding is large; null while the <see cref="ZSetPack"/> after the key is the encoding.</summary>
     private ZSetTree? _tree;
 
+    /// <summary>
+    /// A new set's array: an empty key and an empty pack. Shared and never written: an insert into an empty pack
+    /// allocates (it has no room), and attaching a key copies.
+    /// </summary>
+    private static readonly byte[] EmptyDetached = EmptyPackArray();
+
     public SortedSet(int capacity = 4)
-        : base(EmptyPackArray())
+        : base(EmptyDetached)
     {
         _ = capacity;
     }

@@ -201,6 +201,51 @@ public class ValueEntryTests
     }
 
     [Fact]
+    public void NewValuesShareAnEmptyArrayThatNoChangeWritesInto()
+    {
+        // Every kind of first change, detached and attached, then emptied again: a new value must still be empty.
+        var rnd = new Random(5);
+        var db = new Database(0, new NoEvents());
+        for (int i = 0; i < 200; i++)
+        {
+            byte[] element = A(rnd.Next(3) == 0 ? "w" + rnd.Next(50) : rnd.Next(-40000, 40000).ToString());
+            var hash = new HashValue();
+            SetValue set = rnd.Next(2) == 0 ? SetValue.CreateIntSet() : SetValue.CreateTable();
+            var zset = new SortedSet();
+            if (i % 2 == 0)
+            {
+                db.Set(A("h" + i), hash, Now);
+                db.Set(A("s" + i), set, Now);
+                db.Set(A("z" + i), zset, Now);
+            }
+            Assert.False(hash.Delete(element));
+            Assert.False(set.Remove(element));
+            Assert.False(zset.Remove(element));
+            hash.SetPairs(new Pairs(element), 128, 64);
+            set.Add(element, 512);
+            zset.Insert(element, rnd.Next(10), ZSetLimits.Default);
+            Assert.True(hash.Delete(element) && hash.Delete("other"u8) && set.Remove(element) && zset.Remove(element));
+            Assert.Equal(0, hash.Count + set.Count + zset.Count);
+        }
+        Assert.Equal(0, new HashValue().Count);
+        Assert.Equal(0, new SortedSet().Count);
+        SetValue ints = SetValue.CreateIntSet();
+        Assert.True(ints.IsIntSet && ints.Count == 0);
+        SetValue pack = SetValue.CreateTable();
+        Assert.True(pack.IsPack && pack.Count == 0);
+        Assert.True(new HashValue().Key.IsEmpty && new SortedSet().Key.IsEmpty && ints.Key.IsEmpty && pack.Key.IsEmpty);
+    }
+
+    private readonly struct Pairs(byte[] field) : IFieldValuePairs
+    {
+        public int Count => 2;
+
+        public ReadOnlySpan<byte> Field(int index) => index == 0 ? field : "other"u8;
+
+        public ReadOnlySpan<byte> Value(int index) => "v"u8;
+    }
+
+    [Fact]
     public void ReplacingAValueOrRenamingPutsANewEntryInTheBucketAndKeepsTheExpiry()
     {
         var db = new Database(0, new NoEvents());
