@@ -16,7 +16,7 @@ public class StringCommandTests
     {
         lock (server.Server.KeyspaceLock)
         {
-            server.Server.Databases[0].Add(System.Text.Encoding.UTF8.GetBytes(key), new object());
+            server.Server.Databases[0].Add(System.Text.Encoding.UTF8.GetBytes(key), new Amber.Types.HashValue());
         }
     }
 

@@ -74,10 +74,10 @@ internal sealed class Database(int index, KeyspaceEvents events)
 
     /// <summary>
     /// Adds a key known to be absent holding <paramref name="source"/>'s value (MOVE, RENAME): a string is copied,
-    /// any other value is shared, so the source must be deleted.
+    /// any other value is a new entry sharing the source's structures, so the source must be deleted.
     /// </summary>
     public Entry AddValueOf(ReadOnlySpan<byte> key, Entry source) =>
-        source.Value is { } typed ? Add(key, typed) : AddString(key, source.StringValue);
+        source.IsString ? AddString(key, source.StringValue) : Add(key, source.Detached());
 
     private Entry Added(Entry e, uint hash)
     {
@@ -99,12 +99,9 @@ internal sealed class Database(int index, KeyspaceEvents events)
         {
             return Add(key, value);
         }
-        if (e is TypedEntry typed)
+        if (!ReferenceEquals(e, value))
         {
-            typed.TypedValue = value;
-        }
-        else
-        {
+            // The value is an entry of its own (Entry.Create): it takes the old entry's place in the bucket.
             uint hash = KeyHash.Of(key);
             e = Replace(e, Entry.Create(key, hash, value), hash);
         }
@@ -143,7 +140,7 @@ internal sealed class Database(int index, KeyspaceEvents events)
     }
 
     /// <summary>
-    /// A key changing between a string and another type gets a new entry of the other class in the old one's place,
+    /// A key getting a value of another class (or another value object) gets a new entry in the old one's place,
     /// keeping its access state and expiry (no key-added event: the key existed).
     /// </summary>
     private Entry Replace(Entry old, Entry fresh, uint hash)

@@ -7,12 +7,12 @@ namespace Amber.Keyspace;
 /// <summary>
 /// One key in a database: its bytes, its value, its expiry, and the chain link of its bucket.
 /// The key and a string value share one byte array (<see cref="Key"/>, <see cref="StringValue"/>): a string key is a
-/// <see cref="StringEntry"/>; a key of any other type is a <see cref="TypedEntry"/> whose <see cref="Value"/> is its
-/// own class (null for a string).
+/// <see cref="StringEntry"/>; a key of any other type is an instance of its value class (HashValue, SetValue,
+/// SortedSet, QuickList derive from this class), which is also its <see cref="Value"/> (null for a string).
 /// </summary>
 /// <remarks>
-/// Every key pays for this object, so it is kept at 40 bytes on x64 for a string and 48 for other types (16 header +
-/// 24 of fields, + 8 for the typed value's reference; EntryLayoutTests):
+/// Every key pays for this object, so it is kept at 40 bytes on x64 for a string (16 header + 24 of fields;
+/// EntryLayoutTests) and 48 for a hash, set or sorted set (+ their large structure's reference; a list is 72):
 /// the full hash is not stored (the table recomputes it when rehashing, as Redis does; a 16-bit tag filters chain
 /// walks), and the expiry lives in a 40-byte side object that only keys that have (or had) a time to live carry, much as Redis
 /// keeps an <c>expires</c> dict. That object also carries the chain link, so a key without a TTL needs no field for it.
@@ -22,7 +22,9 @@ namespace Amber.Keyspace;
 /// <c>varint(keyLength × 2 + spare) key value [free space, valueLength:i32 little-endian]</c>. A string that grows
 /// in place (APPEND, SETRANGE, SETBIT, BITFIELD) gets free space, as Redis's sds does, so appending in a loop copies
 /// the string O(log n) times instead of every time; its length is then kept in the array's last 4 bytes. Otherwise
-/// the array is exactly as long as its contents and the value runs to its end.
+/// the array is exactly as long as its contents and the value runs to its end. A value class keeps its small
+/// encoding (listpack, intset, set or zset pack) after the key the same way (<see cref="Bytes"/>,
+/// <see cref="AfterKeyStart"/>), so a small collection key is this object and one array.
 /// </para>
 /// </remarks>
 internal abstract class Entry
@@ -47,7 +49,10 @@ internal abstract class Entry
     public bool ForceRawEncoding;
 
     /// <summary>The high 16 bits of the key's hash: most non-matching keys of a chain are rejected without comparing bytes.</summary>
-    public readonly ushort HashTag;
+    public ushort HashTag { get; private set; }
+
+    /// <summary>The array of a value not (yet) attached to a key: an empty key and nothing after it.</summary>
+    private protected static readonly byte[] DetachedKey = [0];
 
     private protected Entry(byte[] bytes, uint hash)
     {
@@ -55,9 +60,97 @@ internal abstract class Entry
         _bytes = bytes;
     }
 
-    /// <summary>A key holding <paramref name="value"/>: a <c>byte[]</c> is a string (its bytes are copied), anything else a typed value.</summary>
+    /// <summary>
+    /// A value built without a key (a command's new hash, the RDB loader, RESTORE, COPY's clone): the key is empty
+    /// until <see cref="Create"/> attaches it. <paramref name="bytes"/> holds an empty key's header (one 0 byte) and
+    /// whatever the value class keeps after the key.
+    /// </summary>
+    private protected Entry(byte[] bytes)
+    {
+        _bytes = bytes;
+    }
+
+    /// <summary>
+    /// A key holding <paramref name="value"/>: a <c>byte[]</c> is a string (its bytes are copied); any other value
+    /// class is itself the entry (a detached one, see <see cref="Entry(byte[])"/>), which gets the key and is returned.
+    /// </summary>
     public static Entry Create(ReadOnlySpan<byte> key, uint hash, object value) =>
-        value is byte[] s ? new StringEntry(Pack(key, s), hash) : new TypedEntry(Pack(key, default), hash, value);
+        value is byte[] s ? new StringEntry(Pack(key, s), hash) : ((Entry)value).Attach(key, hash);
+
+    /// <summary>
+    /// Gives a detached value its key: a new array of the key and what this value keeps after its (empty) key. The
+    /// old array is left as it was (a new one every time), so an entry copied by <see cref="Detached"/> never writes
+    /// into its source's array.
+    /// </summary>
+    private Entry Attach(ReadOnlySpan<byte> key, uint hash)
+    {
+        Debug.Assert(this is not StringEntry && _link == null, "only a detached value gets a key");
+        _bytes = Pack(key, AfterKey);
+        HashTag = TagOf(hash);
+        return this;
+    }
+
+    /// <summary>
+    /// A detached copy of this typed entry sharing its value's structures (RENAME, MOVE: the source key is deleted
+    /// right after, so the value object never sits in two buckets; the source stays intact for a running snapshot).
+    /// </summary>
+    internal Entry Detached()
+    {
+        Debug.Assert(this is not StringEntry);
+        var copy = (Entry)MemberwiseClone();
+        copy._link = null;
+        return copy;
+    }
+
+    /// <summary>
+    /// The key's array, for a value class that keeps its compact encoding after the key (a listpack hash...): it
+    /// reads from <see cref="AfterKeyStart"/> to the end and stores back the array a change returns, key bytes kept.
+    /// </summary>
+    private protected byte[] Bytes
+    {
+        get => _bytes;
+        set => _bytes = value;
+    }
+
+    /// <summary>Where the bytes after the key start in <see cref="Bytes"/>.</summary>
+    private protected int AfterKeyStart
+    {
+        get
+        {
+            byte[] b = _bytes;
+            uint header = b[0];
+            if (header < 0x80)
+            {
+                return 1 + (int)(header >> 1);
+            }
+            header = ReadHeader(b, out int start);
+            return start + (int)(header >> 1);
+        }
+    }
+
+    /// <summary>
+    /// Drops what follows the key (a value class whose compact encoding gave way to a large structure). An empty key
+    /// (a detached value) shares <see cref="DetachedKey"/>: a key-only array is never written.
+    /// </summary>
+    private protected void DropAfterKey() => _bytes = _bytes[0] == 0 ? DetachedKey : Pack(Key, default);
+
+    /// <summary>
+    /// An array for a detached value (<see cref="Entry(byte[])"/>): the empty key's header and
+    /// <paramref name="afterKey"/> bytes after it (zero), which start at offset 1.
+    /// </summary>
+    private protected static byte[] DetachedArray(int afterKey) => new byte[1 + afterKey];
+
+    /// <summary>What the array holds after the key: a string's value (and spare room), a value class's compact encoding.</summary>
+    private protected ReadOnlySpan<byte> AfterKey
+    {
+        get
+        {
+            byte[] b = _bytes;
+            uint header = ReadHeader(b, out int start);
+            start += (int)(header >> 1);
+            return new ReadOnlySpan<byte>(b, start, b.Length - start);
+        }
+    }
 
     /// <summary>A key holding the string <paramref name="value"/> (copied into the key's array).</summary>
     public static Entry ForString(ReadOnlySpan<byte> key, uint hash, ReadOnlySpan<byte> value) => new StringEntry(Pack(key, value), hash);
@@ -85,8 +178,11 @@ internal abstract class Entry
         }
     }
 
-    /// <summary>The value if it is not a string (a list, hash, set, sorted set...); null for a string (<see cref="StringValue"/>).</summary>
-    public object? Value => (this as TypedEntry)?.TypedValue;
+    /// <summary>
+    /// The value if it is not a string: the entry itself, an instance of its value class (a list, hash, set, sorted
+    /// set...); null for a string (<see cref="StringValue"/>).
+    /// </summary>
+    public object? Value => this is StringEntry ? null : this;
 
     public bool IsString => this is StringEntry;
 
@@ -231,19 +327,6 @@ internal sealed class StringEntry : Entry
         : base(bytes, hash)
     {
     }
-}
-
-/// <summary>A key holding a list, hash, set or sorted set (any value class other than a string).</summary>
-internal sealed class TypedEntry : Entry
-{
-    internal TypedEntry(byte[] keyBytes, uint hash, object value)
-        : base(keyBytes, hash)
-    {
-        TypedValue = value;
-    }
-
-    /// <summary>Replaced in place by a value of another class (e.g. SORT ... STORE over a set); never by a string.</summary>
-    public object TypedValue { get; set; }
 }
 
 /// <summary>What only keys with a time to live carry (see <see cref="Entry"/>): the expiry, the place in the

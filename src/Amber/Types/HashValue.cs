@@ -3,37 +3,71 @@ using System.Buffers;
 namespace Amber.Types;
 
 /// <summary>
-/// A Redis hash. Small hashes are a <see cref="ListPack"/> of field, value, field, value ... (insertion order,
-/// one object); a hash grows into a <see cref="ByteTable"/> once it has more than hash-max-listpack-entries
-/// fields or a field or value longer than hash-max-listpack-value bytes, and never converts back (as Redis).
+/// A Redis hash, and the entry of the key holding it (<see cref="Keyspace.Entry"/>). Small hashes are a
+/// <see cref="ListPack"/> of field, value, field, value ... (insertion order) kept in the entry's array right after
+/// the key, so a small hash key is this object and one array (docs/benchmarks.md, Memory per element); a hash grows
+/// into a <see cref="ByteTable"/> once it has more than hash-max-listpack-entries fields or a field or value longer
+/// than hash-max-listpack-value bytes, and never converts back (as Redis); the array then holds just the key.
 /// </summary>
-internal sealed class HashValue : Keyspace.ITypedValue, Diagnostics.IDigestible
+internal sealed class HashValue : Keyspace.Entry, Keyspace.ITypedValue, Diagnostics.IDigestible
 {
+    /// <summary>The table once the encoding is hashtable; null while the listpack after the key is the encoding.</summary>
+    private ByteTable? _table;
+
     /// <summary>
-    /// The <see cref="ListPack"/> array while the encoding is listpack, else the <see cref="ByteTable"/>: one field keeps
-    /// the object at 24 bytes (millions of small hashes, docs/benchmarks.md, Memory per element).
+    /// A new hash's array: an empty key and an empty pack. Shared and never written: a change to an empty pack
+    /// allocates (it has no room), and attaching a key copies.
     /// </summary>
-    /// <remarks>Tested as <c>is ByteTable</c> (a sealed class: one type compare); <c>is byte[]</c> would call the runtime's array cast helper.</remarks>
-    private object _rep;
+    private static readonly byte[] EmptyDetached = DetachedArray(ListPack.EmptySize);
 
     public HashValue()
+        : base(EmptyDetached)
     {
-        _rep = ListPack.Empty;
     }
 
-    private HashValue(object rep)
+    private HashValue(ByteTable table)
+        : base(DetachedKey)
     {
-        _rep = rep;
+        _table = table;
     }
 
-    /// <summary>A listpack-encoded hash over <paramref name="pack"/> (field, value, ...; no field twice), which it takes over.</summary>
-    internal static HashValue FromListPack(ListPack pack) => new(pack.Data);
+    /// <summary>A detached hash over <paramref name="bytes"/>: an empty key's header byte, then the listpack.</summary>
+    private HashValue(byte[] bytes)
+        : base(bytes)
+    {
+    }
+
+    /// <summary>Room for a detached listpack hash's key header before a pack built with <see cref="FromListPack"/>.</summary>
+    internal const int PackPrefix = 1;
+
+    /// <summary>
+    /// A listpack-encoded hash over <paramref name="pack"/> (field, value, ...; no field twice), which it takes over:
+    /// a pack built with <c>new ListPack(capacity, HashValue.PackPrefix)</c>, so its array is already laid out as a
+    /// detached entry's (an empty key, then the pack).
+    /// </summary>
+    internal static HashValue FromListPack(ListPack pack)
+    {
+        byte[] data = pack.Data;
+        System.Diagnostics.Debug.Assert(data[0] == 0, "the pack starts after an empty key's header");
+        return new(data);
+    }
 
     /// <summary>A copy sharing nothing mutable (COPY).</summary>
-    public HashValue Clone() => _rep is ByteTable table ? new(table.Clone()) : new(((byte[])_rep).Clone());
+    public HashValue Clone()
+    {
+        if (_table != null)
+        {
+            return new(_table.Clone());
+        }
+        int start = AfterKeyStart;
+        byte[] bytes = Bytes;
+        byte[] copy = DetachedArray(bytes.Length - start);
+        bytes.AsSpan(start).CopyTo(copy.AsSpan(1));
+        return new(copy);
+    }
 
     /// <summary>A view of the listpack (valid while the encoding is listpack and until the hash changes).</summary>
-    private ListPack Pack => new(System.Runtime.CompilerServices.Unsafe.As<byte[]>(_rep));
+    private ListPack Pack => new(Bytes, AfterKeyStart);
 
     Keyspace.ITypedValue Keyspace.ITypedValue.Clone() => Clone();
 
@@ -55,20 +89,20 @@ internal sealed class HashValue : Keyspace.ITypedValue, Diagnostics.IDigestible
         }
     }
 
-    public int Count => _rep is ByteTable table ? table.Count : Pack.Count / 2;
+    public int Count => _table is { } table ? table.Count : Pack.Count / 2;
 
-    public bool IsListPack => _rep is not ByteTable;
+    public bool IsListPack => _table == null;
 
     /// <summary>OBJECT ENCODING's name for the current encoding.</summary>
-    public string EncodingName => _rep is ByteTable ? "hashtable" : "listpack";
+    public string EncodingName => _table != null ? "hashtable" : "listpack";
 
     /// <summary>The hash table, when that is the encoding (for HSCAN's cursor).</summary>
-    internal ByteTable? Table => _rep as ByteTable;
+    internal ByteTable? Table => _table;
 
     /// <summary>Looks a field up; the value span is valid until the hash changes.</summary>
     public bool TryGet(ReadOnlySpan<byte> field, out ReadOnlySpan<byte> value)
     {
-        if (_rep is ByteTable table)
+        if (_table is { } table)
         {
             int i = table.Find(field);
             value = i < 0 ? default : table.ValueAt(i);
@@ -80,22 +114,22 @@ internal sealed class HashValue : Keyspace.ITypedValue, Diagnostics.IDigestible
         return at >= 0;
     }
 
-    public bool Contains(ReadOnlySpan<byte> field) => _rep is ByteTable table ? table.Find(field) >= 0 : Pack.Find(field, 2) >= 0;
+    public bool Contains(ReadOnlySpan<byte> field) => _table is { } table ? table.Find(field) >= 0 : Pack.Find(field, 2) >= 0;
 
     /// <summary>Sets a field (both spans copied); returns true when the field is new.</summary>
     public bool Set(ReadOnlySpan<byte> field, ReadOnlySpan<byte> value, int maxEntries, int maxValueLength)
     {
-        if (_rep is not ByteTable && (field.Length > maxValueLength || value.Length > maxValueLength))
+        if (_table == null && (field.Length > maxValueLength || value.Length > maxValueLength))
         {
             ConvertToTable();
         }
-        if (_rep is ByteTable table)
+        if (_table is { } table)
         {
             return table.Set(field, value);
         }
         ListPack pack = Pack;
         bool added = SetInPack(ref pack, field, value);
-        _rep = pack.Data;
+        Bytes = pack.Data;
         if (added && pack.Count / 2 > maxEntries)
         {
             ConvertToTable();
@@ -127,7 +161,7 @@ internal sealed class HashValue : Keyspace.ITypedValue, Diagnostics.IDigestible
         int count = pairs.Count;
         int i = 0;
         long added = 0;
-        if (_rep is not ByteTable && count > 1)
+        if (_table == null && count > 1)
         {
             int bytes = 0;
             for (int j = 0; j < count; j++)
@@ -154,7 +188,7 @@ internal sealed class HashValue : Keyspace.ITypedValue, Diagnostics.IDigestible
                     break;
                 }
             }
-            _rep = pack.Data;
+            Bytes = pack.Data;
             if (i < count || pack.Count / 2 > maxEntries)
             {
                 ConvertToTable();
@@ -169,7 +203,7 @@ internal sealed class HashValue : Keyspace.ITypedValue, Diagnostics.IDigestible
 
     public bool Delete(ReadOnlySpan<byte> field)
     {
-        if (_rep is ByteTable table)
+        if (_table is { } table)
         {
             return table.Remove(field);
         }
@@ -180,7 +214,7 @@ internal sealed class HashValue : Keyspace.ITypedValue, Diagnostics.IDigestible
             return false;
         }
         pack.Remove(at, 2);
-        _rep = pack.Data;
+        Bytes = pack.Data;
         return true;
     }
 
@@ -193,7 +227,7 @@ internal sealed class HashValue : Keyspace.ITypedValue, Diagnostics.IDigestible
     /// </summary>
     public int[]? RentIndex()
     {
-        if (_rep is ByteTable)
+        if (_table != null)
         {
             return null;
         }
@@ -218,7 +252,7 @@ internal sealed class HashValue : Keyspace.ITypedValue, Diagnostics.IDigestible
     /// <summary>The pair at a dense index, using the index from <see cref="RentIndex"/>.</summary>
     public void GetPair(int index, int[]? offsets, out ReadOnlySpan<byte> field, out ReadOnlySpan<byte> value)
     {
-        if (_rep is ByteTable table)
+        if (_table is { } table)
         {
             field = table.PairAt(index, out value);
             return;
@@ -237,7 +271,8 @@ internal sealed class HashValue : Keyspace.ITypedValue, Diagnostics.IDigestible
             ReadOnlySpan<byte> field = pack.Read(at, out int next);
             table.AddNew(field, pack.Read(next, out at));
         }
-        _rep = table;
+        _table = table;
+        DropAfterKey();
     }
 
     /// <summary>Walks the pairs of a hash that is not modified meanwhile.</summary>
@@ -250,7 +285,7 @@ internal sealed class HashValue : Keyspace.ITypedValue, Diagnostics.IDigestible
 
         internal PairEnumerator(HashValue hash)
         {
-            _table = hash._rep as ByteTable;
+            _table = hash._table;
             _pack = _table == null ? hash.Pack : default;
             _position = _table == null ? _pack.First : -1;
             _index = -1;

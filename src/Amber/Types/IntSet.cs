@@ -1,61 +1,67 @@
-using System.Runtime.CompilerServices;
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
 
 namespace Amber.Types;
 
 /// <summary>
-/// The encoding of small sets whose members are all integers (Redis's intset): a sorted array searched by binary
-/// search. As in Redis, every member is stored in the narrowest width (2, 4 or 8 bytes) that fits the widest one:
-/// the array is a <c>short[]</c>, <c>int[]</c> or <c>long[]</c>, exactly as long as the set (Redis reallocates an
-/// intset on every change too), so the array alone is the whole state: a <see cref="SetValue"/> holds just the array
-/// (one reference; docs/benchmarks.md, Memory per element) and this struct is a view over it. A change replaces the
+/// The encoding of small sets whose members are all integers (Redis's intset): a sorted run of integers searched by
+/// binary search. As in Redis, every member is stored in the narrowest width (2, 4 or 8 bytes, little-endian) that
+/// fits the widest one. The run sits in a byte array from a start offset to the array's end: one byte giving the
+/// width, then the members, exactly as many as the set has (Redis reallocates an intset on every change too). A
+/// <see cref="SetValue"/> keeps it after its key in its entry's array (docs/benchmarks.md, Memory per element) and this
+/// struct is a view over it; the bytes before the start are carried along by every change. A change replaces the
 /// array (arrays are never written after they are filled): take <see cref="Data"/> back after it.
 /// Members come out in ascending order, as in Redis.
 /// </summary>
 internal struct IntSet
 {
-    /// <summary>The empty set (shared: nothing writes into an existing array).</summary>
-    public static readonly short[] Empty = [];
+    private byte[] _data;
 
-    /// <summary>A short[], int[] or long[], ascending, exactly <see cref="Count"/> long.</summary>
-    private Array _data;
+    /// <summary>Where the width byte is; the members follow it up to the array's end.</summary>
+    private readonly int _start;
 
+    /// <summary>An empty set of 2-byte members, alone in its array.</summary>
     public IntSet()
     {
-        _data = Empty;
+        _data = [2];
+        _start = 0;
     }
 
-    /// <summary>A view over a stored intset array (short[], int[] or long[]).</summary>
-    public IntSet(Array data)
+    /// <summary>A view over an intset stored from <paramref name="start"/> (its width byte) to the end of <paramref name="data"/>.</summary>
+    public IntSet(byte[] data, int start)
     {
         _data = data;
+        _start = start;
     }
 
-    public readonly Array Data => _data;
+    /// <summary>Bytes an empty intset takes (its width byte).</summary>
+    public const int EmptySize = 1;
 
-    public readonly int Count => _data.Length;
+    /// <summary>Writes an empty intset (its width byte) at <paramref name="at"/>.</summary>
+    public static void WriteEmpty(Span<byte> at) => at[0] = 2;
+
+    /// <summary>The array, with whatever preceded the set and the set to the end.</summary>
+    public readonly byte[] Data => _data;
+
+    public readonly int Count => (_data.Length - _start - 1) >> Shift;
 
     /// <summary>Bytes per member (2, 4 or 8), as Redis's intset encoding field (RDB SET_INTSET blobs carry it).</summary>
-    public readonly int Width
+    public readonly int Width => _data[_start];
+
+    private readonly int Shift => Width switch
     {
-        get
-        {
-            Type type = _data.GetType();
-            return type == typeof(short[]) ? 2 : type == typeof(int[]) ? 4 : 8;
-        }
-    }
+        2 => 1,
+        4 => 2,
+        _ => 3,
+    };
 
-    private readonly short[] Shorts => Unsafe.As<short[]>(_data);
-    private readonly int[] Ints => Unsafe.As<int[]>(_data);
-    private readonly long[] Longs => Unsafe.As<long[]>(_data);
-
-    /// <summary>A copy (COPY): arrays are never changed in place, but a copy keeps the two sets' memory separate.</summary>
-    public readonly IntSet Clone() => new((Array)_data.Clone());
+    private readonly ReadOnlySpan<byte> Members => new(_data, _start + 1, _data.Length - _start - 1);
 
     public readonly long this[int index] => Width switch
     {
-        2 => Shorts[index],
-        4 => Ints[index],
-        _ => Longs[index],
+        2 => BinaryPrimitives.ReadInt16LittleEndian(Members[(index * 2)..]),
+        4 => BinaryPrimitives.ReadInt32LittleEndian(Members[(index * 4)..]),
+        _ => BinaryPrimitives.ReadInt64LittleEndian(Members[(index * 8)..]),
     };
 
     public readonly bool Contains(long value) => Search(value) >= 0;
@@ -76,12 +82,13 @@ internal struct IntSet
             return false;
         }
         i = ~i;
-        _data = Width switch
-        {
-            2 => Insert(Shorts, i, (short)value),
-            4 => Insert(Ints, i, (int)value),
-            _ => Insert(Longs, i, value),
-        };
+        width = Width;
+        int at = _start + 1 + (i * width);
+        var to = new byte[_data.Length + width];
+        _data.AsSpan(0, at).CopyTo(to);
+        Write(to.AsSpan(at), width, value);
+        _data.AsSpan(at).CopyTo(to.AsSpan(at + width));
+        _data = to;
         return true;
     }
 
@@ -98,12 +105,12 @@ internal struct IntSet
 
     public void RemoveAt(int index)
     {
-        _data = Width switch
-        {
-            2 => Without(Shorts, index),
-            4 => Without(Ints, index),
-            _ => Without(Longs, index),
-        };
+        int width = Width;
+        int at = _start + 1 + (index * width);
+        var to = new byte[_data.Length - width];
+        _data.AsSpan(0, at).CopyTo(to);
+        _data.AsSpan(at + width).CopyTo(to.AsSpan(at));
+        _data = to;
     }
 
     private readonly int Search(long value)
@@ -112,54 +119,68 @@ internal struct IntSet
         {
             return value < 0 ? ~0 : ~Count;
         }
+        if (!BitConverter.IsLittleEndian)
+        {
+            return SearchByIndex(value);
+        }
+        // Little-endian members read as native integers (a JIT-time constant picks this path).
         return Width switch
         {
-            2 => Shorts.AsSpan().BinarySearch((short)value),
-            4 => Ints.AsSpan().BinarySearch((int)value),
-            _ => Longs.AsSpan().BinarySearch(value),
+            2 => MemoryMarshal.Cast<byte, short>(Members).BinarySearch((short)value),
+            4 => MemoryMarshal.Cast<byte, int>(Members).BinarySearch((int)value),
+            _ => MemoryMarshal.Cast<byte, long>(Members).BinarySearch(value),
         };
     }
 
-    private static T[] Insert<T>(T[] from, int index, T value)
+    private readonly int SearchByIndex(long value)
     {
-        var to = new T[from.Length + 1];
-        Array.Copy(from, 0, to, 0, index);
-        to[index] = value;
-        Array.Copy(from, index, to, index + 1, from.Length - index);
-        return to;
+        int lo = 0;
+        int hi = Count - 1;
+        while (lo <= hi)
+        {
+            int mid = (lo + hi) >>> 1;
+            long v = this[mid];
+            if (v == value)
+            {
+                return mid;
+            }
+            if (v < value)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid - 1;
+            }
+        }
+        return ~lo;
     }
 
-    private static T[] Without<T>(T[] from, int index)
+    private static void Write(Span<byte> at, int width, long value)
     {
-        var to = new T[from.Length - 1];
-        Array.Copy(from, 0, to, 0, index);
-        Array.Copy(from, index + 1, to, index, from.Length - index - 1);
-        return to;
+        switch (width)
+        {
+            case 2: BinaryPrimitives.WriteInt16LittleEndian(at, (short)value); break;
+            case 4: BinaryPrimitives.WriteInt32LittleEndian(at, (int)value); break;
+            default: BinaryPrimitives.WriteInt64LittleEndian(at, value); break;
+        }
     }
 
     /// <summary>Every member plus <paramref name="value"/> (smaller or larger than all of them) at <paramref name="width"/> bytes.</summary>
-    private readonly Array Widen(int width, long value)
+    private readonly byte[] Widen(int width, long value)
     {
         int count = Count;
+        var to = new byte[_start + 1 + ((count + 1) * width)];
+        _data.AsSpan(0, _start).CopyTo(to);
+        to[_start] = (byte)width;
+        Span<byte> members = to.AsSpan(_start + 1);
         int offset = value < 0 ? 1 : 0;
-        int at = value < 0 ? 0 : count;
-        if (width == 4)
-        {
-            var wide = new int[count + 1];
-            for (int i = 0; i < count; i++)
-            {
-                wide[i + offset] = (int)this[i];
-            }
-            wide[at] = (int)value;
-            return wide;
-        }
-        var widest = new long[count + 1];
         for (int i = 0; i < count; i++)
         {
-            widest[i + offset] = this[i];
+            Write(members[((i + offset) * width)..], width, this[i]);
         }
-        widest[at] = value;
-        return widest;
+        Write(members[((value < 0 ? 0 : count) * width)..], width, value);
+        return to;
     }
 
     private static int WidthOf(long value) =>

@@ -7,33 +7,42 @@ namespace Amber.Types;
 /// lookups are linear scans, which is fast at these sizes. Positions are byte offsets into the array and are
 /// invalidated by any change.
 /// A stored pack is exactly as long as its data (as Redis reallocates a listpack on every change), so the array alone
-/// is the whole state: a <see cref="HashValue"/> holds just the array (one reference; docs/benchmarks.md, Memory per
-/// element) and this struct is a view over it. A change may replace the array: take <see cref="Data"/> back after it.
+/// is the whole state: a <see cref="HashValue"/> keeps it after its key in its entry's array (docs/benchmarks.md, Memory
+/// per element) and this struct is a view over it. The pack starts at a base offset (after the key) and runs to the
+/// array's end; the bytes before the base are carried along by every change. Positions are offsets into the whole
+/// array. A change may replace the array: take <see cref="Data"/> back after it.
 /// </summary>
 internal struct ListPack
 {
     private const int HeaderSize = 4;
 
-    /// <summary>A pack with no entries; shared, never written (every change to it allocates).</summary>
-    public static readonly byte[] Empty = new byte[HeaderSize];
-
     private byte[] _data;
-    /// <summary>Bytes in use: the array's length, except while a pack sized by <see cref="ListPack(int)"/> is filled.</summary>
+    /// <summary>Where the pack starts in the array (its count).</summary>
+    private readonly int _base;
+    /// <summary>End of the bytes in use: the array's length, except while a pack sized by <see cref="ListPack(int, int)"/> is filled.</summary>
     private int _used;
 
-    /// <summary>A view over a stored pack (exactly sized).</summary>
-    public ListPack(byte[] data)
+    /// <summary>A view over a stored pack (exactly sized) starting at <paramref name="start"/> in <paramref name="data"/>.</summary>
+    public ListPack(byte[] data, int start = 0)
     {
         _data = data;
+        _base = start;
         _used = data.Length;
     }
 
-    /// <summary>An empty pack with room for <paramref name="capacity"/> bytes of entries (<see cref="EntrySize"/>), to fill with <see cref="Append"/>.</summary>
-    public ListPack(int capacity)
+    /// <summary>
+    /// An empty pack with room for <paramref name="capacity"/> bytes of entries (<see cref="EntrySize"/>), to fill
+    /// with <see cref="Append"/>, after <paramref name="prefix"/> zero bytes.
+    /// </summary>
+    public ListPack(int capacity, int prefix = 0)
     {
-        _data = new byte[HeaderSize + capacity];
-        _used = HeaderSize;
+        _data = new byte[prefix + HeaderSize + capacity];
+        _base = prefix;
+        _used = prefix + HeaderSize;
     }
+
+    /// <summary>Bytes an empty pack takes (its count).</summary>
+    public const int EmptySize = HeaderSize;
 
     /// <summary>The array, exactly sized (what a <see cref="HashValue"/> stores).</summary>
     public byte[] Data
@@ -49,15 +58,15 @@ internal struct ListPack
     }
 
     /// <summary>Number of entries (for a hash: twice the number of fields).</summary>
-    public readonly int Count => System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(_data);
+    public readonly int Count => System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(_data.AsSpan(_base));
 
-    private readonly void SetCount(int count) => System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(_data, count);
+    private readonly void SetCount(int count) => System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(_data.AsSpan(_base), count);
 
-    /// <summary>Bytes in use (for memory reports).</summary>
+    /// <summary>End of the bytes in use: where the next appended entry goes.</summary>
     public readonly int ByteLength => _used;
 
     /// <summary>Offset of the first entry, or -1 when empty.</summary>
-    public readonly int First => _used == HeaderSize ? -1 : HeaderSize;
+    public readonly int First => _used == _base + HeaderSize ? -1 : _base + HeaderSize;
 
     /// <summary>The entry at <paramref name="offset"/>; <paramref name="next"/> is the following entry's offset or -1.</summary>
     public readonly ReadOnlySpan<byte> Read(int offset, out int next)
@@ -81,7 +90,7 @@ internal struct ListPack
     /// <summary>Finds an entry equal to <paramref name="key"/> among entries 0, stride, 2·stride, ...; returns its offset or -1.</summary>
     public readonly int Find(ReadOnlySpan<byte> key, int stride)
     {
-        int offset = HeaderSize;
+        int offset = _base + HeaderSize;
         while (offset < _used)
         {
             int length = ReadLength(offset, out int start);

@@ -16,7 +16,7 @@ internal struct ListCursor
 /// Pushes and pops at both ends are O(1); an index is found by walking nodes, then entries, from the nearer end.
 /// Lists are never empty in the keyspace: commands delete the key when the last element goes.
 /// </summary>
-internal sealed class QuickList : Keyspace.ITypedValue
+internal sealed class QuickList : Keyspace.Entry, Keyspace.ITypedValue
 {
     /// <summary>Redis's SIZE_SAFETY_LIMIT: a node sized by element count still never grows past 8 KB.</summary>
     private const int SafetyLimit = 8192;
@@ -32,6 +32,7 @@ internal sealed class QuickList : Keyspace.ITypedValue
     private readonly int _fill;
 
     public QuickList(int fill = -2)
+        : base(DetachedKey)
     {
         _fill = Math.Clamp(fill, -5, 32767);
     }
@@ -235,8 +236,11 @@ internal sealed class QuickList : Keyspace.ITypedValue
         return new ListCursor { Node = n, Pos = Node(n).Seek((int)index) };
     }
 
-    /// <summary>Reads the element at the cursor and moves the cursor to the next one; false past the tail.</summary>
-    public bool Next(ref ListCursor cursor, out ReadOnlySpan<byte> value)
+    /// <summary>
+    /// Reads the element at the cursor and moves the cursor to the next one; false past the tail. (Hides the
+    /// entry's chain link, which only the key table uses.)
+    /// </summary>
+    public new bool Next(ref ListCursor cursor, out ReadOnlySpan<byte> value)
     {
         if (cursor.Node >= _nodeCount)
         {

@@ -4,55 +4,100 @@ using Amber.Commands;
 namespace Amber.Types;
 
 /// <summary>
-/// A Redis set. Redis 7.0 has two encodings: an <see cref="IntSet"/> while every member is an integer and there
-/// are at most set-max-intset-entries of them, else a hash table. We keep the hash table's small cases in a
-/// <see cref="SetPack"/> (up to 128 members of up to 64 bytes; it reports "hashtable" too) and the rest in a
-/// <see cref="ByteTable"/> (no values). Conversion is one way (intset, pack, table), as in Redis. Members are
-/// addressable by a dense index 0..Count-1 in every encoding, which makes random picks (SRANDMEMBER, SPOP) O(1).
+/// A Redis set, and the entry of the key holding it (<see cref="Keyspace.Entry"/>). Redis 7.0 has two encodings: an
+/// <see cref="IntSet"/> while every member is an integer and there are at most set-max-intset-entries of them, else a
+/// hash table. We keep the hash table's small cases in a <see cref="SetPack"/> (up to 128 members of up to 64 bytes;
+/// it reports "hashtable" too) and the rest in a <see cref="ByteTable"/> (no values). Conversion is one way (intset,
+/// pack, table), as in Redis. Members are addressable by a dense index 0..Count-1 in every encoding, which makes
+/// random picks (SRANDMEMBER, SPOP) O(1).
 /// </summary>
-internal sealed class SetValue : Keyspace.ITypedValue, Diagnostics.IDigestible
+/// <remarks>
+/// The intset or the pack lives in the entry's array right after the key, so a small set key is this object and one
+/// array (docs/benchmarks.md, Memory per element). Its first byte tells which: the intset's width byte (2, 4 or 8),
+/// or <see cref="PackTag"/> before a pack. Once the set is a table, the array holds just the key.
+/// </remarks>
+internal sealed class SetValue : Keyspace.Entry, Keyspace.ITypedValue, Diagnostics.IDigestible
 {
     /// <summary>Room for a formatted long (what <see cref="MemberAt"/> needs as scratch).</summary>
     public const int ScratchSize = 20;
 
-    /// <summary>
-    /// The <see cref="IntSet"/> array (short[], int[] or long[]), the <see cref="SetPack"/> byte[] or the
-    /// <see cref="ByteTable"/>: one field keeps the object at 24 bytes (millions of small sets, docs/benchmarks.md).
-    /// </summary>
-    private object _rep;
+    /// <summary>The first byte after the key when a <see cref="SetPack"/> follows (an intset's width byte is never 0).</summary>
+    private const byte PackTag = 0;
 
-    private SetValue(object rep)
+    /// <summary>The table once the encoding is hashtable (beyond the pack's limits); null while the encoding is after the key.</summary>
+    private ByteTable? _table;
+
+    /// <summary>A detached set over <paramref name="bytes"/>: an empty key's header byte, then the intset or the tagged pack.</summary>
+    private SetValue(byte[] bytes)
+        : base(bytes)
     {
-        _rep = rep;
     }
 
-    /// <remarks>
-    /// The encoding is tested by exact type (<c>is ByteTable</c>, a sealed class, and <see cref="IsPackRep"/>): patterns
-    /// like <c>is byte[]</c> call the runtime's array cast helper, which measured ~20 ns each on the SADD path.
-    /// </remarks>
-    private bool IsInts => _rep is not ByteTable && !IsPackRep;
+    private SetValue(ByteTable table)
+        : base(DetachedKey)
+    {
+        _table = table;
+    }
 
-    private bool IsPackRep => _rep.GetType() == typeof(byte[]);
+    private bool IsInts => _table == null && Bytes[AfterKeyStart] != PackTag;
 
-    private byte[] PackRep => System.Runtime.CompilerServices.Unsafe.As<byte[]>(_rep);
+    private bool IsPackRep => _table == null && Bytes[AfterKeyStart] == PackTag;
 
     /// <summary>A view of the intset (valid while that is the encoding and until the set changes).</summary>
-    private IntSet IntView => new((Array)_rep);
+    private IntSet IntView => new(Bytes, AfterKeyStart);
 
     /// <summary>An empty set in the encoding Redis would pick for its first member (setTypeCreate).</summary>
     public static SetValue CreateFor(ReadOnlySpan<byte> firstMember) =>
         CommandContext.TryParseLong(firstMember, out _) ? CreateIntSet() : CreateTable();
 
-    public static SetValue CreateIntSet() => new(IntSet.Empty);
+    public static SetValue CreateIntSet() => new(EmptyIntSet);
 
     /// <summary>An empty set in Redis's hashtable encoding (compact while it fits, so sized by the caller's count).</summary>
     public static SetValue CreateTable(int capacity = 4) =>
-        capacity <= SetPack.MaxEntries ? new(SetPack.Empty) : new(new ByteTable(withValues: false, capacity));
+        capacity <= SetPack.MaxEntries ? new(EmptyPack) : new(new ByteTable(withValues: false, capacity));
 
-    public int Count => _rep is ByteTable table ? table.Count : IsPackRep ? SetPack.Count(PackRep) : ((Array)_rep).Length;
+    /// <summary>
+    /// New sets' arrays (an empty key, then an empty intset or the tag and an empty pack). Shared and never written:
+    /// a change to an empty encoding allocates (it has no room), and attaching a key copies.
+    /// </summary>
+    private static readonly byte[] EmptyIntSet = NewEmptyIntSet();
+
+    private static readonly byte[] EmptyPack = DetachedArray(1 + SetPack.EmptySize);
+
+    private static byte[] NewEmptyIntSet()
+    {
+        byte[] bytes = DetachedArray(IntSet.EmptySize);
+        IntSet.WriteEmpty(bytes.AsSpan(1));
+        return bytes;
+    }
+
+    public int Count
+    {
+        get
+        {
+            if (_table is { } table)
+            {
+                return table.Count;
+            }
+            int at = AfterKeyStart;
+            return Bytes[at] == PackTag ? SetPack.Count(Bytes, at + 1) : new IntSet(Bytes, at).Count;
+        }
+    }
 
     /// <summary>A copy sharing nothing mutable (COPY).</summary>
-    public SetValue Clone() => _rep is ByteTable table ? new(table.Clone()) : IsPackRep ? new(SetPack.Copy(PackRep)) : new(IntView.Clone().Data);
+    public SetValue Clone()
+    {
+        if (_table is { } table)
+        {
+            return new(table.Clone());
+        }
+        int at = AfterKeyStart;
+        ReadOnlySpan<byte> encoding = Bytes[at] == PackTag ? SetPack.Used(Bytes, at + 1) : Bytes.AsSpan(at);
+        int tag = Bytes[at] == PackTag ? 1 : 0;
+        byte[] copy = DetachedArray(tag + encoding.Length);
+        encoding.CopyTo(copy.AsSpan(1 + tag));
+        return new(copy);
+    }
 
     Keyspace.ITypedValue Keyspace.ITypedValue.Clone() => Clone();
 
@@ -86,7 +131,7 @@ internal sealed class SetValue : Keyspace.ITypedValue, Diagnostics.IDigestible
     internal IntSet? Ints => IsInts ? IntView : null;
 
     /// <summary>The hash table, when that is the encoding (for SSCAN's cursor); null for an intset or a pack.</summary>
-    internal ByteTable? Table => _rep as ByteTable;
+    internal ByteTable? Table => _table;
 
     /// <summary>
     /// One SSCAN step over Redis's hashtable encoding: visits one bucket and returns the next cursor (0 when done).
@@ -96,12 +141,13 @@ internal sealed class SetValue : Keyspace.ITypedValue, Diagnostics.IDigestible
     /// </summary>
     public ulong ScanStep(ulong cursor, List<int> output)
     {
-        if (_rep is ByteTable table)
+        if (_table is { } table)
         {
             return table.Scan(cursor, output);
         }
-        byte[] pack = PackRep;
-        int count = SetPack.Count(pack);
+        byte[] pack = Bytes;
+        int start = AfterKeyStart + 1;
+        int count = SetPack.Count(pack, start);
         if (count == 0)
         {
             return 0;
@@ -109,7 +155,7 @@ internal sealed class SetValue : Keyspace.ITypedValue, Diagnostics.IDigestible
         ulong mask = (ulong)Math.Max(4, (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)count)) - 1;
         for (int i = 0; i < count; i++)
         {
-            if ((Keyspace.KeyHash.Of(SetPack.MemberAt(pack, i)) & mask) == (cursor & mask))
+            if ((Keyspace.KeyHash.Of(SetPack.MemberAt(pack, start, i)) & mask) == (cursor & mask))
             {
                 output.Add(i);
             }
@@ -119,24 +165,37 @@ internal sealed class SetValue : Keyspace.ITypedValue, Diagnostics.IDigestible
         return v;
     }
 
-    public bool Contains(ReadOnlySpan<byte> member) =>
-        _rep is ByteTable table ? table.Find(member) >= 0 :
-        IsPackRep ? SetPack.IndexOf(PackRep, member) >= 0 :
-        CommandContext.TryParseLong(member, out long v) && IntView.Contains(v);
+    public bool Contains(ReadOnlySpan<byte> member)
+    {
+        if (_table is { } table)
+        {
+            return table.Find(member) >= 0;
+        }
+        int at = AfterKeyStart;
+        return Bytes[at] == PackTag ? SetPack.IndexOf(Bytes, at + 1, member) >= 0 :
+            CommandContext.TryParseLong(member, out long v) && new IntSet(Bytes, at).Contains(v);
+    }
 
     /// <summary>Adds a member; converts to a hash table when it is not an integer or the intset grows past <paramref name="maxIntsetEntries"/>.</summary>
     public bool Add(ReadOnlySpan<byte> member, int maxIntsetEntries)
     {
-        if (IsInts)
+        bool added;
+        if (_table is { } table)
         {
-            IntSet ints = IntView;
+            table.Add(member, out added);
+            return added;
+        }
+        int at = AfterKeyStart;
+        if (Bytes[at] != PackTag)
+        {
+            var ints = new IntSet(Bytes, at);
             if (CommandContext.TryParseLong(member, out long v))
             {
                 if (!ints.Add(v))
                 {
                     return false;
                 }
-                _rep = ints.Data;
+                Bytes = ints.Data;
                 if (ints.Count > maxIntsetEntries)
                 {
                     ConvertFromInts(ints.Count, 0);
@@ -144,47 +203,51 @@ internal sealed class SetValue : Keyspace.ITypedValue, Diagnostics.IDigestible
                 return true;
             }
             ConvertFromInts(ints.Count + 1, member.Length);
+            if (_table != null)
+            {
+                _table.Add(member, out added);
+                return added;
+            }
         }
-        if (_rep is not ByteTable)
+        byte[] pack = Bytes;
+        int start = at + 1;
+        if (SetPack.IndexOf(pack, start, member) >= 0)
         {
-            byte[] pack = PackRep;
-            if (SetPack.IndexOf(pack, member) >= 0)
-            {
-                return false;
-            }
-            if (SetPack.Fits(SetPack.Count(pack) + 1, member.Length))
-            {
-                _rep = SetPack.Add(pack, member);
-                return true;
-            }
-            ConvertPackToTable(pack);
+            return false;
         }
-        ((ByteTable)_rep).Add(member, out bool added);
+        if (SetPack.Fits(SetPack.Count(pack, start) + 1, member.Length))
+        {
+            Bytes = SetPack.Add(pack, start, member);
+            return true;
+        }
+        ConvertPackToTable();
+        _table!.Add(member, out added);
         return added;
     }
 
     public bool Remove(ReadOnlySpan<byte> member)
     {
-        if (_rep is ByteTable table)
+        if (_table is { } table)
         {
             return table.Remove(member);
         }
-        if (IsPackRep)
+        int at = AfterKeyStart;
+        if (Bytes[at] == PackTag)
         {
-            int index = SetPack.IndexOf(PackRep, member);
+            int index = SetPack.IndexOf(Bytes, at + 1, member);
             if (index < 0)
             {
                 return false;
             }
-            SetPack.RemoveAt(PackRep, index);
+            SetPack.RemoveAt(Bytes, at + 1, index);
             return true;
         }
-        IntSet ints = IntView;
+        var ints = new IntSet(Bytes, at);
         if (!CommandContext.TryParseLong(member, out long v) || !ints.Remove(v))
         {
             return false;
         }
-        _rep = ints.Data;
+        Bytes = ints.Data;
         return true;
     }
 
@@ -194,15 +257,16 @@ internal sealed class SetValue : Keyspace.ITypedValue, Diagnostics.IDigestible
     /// </summary>
     public ReadOnlySpan<byte> MemberAt(int index, Span<byte> scratch)
     {
-        if (_rep is ByteTable table)
+        if (_table is { } table)
         {
             return table.MemberAt(index);
         }
-        if (IsPackRep)
+        int at = AfterKeyStart;
+        if (Bytes[at] == PackTag)
         {
-            return SetPack.MemberAt(PackRep, index);
+            return SetPack.MemberAt(Bytes, at + 1, index);
         }
-        Utf8Formatter.TryFormat(IntView[index], scratch, out int n);
+        Utf8Formatter.TryFormat(new IntSet(Bytes, at)[index], scratch, out int n);
         return scratch[..n];
     }
 
@@ -212,19 +276,21 @@ internal sealed class SetValue : Keyspace.ITypedValue, Diagnostics.IDigestible
     /// </summary>
     public void RemoveAt(int index)
     {
-        if (_rep is ByteTable table)
+        if (_table is { } table)
         {
             table.RemoveAt(index);
+            return;
         }
-        else if (IsPackRep)
+        int at = AfterKeyStart;
+        if (Bytes[at] == PackTag)
         {
-            SetPack.RemoveAt(PackRep, index);
+            SetPack.RemoveAt(Bytes, at + 1, index);
         }
         else
         {
-            IntSet ints = IntView;
+            var ints = new IntSet(Bytes, at);
             ints.RemoveAt(index);
-            _rep = ints.Data;
+            Bytes = ints.Data;
         }
     }
 
@@ -236,15 +302,19 @@ internal sealed class SetValue : Keyspace.ITypedValue, Diagnostics.IDigestible
     {
         Span<byte> scratch = stackalloc byte[ScratchSize];
         IntSet ints = IntView;
+        int at = AfterKeyStart;
         if (SetPack.Fits(count, Math.Max(longestNew, ScratchSize)))
         {
-            byte[] pack = SetPack.Empty;
+            // The key stays, the tag and an empty pack follow it, then the members go in one by one.
+            byte[] pack = new byte[at + 1 + SetPack.EmptySize];
+            Bytes.AsSpan(0, at).CopyTo(pack);
+            pack[at] = PackTag;
             for (int i = 0; i < ints.Count; i++)
             {
                 Utf8Formatter.TryFormat(ints[i], scratch, out int n);
-                pack = SetPack.Add(pack, scratch[..n]);
+                pack = SetPack.Add(pack, at + 1, scratch[..n]);
             }
-            _rep = pack;
+            Bytes = pack;
         }
         else
         {
@@ -254,18 +324,22 @@ internal sealed class SetValue : Keyspace.ITypedValue, Diagnostics.IDigestible
                 Utf8Formatter.TryFormat(ints[i], scratch, out int n);
                 table.AddNew(scratch[..n]);
             }
-            _rep = table;
+            _table = table;
+            DropAfterKey();
         }
     }
 
-    private void ConvertPackToTable(byte[] pack)
+    private void ConvertPackToTable()
     {
-        int count = SetPack.Count(pack);
+        byte[] pack = Bytes;
+        int start = AfterKeyStart + 1;
+        int count = SetPack.Count(pack, start);
         var table = new ByteTable(withValues: false, count + 1);
         for (int i = 0; i < count; i++)
         {
-            table.AddNew(SetPack.MemberAt(pack, i));
+            table.AddNew(SetPack.MemberAt(pack, start, i));
         }
-        _rep = table;
+        _table = table;
+        DropAfterKey();
     }
 }

@@ -15,17 +15,36 @@ internal readonly record struct ZSetLimits(int MaxEntries, int MaxValue)
 /// Redis's skiplist). Elements are addressed by handles: byte offsets when compact, node indexes when large. Handles
 /// stay valid until the next change to the set; <see cref="Nil"/> means none.
 /// </summary>
-internal sealed class SortedSet : ITypedValue, Diagnostics.IDigestible
+internal sealed class SortedSet : Entry, ITypedValue, Diagnostics.IDigestible
 {
     public const int Nil = -1;
 
-    /// <summary>The pack (byte[]) while compact, else the <see cref="ZSetTree"/>: one field keeps the object at 24 bytes.</summary>
-    private object _rep;
+    /// <summary>The tree once the encoding is large; null while the <see cref="ZSetPack"/> after the key is the encoding.</summary>
+    private ZSetTree? _tree;
+
+    /// <summary>
+    /// A new set's array: an empty key and an empty pack. Shared and never written: an insert into an empty pack
+    /// allocates (it has no room), and attaching a key copies.
+    /// </summary>
+    private static readonly byte[] EmptyDetached = EmptyPackArray();
 
     public SortedSet(int capacity = 4)
+        : base(EmptyDetached)
     {
         _ = capacity;
-        _rep = ZSetPack.Empty;
+    }
+
+    /// <summary>A detached set over <paramref name="bytes"/>: an empty key's header byte, then the pack.</summary>
+    private SortedSet(byte[] bytes)
+        : base(bytes)
+    {
+    }
+
+    private static byte[] EmptyPackArray()
+    {
+        byte[] bytes = DetachedArray(ZSetPack.HeaderSize);
+        ZSetPack.WriteEmpty(bytes.AsSpan(1));
+        return bytes;
     }
 
     /// <summary>A set in the large encoding from the start (results of ZUNION and friends, as Redis builds them).</summary>
@@ -36,14 +55,17 @@ internal sealed class SortedSet : ITypedValue, Diagnostics.IDigestible
         return set;
     }
 
-    private ZSetTree? Tree => _rep as ZSetTree;
+    private ZSetTree? Tree => _tree;
 
-    /// <summary>The pack; valid only while <see cref="IsCompact"/>.</summary>
-    private byte[] Pack => System.Runtime.CompilerServices.Unsafe.As<byte[]>(_rep);
+    /// <summary>The array holding the pack after the key; valid only while <see cref="IsCompact"/>.</summary>
+    private byte[] Pack => Bytes;
 
-    public int Count => _rep is ZSetTree tree ? tree.Count : ZSetPack.Count(Pack);
+    /// <summary>Where the pack starts in <see cref="Pack"/>.</summary>
+    private int PackStart => AfterKeyStart;
 
-    public bool IsCompact => _rep is byte[];
+    public int Count => _tree is { } tree ? tree.Count : ZSetPack.Count(Pack, PackStart);
+
+    public bool IsCompact => _tree == null;
 
     /// <summary>What OBJECT ENCODING reports.</summary>
     public string Encoding => IsCompact ? "listpack" : "skiplist";
@@ -67,19 +89,20 @@ internal sealed class SortedSet : ITypedValue, Diagnostics.IDigestible
     }
 
     public ReadOnlySpan<byte> MemberAt(int handle) =>
-        _rep is ZSetTree tree ? tree.MemberOf(handle) : ZSetPack.MemberAt(Pack, handle);
+        _tree is { } tree ? tree.MemberOf(handle) : ZSetPack.MemberAt(Pack, handle);
 
-    public double ScoreAt(int handle) => _rep is ZSetTree tree ? tree.ScoreOf(handle) : ZSetPack.ScoreAt(Pack, handle);
+    public double ScoreAt(int handle) => _tree is { } tree ? tree.ScoreOf(handle) : ZSetPack.ScoreAt(Pack, handle);
 
     /// <summary>The handle of a member, or <see cref="Nil"/>.</summary>
     public int Find(ReadOnlySpan<byte> member)
     {
-        if (_rep is ZSetTree tree)
+        if (_tree is { } tree)
         {
             return tree.Find(member);
         }
         byte[] pack = Pack;
-        for (int at = ZSetPack.HeaderSize; at < ZSetPack.Used(pack); at = ZSetPack.End(pack, at))
+        int start = PackStart;
+        for (int at = ZSetPack.First(start); at < ZSetPack.Used(pack, start); at = ZSetPack.End(pack, at))
         {
             if (ZSetPack.MemberAt(pack, at).SequenceEqual(member))
             {
@@ -98,39 +121,42 @@ internal sealed class SortedSet : ITypedValue, Diagnostics.IDigestible
 
     // ---- order and ranks ----
 
-    public int First() => _rep is ZSetTree tree ? tree.First() : (ZSetPack.Count(Pack) > 0 ? ZSetPack.HeaderSize : Nil);
+    public int First() => _tree is { } tree ? tree.First() : (ZSetPack.Count(Pack, PackStart) > 0 ? ZSetPack.First(PackStart) : Nil);
 
-    public int Last() => _rep is ZSetTree tree ? tree.Last() : Prev(ZSetPack.Used(Pack));
+    public int Last() => _tree is { } tree ? tree.Last() : Prev(ZSetPack.Used(Pack, PackStart));
 
-    public int Next(int handle)
+    /// <summary>The handle after <paramref name="handle"/>, or <see cref="Nil"/> (hides the entry's chain link, which only the key table uses).</summary>
+    public new int Next(int handle)
     {
-        if (_rep is ZSetTree tree)
+        if (_tree is { } tree)
         {
             return tree.Next(handle);
         }
-        int next = ZSetPack.End(Pack, handle);
-        return next < ZSetPack.Used(Pack) ? next : Nil;
+        byte[] pack = Pack;
+        int next = ZSetPack.End(pack, handle);
+        return next < ZSetPack.Used(pack, PackStart) ? next : Nil;
     }
 
     public int Prev(int handle)
     {
-        if (_rep is ZSetTree tree)
+        if (_tree is { } tree)
         {
             return tree.Prev(handle);
         }
-        return handle > ZSetPack.HeaderSize ? ZSetPack.StartBefore(Pack, handle) : Nil;
+        return handle > ZSetPack.First(PackStart) ? ZSetPack.StartBefore(Pack, handle) : Nil;
     }
 
     /// <summary>The 0-based ascending rank of a handle (linear when compact, as in Redis's listpack).</summary>
     public int RankOf(int handle)
     {
-        if (_rep is ZSetTree tree)
+        if (_tree is { } tree)
         {
             return tree.RankOf(handle);
         }
         byte[] pack = Pack;
+        int start = PackStart;
         int rank = 0;
-        for (int at = ZSetPack.HeaderSize; at < handle; at = ZSetPack.End(pack, at))
+        for (int at = ZSetPack.First(start); at < handle; at = ZSetPack.End(pack, at))
         {
             rank++;
         }
@@ -140,22 +166,23 @@ internal sealed class SortedSet : ITypedValue, Diagnostics.IDigestible
     /// <summary>The handle at a 0-based ascending rank (0 ≤ rank &lt; Count); a compact set walks from the nearer end.</summary>
     public int AtRank(int rank)
     {
-        if (_rep is ZSetTree tree)
+        if (_tree is { } tree)
         {
             return tree.At(rank);
         }
         byte[] pack = Pack;
-        int count = ZSetPack.Count(pack);
+        int start = PackStart;
+        int count = ZSetPack.Count(pack, start);
         if (rank > count / 2)
         {
-            int from = ZSetPack.Used(pack);
+            int from = ZSetPack.Used(pack, start);
             for (int i = count; i > rank; i--)
             {
                 from = ZSetPack.StartBefore(pack, from);
             }
             return from;
         }
-        int at = ZSetPack.HeaderSize;
+        int at = ZSetPack.First(start);
         for (int i = 0; i < rank; i++)
         {
             at = ZSetPack.End(pack, at);
@@ -166,14 +193,15 @@ internal sealed class SortedSet : ITypedValue, Diagnostics.IDigestible
     /// <summary>How many leading elements (in order) satisfy a monotone test.</summary>
     public int CountPrefix<T>(T test) where T : IZPrefix, allows ref struct
     {
-        if (_rep is ZSetTree tree)
+        if (_tree is { } tree)
         {
             return tree.CountPrefix(test);
         }
         byte[] pack = Pack;
+        int start = PackStart;
         int n = 0;
-        int at = ZSetPack.HeaderSize;
-        while (at < ZSetPack.Used(pack))
+        int at = ZSetPack.First(start);
+        while (at < ZSetPack.Used(pack, start))
         {
             int next = ZSetPack.Read(pack, at, out ReadOnlySpan<byte> member, out double score);
             if (!test.Holds(score, member))
@@ -191,11 +219,11 @@ internal sealed class SortedSet : ITypedValue, Diagnostics.IDigestible
     /// <summary>Adds a member known to be absent, switching to the large encoding first when the limits require it.</summary>
     public void Insert(ReadOnlySpan<byte> member, double score, ZSetLimits limits)
     {
-        if (_rep is byte[] pack && (ZSetPack.Count(pack) + 1 > limits.MaxEntries || member.Length > limits.MaxValue))
+        if (_tree == null && (Count + 1 > limits.MaxEntries || member.Length > limits.MaxValue))
         {
-            ConvertToTree(ZSetPack.Count(pack) + 1);
+            ConvertToTree(Count + 1);
         }
-        if (_rep is ZSetTree tree)
+        if (_tree is { } tree)
         {
             tree.Insert(member.ToArray(), score);
             return;
@@ -205,13 +233,15 @@ internal sealed class SortedSet : ITypedValue, Diagnostics.IDigestible
         {
             score = 0;
         }
-        _rep = ZSetPack.Insert(Pack, ZSetPack.PositionFor(Pack, score, member), member, score);
+        byte[] pack = Pack;
+        int start = PackStart;
+        Bytes = ZSetPack.Insert(pack, start, ZSetPack.PositionFor(pack, start, score, member), member, score);
     }
 
     /// <summary>As <see cref="Insert(ReadOnlySpan{byte}, double, ZSetLimits)"/>, keeping <paramref name="member"/> itself when large (no copy).</summary>
     public void Insert(byte[] member, double score, ZSetLimits limits)
     {
-        if (_rep is ZSetTree tree)
+        if (_tree is { } tree)
         {
             tree.Insert(member, score);
             return;
@@ -222,7 +252,7 @@ internal sealed class SortedSet : ITypedValue, Diagnostics.IDigestible
     /// <summary>Sets a member's score (by handle), keeping the order.</summary>
     public void UpdateScore(int handle, double score)
     {
-        if (_rep is ZSetTree tree)
+        if (_tree is { } tree)
         {
             tree.UpdateScore(handle, score);
             return;
@@ -232,13 +262,14 @@ internal sealed class SortedSet : ITypedValue, Diagnostics.IDigestible
             score = 0;
         }
         byte[] pack = Pack;
+        int start = PackStart;
         ReadOnlySpan<byte> current = ZSetPack.MemberAt(pack, handle);
         // The member moves within the same array: take it out of the array first.
         byte[]? rented = current.Length > 256 ? System.Buffers.ArrayPool<byte>.Shared.Rent(current.Length) : null;
         Span<byte> member = rented != null ? rented.AsSpan(0, current.Length) : stackalloc byte[current.Length];
         current.CopyTo(member);
-        pack = ZSetPack.Cut(pack, handle, ZSetPack.End(pack, handle), 1);
-        _rep = ZSetPack.Insert(pack, ZSetPack.PositionFor(pack, score, member), member, score);
+        pack = ZSetPack.Cut(pack, start, handle, ZSetPack.End(pack, handle), 1);
+        Bytes = ZSetPack.Insert(pack, start, ZSetPack.PositionFor(pack, start, score, member), member, score);
         if (rented != null)
         {
             System.Buffers.ArrayPool<byte>.Shared.Return(rented);
@@ -247,12 +278,13 @@ internal sealed class SortedSet : ITypedValue, Diagnostics.IDigestible
 
     public void RemoveAt(int handle)
     {
-        if (_rep is ZSetTree tree)
+        if (_tree is { } tree)
         {
             tree.Remove(handle);
             return;
         }
-        _rep = ZSetPack.Cut(Pack, handle, ZSetPack.End(Pack, handle), 1);
+        byte[] pack = Pack;
+        Bytes = ZSetPack.Cut(pack, PackStart, handle, ZSetPack.End(pack, handle), 1);
     }
 
     public bool Remove(ReadOnlySpan<byte> member)
@@ -274,7 +306,7 @@ internal sealed class SortedSet : ITypedValue, Diagnostics.IDigestible
         {
             return;
         }
-        if (_rep is ZSetTree tree)
+        if (_tree is { } tree)
         {
             int h = tree.At(start);
             for (int i = 0; i < n; i++)
@@ -292,18 +324,20 @@ internal sealed class SortedSet : ITypedValue, Diagnostics.IDigestible
         {
             to = ZSetPack.End(pack, to);
         }
-        _rep = ZSetPack.Cut(pack, from, to, n);
+        Bytes = ZSetPack.Cut(pack, PackStart, from, to, n);
     }
 
     public SortedSet Clone()
     {
-        var copy = new SortedSet(1);
-        if (_rep is byte[] pack)
+        if (_tree == null)
         {
-            copy._rep = ZSetPack.Copy(pack);
-            return copy;
+            ReadOnlySpan<byte> used = ZSetPack.UsedSpan(Pack, PackStart);
+            byte[] bytes = DetachedArray(used.Length);
+            used.CopyTo(bytes.AsSpan(1));
+            return new SortedSet(bytes);
         }
-        ZSetTree tree = Tree!;
+        var copy = new SortedSet(1);
+        ZSetTree tree = _tree;
         copy.ConvertToTree(Count);
         ZSetTree target = copy.Tree!;
         for (int h = tree.First(); h != Nil; h = tree.Next(h))
@@ -316,12 +350,13 @@ internal sealed class SortedSet : ITypedValue, Diagnostics.IDigestible
     /// <summary>For SCAN: whole-set in one go when compact; otherwise visits one hash bucket. Returns the next cursor.</summary>
     public ulong ScanBucket(ulong cursor, List<int> handles)
     {
-        if (_rep is ZSetTree tree)
+        if (_tree is { } tree)
         {
             return tree.ScanBucket(cursor, handles);
         }
         byte[] pack = Pack;
-        for (int at = ZSetPack.HeaderSize; at < ZSetPack.Used(pack); at = ZSetPack.End(pack, at))
+        int start = PackStart;
+        for (int at = ZSetPack.First(start); at < ZSetPack.Used(pack, start); at = ZSetPack.End(pack, at))
         {
             handles.Add(at);
         }
@@ -334,11 +369,12 @@ internal sealed class SortedSet : ITypedValue, Diagnostics.IDigestible
     /// </summary>
     public void CompactIfFits(ZSetLimits limits)
     {
-        if (_rep is not ZSetTree tree || tree.Count > limits.MaxEntries)
+        if (_tree is not { } tree || tree.Count > limits.MaxEntries)
         {
             return;
         }
-        int bytes = ZSetPack.HeaderSize;
+        int start = PackStart;
+        int bytes = start + ZSetPack.HeaderSize;
         for (int h = tree.First(); h != Nil; h = tree.Next(h))
         {
             int length = tree.MemberOf(h).Length;
@@ -348,18 +384,17 @@ internal sealed class SortedSet : ITypedValue, Diagnostics.IDigestible
             }
             bytes += ZSetPack.EntrySize(length, Normalize(tree.ScoreOf(h)));
         }
-        if (tree.Count == 0)
-        {
-            _rep = ZSetPack.Empty;
-            return;
-        }
-        byte[] pack = ZSetPack.Create(tree.Count, bytes);
-        int at = ZSetPack.HeaderSize;
+        // The key stays, the pack follows it.
+        byte[] pack = new byte[bytes];
+        Bytes.AsSpan(0, start).CopyTo(pack);
+        int at = ZSetPack.First(start);
         for (int h = tree.First(); h != Nil; h = tree.Next(h))
         {
             at = ZSetPack.WriteEntry(pack, at, tree.MemberOf(h), Normalize(tree.ScoreOf(h)));
         }
-        _rep = pack;
+        ZSetPack.WriteHeader(pack, start, tree.Count, at);
+        Bytes = pack;
+        _tree = null;
     }
 
     private static double Normalize(double score) => score == 0 ? 0 : score;
@@ -367,25 +402,26 @@ internal sealed class SortedSet : ITypedValue, Diagnostics.IDigestible
     /// <summary>Tests only: checks the encoding's invariants.</summary>
     internal void Validate()
     {
-        if (_rep is ZSetTree tree)
+        if (_tree is { } tree)
         {
             tree.Validate();
             return;
         }
         byte[] pack = Pack;
+        int start = PackStart;
         int count = 0;
         bool hasPrevious = false;
         double previousScore = 0;
         ReadOnlySpan<byte> previousMember = default;
-        int at = ZSetPack.HeaderSize;
-        while (at < ZSetPack.Used(pack))
+        int at = ZSetPack.First(start);
+        while (at < ZSetPack.Used(pack, start))
         {
             int next = ZSetPack.Read(pack, at, out ReadOnlySpan<byte> member, out double score);
             if (hasPrevious && (previousScore > score || (previousScore == score && previousMember.SequenceCompareTo(member) >= 0)))
             {
                 throw new InvalidOperationException("compact order broken");
             }
-            if (next < ZSetPack.Used(pack) && ZSetPack.StartBefore(pack, next) != at)
+            if (next < ZSetPack.Used(pack, start) && ZSetPack.StartBefore(pack, next) != at)
             {
                 throw new InvalidOperationException("compact back length broken");
             }
@@ -395,7 +431,7 @@ internal sealed class SortedSet : ITypedValue, Diagnostics.IDigestible
             count++;
             at = next;
         }
-        if (at != ZSetPack.Used(pack) || count != ZSetPack.Count(pack))
+        if (at != ZSetPack.Used(pack, start) || count != ZSetPack.Count(pack, start))
         {
             throw new InvalidOperationException("compact count broken");
         }
@@ -413,15 +449,18 @@ internal sealed class SortedSet : ITypedValue, Diagnostics.IDigestible
     private void ConvertToTree(int capacity)
     {
         var tree = new ZSetTree(capacity);
-        if (_rep is byte[] pack)
+        if (_tree == null)
         {
-            int at = ZSetPack.HeaderSize;
-            while (at < ZSetPack.Used(pack))
+            byte[] pack = Pack;
+            int start = PackStart;
+            int at = ZSetPack.First(start);
+            while (at < ZSetPack.Used(pack, start))
             {
                 at = ZSetPack.Read(pack, at, out ReadOnlySpan<byte> member, out double score);
                 tree.Insert(member.ToArray(), score);
             }
         }
-        _rep = tree;
+        _tree = tree;
+        DropAfterKey();
     }
 }

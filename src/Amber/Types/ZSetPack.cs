@@ -4,14 +4,15 @@ using Amber.Text;
 namespace Amber.Types;
 
 /// <summary>
-/// The compact encoding of a small sorted set (Redis's zset listpack): one byte array holding the member count, the
-/// bytes in use and then the entries in (score, member) order, each
+/// The compact encoding of a small sorted set (Redis's zset listpack): from a start offset in a byte array (a
+/// <see cref="SortedSet"/> keeps it after its key in its entry's array; the bytes before it are carried along), the
+/// member count, the bytes in use from the start and then the entries in (score, member) order, each
 /// <c>[member length varint][member][score][entry length, readable backwards]</c>. A score that is an integer of at
 /// most 53 bits is a zigzag varint plus one (1 byte for -63..63), any other a 0 byte and the 8-byte double; the
 /// trailing length lets iteration run backwards, as the listpack's backlen does. Positions (handles) are byte offsets
-/// of entries. The array grows to the next multiple of 8 bytes only (what the allocator rounds a byte[] to anyway),
-/// so a small set carries no spare room it does not already pay for; changes within the room are made in place, so
-/// score updates allocate nothing. The shared <see cref="Empty"/> has no room and is never written.
+/// of entries in the whole array. The array grows to the next multiple of 8 bytes only (what the allocator rounds a
+/// byte[] to anyway), so a small set carries no spare room it does not already pay for; changes within the room are
+/// made in place, so score updates allocate nothing.
 /// </summary>
 internal static class ZSetPack
 {
@@ -20,30 +21,25 @@ internal static class ZSetPack
     /// <summary>The largest integral score stored as an integer (doubles are exact up to here).</summary>
     private const double MaxIntegralScore = 9007199254740992d;
 
-    public static readonly byte[] Empty = NewEmpty();
+    /// <summary>Writes an empty pack's header (it takes <see cref="HeaderSize"/> bytes) at <paramref name="at"/>.</summary>
+    public static void WriteEmpty(Span<byte> at) => BinaryPrimitives.WriteInt32LittleEndian(at[4..], HeaderSize);
 
-    private static byte[] NewEmpty()
-    {
-        var pack = new byte[HeaderSize];
-        BinaryPrimitives.WriteInt32LittleEndian(pack.AsSpan(4), HeaderSize);
-        return pack;
-    }
+    public static int Count(byte[] pack, int start) => BinaryPrimitives.ReadInt32LittleEndian(pack.AsSpan(start));
 
-    public static int Count(byte[] pack) => BinaryPrimitives.ReadInt32LittleEndian(pack);
+    /// <summary>The end of the entries (the bytes in use) as an offset in the array.</summary>
+    public static int Used(byte[] pack, int start) => start + BinaryPrimitives.ReadInt32LittleEndian(pack.AsSpan(start + 4));
 
-    /// <summary>The end of the entries (the bytes in use).</summary>
-    public static int Used(byte[] pack) => BinaryPrimitives.ReadInt32LittleEndian(pack.AsSpan(4));
+    /// <summary>The offset of the first entry (when there is one).</summary>
+    public static int First(int start) => start + HeaderSize;
 
-    /// <summary>A copy holding just the bytes in use.</summary>
-    public static byte[] Copy(byte[] pack) => Count(pack) == 0 ? Empty : pack.AsSpan(0, Used(pack)).ToArray();
+    /// <summary>The bytes in use, header included, without the spare room after them.</summary>
+    public static ReadOnlySpan<byte> UsedSpan(byte[] pack, int start) => pack.AsSpan(start, Used(pack, start) - start);
 
-    /// <summary>A pack of <paramref name="used"/> bytes (header included) for <paramref name="count"/> entries written by the caller.</summary>
-    public static byte[] Create(int count, int used)
-    {
-        var pack = new byte[used];
-        SetHeader(pack, count, used);
-        return pack;
-    }
+    /// <summary>
+    /// Writes the header of a pack at <paramref name="start"/> holding <paramref name="count"/> entries written by
+    /// the caller up to <paramref name="used"/> (an offset in the array).
+    /// </summary>
+    public static void WriteHeader(byte[] pack, int start, int count, int used) => SetHeader(pack, start, count, used);
 
     public static ReadOnlySpan<byte> MemberAt(byte[] pack, int at)
     {
@@ -145,11 +141,11 @@ internal static class ZSetPack
     /// Inserts the entry at offset <paramref name="at"/>, in place when the array has room, else into a new array
     /// (returned). <paramref name="member"/> must not live in <paramref name="pack"/>.
     /// </summary>
-    public static byte[] Insert(byte[] pack, int at, ReadOnlySpan<byte> member, double score)
+    public static byte[] Insert(byte[] pack, int start, int at, ReadOnlySpan<byte> member, double score)
     {
         int size = EntrySize(member.Length, score);
-        int used = Used(pack);
-        int count = Count(pack);
+        int used = Used(pack, start);
+        int count = Count(pack, start);
         byte[] target = pack;
         if (used + size > pack.Length)
         {
@@ -160,7 +156,7 @@ internal static class ZSetPack
         }
         pack.AsSpan(at, used - at).CopyTo(target.AsSpan(at + size));
         WriteEntry(target, at, member, score);
-        SetHeader(target, count + 1, used + size);
+        SetHeader(target, start, count + 1, used + size);
         return target;
     }
 
@@ -168,27 +164,28 @@ internal static class ZSetPack
     /// Removes the <paramref name="removed"/> entries in [from, to), in place; returns the pack, or a smaller copy
     /// when most of a large array would be left empty.
     /// </summary>
-    public static byte[] Cut(byte[] pack, int from, int to, int removed)
+    public static byte[] Cut(byte[] pack, int start, int from, int to, int removed)
     {
-        int count = Count(pack) - removed;
-        int used = Used(pack);
+        int count = Count(pack, start) - removed;
+        int used = Used(pack, start);
         pack.AsSpan(to, used - to).CopyTo(pack.AsSpan(from));
         used -= to - from;
-        SetHeader(pack, count, used);
+        SetHeader(pack, start, count, used);
         return pack.Length > 512 && used < pack.Length / 4 ? pack.AsSpan(0, used).ToArray() : pack;
     }
 
-    private static void SetHeader(byte[] pack, int count, int used)
+    /// <summary>The bytes in use are stored relative to the start, so the pack can move to another offset (a new key) as is.</summary>
+    private static void SetHeader(byte[] pack, int start, int count, int used)
     {
-        BinaryPrimitives.WriteInt32LittleEndian(pack, count);
-        BinaryPrimitives.WriteInt32LittleEndian(pack.AsSpan(4), used);
+        BinaryPrimitives.WriteInt32LittleEndian(pack.AsSpan(start), count);
+        BinaryPrimitives.WriteInt32LittleEndian(pack.AsSpan(start + 4), used - start);
     }
 
     /// <summary>The offset where (score, member) belongs in order.</summary>
-    public static int PositionFor(byte[] pack, double score, ReadOnlySpan<byte> member)
+    public static int PositionFor(byte[] pack, int start, double score, ReadOnlySpan<byte> member)
     {
-        int at = HeaderSize;
-        int used = Used(pack);
+        int at = start + HeaderSize;
+        int used = Used(pack, start);
         while (at < used)
         {
             int next = Read(pack, at, out ReadOnlySpan<byte> m, out double s);

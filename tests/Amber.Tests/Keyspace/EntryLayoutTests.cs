@@ -34,19 +34,27 @@ public class EntryLayoutTests
     }
 
     [Fact]
-    public void AnEntryOfAnotherTypeIs48Bytes()
+    public void AKeyOfAnotherTypeIsItsValueObjectAndOneArray()
     {
         byte[] key = [1, 2, 3];
-        object value = new();
         var entries = new Entry[Count];
+        var values = new Amber.Types.HashValue[Count];
+        for (int i = 0; i < Count; i++)
+        {
+            values[i] = new Amber.Types.HashValue();
+        }
         long before = GC.GetAllocatedBytesForCurrentThread();
         for (int i = 0; i < Count; i++)
         {
-            entries[i] = Entry.Create(key, 42, value);
+            entries[i] = Entry.Create(key, 42, values[i]);
         }
-        long perEntry = (GC.GetAllocatedBytesForCurrentThread() - before) / Count;
-        // The entry with its value reference, and the key's array: 24 header + 1 length + 3 = 28 -> 32.
-        Assert.Equal(48 + 32, perEntry);
+        // Attaching the key allocates only the key's array (no entry object, no value reference): 24 header +
+        // 1 length + 3 = 28 -> 32.
+        Assert.Equal(32, (GC.GetAllocatedBytesForCurrentThread() - before) / Count);
+        Assert.Same(values[0], entries[0]);
+        Assert.Same(entries[0], entries[0].Value);
+        Assert.True(entries[0].Key.SequenceEqual(key));
+        Assert.Equal(Entry.TagOf(42), entries[0].HashTag);
         GC.KeepAlive(entries);
     }
 

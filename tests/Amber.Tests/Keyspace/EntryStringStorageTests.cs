@@ -44,7 +44,7 @@ public class EntryStringStorageTests
         Assert.Equal(value, e.StringValue[..valueLength].ToArray());
         Assert.True(e.StringValue[valueLength..].IndexOfAnyExcept((byte)0) < 0);
 
-        Entry typed = Entry.Create(key, KeyHash.Of(key), new object());
+        Entry typed = Entry.Create(key, KeyHash.Of(key), new Amber.Types.HashValue());
         Assert.False(typed.IsString);
         Assert.True(typed.StringValue.IsEmpty);
         Assert.Equal(key, typed.Key.ToArray());
@@ -68,7 +68,7 @@ public class EntryStringStorageTests
         db.SetExpiry(s, Now + 10_000);
         s.Frequency = 77;
 
-        var list = new object();
+        var list = new Amber.Types.QuickList();
         Entry typed = db.Set("k"u8, list, Now, keepTtl: true);
         Assert.NotSame(s, typed);
         Assert.Same(list, typed.Value);

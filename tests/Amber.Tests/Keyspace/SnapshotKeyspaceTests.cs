@@ -41,6 +41,57 @@ public class SnapshotKeyspaceTests
         return v;
     }
 
+    /// <summary>
+    /// A string most of the time, else a small or (now and then) large collection of a random type: collections are
+    /// their keys' entries, with their small encodings in the entry's array after the key, so replacing, renaming and
+    /// growing them must leave the snapshot exact too.
+    /// </summary>
+    private static object RandomValueOrCollection(Random rnd)
+    {
+        if (rnd.Next(3) != 0)
+        {
+            return RandomValue(rnd);
+        }
+        object value = rnd.Next(4) switch
+        {
+            0 => new HashValue(),
+            1 => rnd.Next(2) == 0 ? SetValue.CreateIntSet() : SetValue.CreateTable(),
+            2 => new SortedSet(),
+            _ => new QuickList(),
+        };
+        int elements = rnd.Next(8) == 0 ? rnd.Next(100, 300) : rnd.Next(1, 6);
+        for (int i = 0; i < elements; i++)
+        {
+            Grow(rnd, (Entry)value);
+        }
+        return value;
+    }
+
+    /// <summary>Adds one element to a collection in place (as HSET, SADD, ZADD, RPUSH do after their lookup); past the small limits it converts.</summary>
+    private static void Grow(Random rnd, Entry collection)
+    {
+        int n = rnd.Next(1000);
+        byte[] element = K(rnd.Next(3) == 0 ? n.ToString() : "m" + n);
+        switch (collection)
+        {
+            case HashValue hash:
+                hash.Set(element, RandomValue(rnd), 128, 64);
+                break;
+            case SetValue set:
+                set.Add(element, 512);
+                break;
+            case SortedSet zset:
+                if (zset.Find(element) == SortedSet.Nil)
+                {
+                    zset.Insert(element, rnd.Next(100), ZSetLimits.Default);
+                }
+                break;
+            case QuickList list:
+                list.PushTail(element);
+                break;
+        }
+    }
+
     /// <summary>Runs a snapshot to its end, calling <paramref name="between"/> (under the lock) before every step.</summary>
     private static List<KeyRecord> Snapshot(Database[] dbs, SnapshotOptions options, Action<KeyspaceSnapshot> between, DigestSink? sink = null)
     {
@@ -92,7 +143,7 @@ public class SnapshotKeyspaceTests
                 int n = rnd.Next(0, 4) == 0 ? 0 : rnd.Next(1, 300);
                 for (int i = 0; i < n; i++)
                 {
-                    Entry e = db.Set(K("k" + rnd.Next(400)), RandomValue(rnd), Now);
+                    Entry e = db.Set(K("k" + rnd.Next(400)), RandomValueOrCollection(rnd), Now);
                     if (rnd.Next(4) == 0)
                     {
                         // Some already past their time: logically expired, still in the table, still captured.
@@ -139,10 +190,23 @@ public class SnapshotKeyspaceTests
     {
         Database db = dbs[rnd.Next(dbs.Length)];
         byte[] key = K("k" + rnd.Next(400));
-        switch (rnd.Next(15))
+        switch (rnd.Next(17))
         {
             case 0:
-                db.Set(key, RandomValue(rnd), Now);
+            case 15:
+                // Over a string or a collection, of the same type or another: a collection takes the old entry's place.
+                db.Set(key, RandomValueOrCollection(rnd), Now);
+                break;
+            case 16:
+                // A collection changed in place after its lookup (captured first), sometimes past its small encoding.
+                if (db.Find(key, Now) is { IsString: false } collection)
+                {
+                    int times = rnd.Next(6) == 0 ? 150 : 1;
+                    for (int i = 0; i < times; i++)
+                    {
+                        Grow(rnd, collection);
+                    }
+                }
                 break;
             case 1:
             case 2:
@@ -160,7 +224,7 @@ public class SnapshotKeyspaceTests
                 int burst = rnd.Next(20, 400);
                 for (int i = 0; i < burst; i++)
                 {
-                    db.Add(K("n" + fresh++), RandomValue(rnd));
+                    db.Add(K("n" + fresh++), RandomValueOrCollection(rnd));
                 }
                 break;
             case 5:
@@ -243,6 +307,71 @@ public class SnapshotKeyspaceTests
                     }
                 }
                 break;
+        }
+    }
+
+    [Theory]
+    [InlineData(11)]
+    [InlineData(12)]
+    public void CollectionsChangedReplacedAndRenamedDuringASnapshotLeaveItExact(int seed)
+    {
+        // Every key a collection (the entry itself, its small encoding after the key in the entry's array).
+        var rnd = new Random(seed);
+        for (int iteration = 0; iteration < 10; iteration++)
+        {
+            Database[] dbs = NewDatabases(2);
+            foreach (Database db in dbs)
+            {
+                for (int i = 0; i < 200; i++)
+                {
+                    object value;
+                    do
+                    {
+                        value = RandomValueOrCollection(rnd);
+                    }
+                    while (value is byte[]);
+                    db.Set(K("k" + i), value, Now);
+                }
+            }
+            List<KeyRecord> expected = SnapshotAssert.Dataset(dbs);
+            List<KeyRecord> captured = Snapshot(dbs, Steps(rnd.Next(5, 30)), _ =>
+            {
+                for (int op = 0; op < 4; op++)
+                {
+                    Database db = dbs[rnd.Next(dbs.Length)];
+                    byte[] key = K("k" + rnd.Next(200));
+                    switch (rnd.Next(4))
+                    {
+                        case 0:
+                        case 1:
+                            if (db.Find(key, Now) is { IsString: false } collection)
+                            {
+                                int times = rnd.Next(8) == 0 ? 150 : 1;
+                                for (int i = 0; i < times; i++)
+                                {
+                                    Grow(rnd, collection);
+                                }
+                            }
+                            break;
+                        case 2:
+                            db.Set(key, RandomValueOrCollection(rnd), Now);
+                            break;
+                        case 3:
+                            if (db.Find(key, Now) is { } source)
+                            {
+                                db.Delete(key);
+                                byte[] target = K("k" + rnd.Next(200));
+                                db.Delete(target);
+                                if (db.AddValueOf(target, source) is { IsString: false } moved)
+                                {
+                                    Grow(rnd, moved);
+                                }
+                            }
+                            break;
+                    }
+                }
+            });
+            SnapshotAssert.SameDataset(expected, captured);
         }
     }
 

@@ -105,6 +105,117 @@ public sealed class BackgroundSaveTests
     }
 
     [Fact]
+    public async Task SmallCollectionsChangedReplacedAndRenamedDuringABgsaveAreSavedAsTheyWere()
+    {
+        // A small collection is its key's entry with its encoding in the entry's array after the key: changing it,
+        // giving its key a value of another type, renaming or moving it while the snapshot is open must not leak in.
+        const int Strings = 20_000;
+        const int PerType = 1000;
+        var fs = new FaultInjectingFileSystem { WriteGate = new ManualResetEventSlim(false) };
+        string before;
+        string dump;
+        await using (TestServer server = TestServer.Start(Debuggable, new TestServerOptions { FileSystem = fs }))
+        {
+            RawClient c = server.Raw();
+            string value = new('v', 1000);
+            Pipeline(c, Enumerable.Range(0, Strings).Select(i => new[] { "SET", "k" + i, value }));
+            Pipeline(c, Enumerable.Range(0, PerType).SelectMany(i => new[]
+            {
+                new[] { "HSET", "h" + i, "a", "1", "b", "2", "c", "3" },
+                new[] { "SADD", "i" + i, "1", "2", "3" },
+                new[] { "SADD", "w" + i, "x", "y", "z" },
+                new[] { "ZADD", "z" + i, "1", "x", "2", "y", "3", "z" },
+                new[] { "RPUSH", "l" + i, "x", "y", "z" },
+            }));
+            Pipeline(c, Enumerable.Range(0, PerType).Where(i => i % 10 == 0).Select(i => new[] { "EXPIRE", "h" + i, "10000" }));
+            before = c.Call("DEBUG", "DIGEST");
+
+            Assert.Equal("+Background saving started\r\n", c.Call("BGSAVE"));
+            Assert.True(fs.WriteReachedGate.Wait(TimeSpan.FromSeconds(30)));
+            Assert.True(long.Parse(Info(c, "current_save_keys_processed")!) < Strings, "the walker should be held back");
+
+            var writers = Enumerable.Range(0, 4).Select(w => Task.Run(() =>
+            {
+                using var client = new RawClient(server.Port);
+                Pipeline(client, Enumerable.Range(0, PerType).Where(i => i % 4 == w).SelectMany(i => (i % 8) switch
+                {
+                    // In place, and past the small encodings.
+                    0 => new[]
+                    {
+                        new[] { "HSET", "h" + i, "a", "changed", "d", "4" },
+                        new[] { "SADD", "i" + i, "4", "-70000" },
+                        new[] { "SADD", "w" + i, "added" },
+                        new[] { "ZADD", "z" + i, "0.5", "x", "9", "new" },
+                        new[] { "LPUSH", "l" + i, "head" },
+                    },
+                    1 => new[]
+                    {
+                        new[] { "HSET", "h" + i, "long", new string('x', 100) },
+                        new[] { "SADD", "i" + i, "word" },
+                        new[] { "ZADD", "z" + i, "1", new string('m', 100) },
+                        new[] { "HDEL", "h" + i, "a" },
+                        new[] { "SREM", "w" + i, "x" },
+                    },
+                    // Other types under the same keys.
+                    2 => new[]
+                    {
+                        new[] { "SORT", "i" + i, "STORE", "h" + i },
+                        new[] { "SUNIONSTORE", "z" + i, "w" + i },
+                        new[] { "ZUNIONSTORE", "l" + i, "1", "z" + i },
+                    },
+                    3 => new[]
+                    {
+                        new[] { "SET", "h" + i, "a string now" },
+                        new[] { "DEL", "h" + i },
+                        new[] { "SET", "w" + i, "a string too" },
+                        new[] { "SADD", "h" + i, "a set again" },
+                    },
+                    // Moved between keys and databases, copied, swapped back and forth.
+                    4 => new[]
+                    {
+                        new[] { "RENAME", "h" + i, "h" + (i + 1) },
+                        new[] { "RENAME", "z" + i, "renamed" + i },
+                        new[] { "MOVE", "l" + i, "1" },
+                    },
+                    5 => new[]
+                    {
+                        new[] { "COPY", "w" + i, "i" + i, "REPLACE" },
+                        new[] { "SADD", "i" + i, "copied" },
+                    },
+                    _ => new[]
+                    {
+                        new[] { "HINCRBY", "h" + i, "b", "5" },
+                        new[] { "SPOP", "i" + i },
+                        new[] { "ZINCRBY", "z" + i, "2", "y" },
+                        new[] { "LSET", "l" + i, "0", "set" },
+                    },
+                }));
+            })).ToArray();
+            await Task.WhenAll(writers);
+            Pipeline(c, [["SWAPDB", "0", "1"], ["SWAPDB", "0", "1"]]);
+            Assert.NotEqual(before, c.Call("DEBUG", "DIGEST"));
+            Assert.Equal("1", Info(c, "rdb_bgsave_in_progress"));
+
+            fs.WriteGate.Set();
+            await WaitForBgsaveAsync(c);
+            Assert.Equal("ok", Info(c, "rdb_last_bgsave_status"));
+            dump = Path.Combine(NewDirectory(), "dump.rdb");
+            File.Copy(Path.Combine(server.Directory, "dump.rdb"), dump);
+        }
+        try
+        {
+            await using TestServer loaded = TestServer.Start(Debuggable, new TestServerOptions { Directory = Path.GetDirectoryName(dump) });
+            RawClient d = loaded.Raw();
+            Assert.Equal(":" + (Strings + (5 * PerType)) + "\r\n", d.Call("DBSIZE"));
+            Assert.Equal(before, d.Call("DEBUG", "DIGEST"));
+        }
+        finally
+        {
+            Directory.Delete(Path.GetDirectoryName(dump)!, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task BusyRepliesWhileABackgroundSaveRuns()
     {
         var fs = new FaultInjectingFileSystem { WriteGate = new ManualResetEventSlim(false) };

@@ -85,7 +85,14 @@ public class IntSetTests
             if (step % 500 == 0)
             {
                 AssertSame(model, set);
-                AssertSame(model, set.Clone());
+                // The same members after other bytes (as after a key in an entry's array), changed there too.
+                var shifted = new IntSet([7, 7, .. set.Data], 2);
+                AssertSame(model, shifted);
+                long absent = model.Contains(long.MaxValue) ? long.MaxValue - 1 : long.MaxValue;
+                Assert.True(shifted.Add(absent));
+                Assert.True(shifted.Remove(absent));
+                AssertSame(model, shifted);
+                Assert.Equal([7, 7], shifted.Data[..2]);
             }
         }
         AssertSame(model, set);

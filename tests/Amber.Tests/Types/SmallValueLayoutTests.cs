@@ -3,8 +3,9 @@ using Amber.Types;
 namespace Amber.Tests.Types;
 
 /// <summary>
-/// Small collections are the common case for many-key datasets (docs/benchmarks.md, Memory per element): a small hash
-/// or integer set is one 24-byte value object (one reference) plus one exactly sized array.
+/// Small collections are the common case for many-key datasets (docs/benchmarks.md, Memory per element): a key of a
+/// small hash or integer set is one 48-byte value object, which is also the key's entry (Entry's 24 bytes of fields
+/// + one reference), plus one exactly sized array. A separate value object or entry would add 24 to 48 bytes here.
 /// </summary>
 public class SmallValueLayoutTests
 {
@@ -27,27 +28,30 @@ public class SmallValueLayoutTests
     [Fact]
     public void AnEmptyListPackHashIsOneSmallObject()
     {
-        // HashValue 16 header + one reference (pack or table) = 24; the empty pack is shared.
-        Assert.Equal(24, AllocatedPerCall(() => new HashValue()));
+        // HashValue: 16 header + Entry's fields (24) + the table reference = 48; its array (an empty key's header
+        // byte, then the empty pack's count) is shared until the first change or the key.
+        Assert.Equal(48, AllocatedPerCall(() => new HashValue()));
     }
 
     [Fact]
     public void AFiveFieldHashIsTheValueAndOneExactPack()
     {
-        // Five "fieldN"/"N" pairs: 4-byte count + 5 × (1 + 6) + 5 × (1 + 1) = 49 bytes → 24 + 49 → 80 (8-byte aligned).
+        // Five "fieldN"/"N" pairs: 4-byte count + 5 × (1 + 6) + 5 × (1 + 1) = 49 bytes after the (empty) key's
+        // header byte in the entry's one array → 24 + 1 + 49 → 80 (8-byte aligned).
         var hash = new HashValue();
         for (int i = 0; i < 5; i++)
         {
             hash.Set(System.Text.Encoding.ASCII.GetBytes("field" + i), System.Text.Encoding.ASCII.GetBytes(i.ToString()), 128, 64);
         }
-        Assert.Equal(24 + 80, AllocatedPerCall(() => hash.Clone()));
+        Assert.Equal(48 + 80, AllocatedPerCall(() => hash.Clone()));
     }
 
     [Fact]
     public void AnEmptyIntSetIsOneSmallObject()
     {
-        // SetValue 16 header + one reference (intset array, pack or table) = 24; the empty intset is shared.
-        Assert.Equal(24, AllocatedPerCall(SetValue.CreateIntSet));
+        // SetValue 16 header + Entry's fields (24) + the table reference = 48; its array (an empty key's header byte,
+        // then the empty intset's width byte) is shared until the first change or the key.
+        Assert.Equal(48, AllocatedPerCall(SetValue.CreateIntSet));
     }
 
     [Fact]
@@ -58,25 +62,26 @@ public class SmallValueLayoutTests
         {
             set.Add(System.Text.Encoding.ASCII.GetBytes((i * 1000).ToString()), 512);
         }
-        // short[5]: 24 + 10 → 40.
-        Assert.Equal(24 + 40, AllocatedPerCall(() => set.Clone()));
+        // One array: the empty key's header byte, the width byte and five 2-byte members: 24 + 12 → 40.
+        Assert.Equal(48 + 40, AllocatedPerCall(() => set.Clone()));
     }
 
     [Fact]
     public void AnEmptySortedSetIsOneSmallObject()
     {
-        // SortedSet 16 header + one reference (pack or tree) = 24; the empty pack is shared. Five 5-byte members with
-        // small integer scores then take one pack of 24 header + 8 + 5 × 8 = 72 bytes (ZSetPackTests sizes entries).
-        Assert.Equal(24, AllocatedPerCall(() => new SortedSet()));
+        // SortedSet 16 header + Entry's fields (24) + the tree reference = 48; its array (an empty key's header byte
+        // and the empty pack's 8-byte header) is shared until the first change or the key. Five 5-byte members with
+        // small integer scores then take 5 × 8 bytes after the key (ZSetPackTests sizes entries).
+        Assert.Equal(48, AllocatedPerCall(() => new SortedSet()));
     }
 
     [Fact]
     public void AOneNodeListHasNoNodeArray()
     {
-        // QuickList 16 header + node reference, long count, first, node count, fill = 48; ListNode 16 + buffer
+        // QuickList 16 header + Entry's fields (24) + node reference, long count, first, node count, fill = 72; ListNode 16 + buffer
         // reference + 3 ints = 40; the buffer (one 1-byte entry of 3 bytes plus 16 of room) 24 + 19 → 48. A node
         // array (32 bytes for one slot) appears only with a second node.
-        Assert.Equal(48 + 40 + 48, AllocatedPerCall(() =>
+        Assert.Equal(72 + 40 + 48, AllocatedPerCall(() =>
         {
             var list = new QuickList();
             list.PushTail("x"u8);

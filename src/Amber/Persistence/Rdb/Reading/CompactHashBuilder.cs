@@ -25,7 +25,7 @@ internal sealed class CompactHashBuilder
         {
             size += ListPack.EntrySize(e.Current.Text(_scratchA).Length);
         }
-        var pack = new ListPack(size);
+        var pack = new ListPack(size, HashValue.PackPrefix);
         int mask = PrepareSlots(entries / 2);
         e = new ListpackBlob.Enumerator(listpack);
         while (e.MoveNext())

@@ -59,7 +59,8 @@ internal sealed class DatabaseLoadTarget : IRdbLoadTarget
             }
             db.Delete(record.Key);
         }
-        Entry entry = record.Value as Entry ?? Entry.Create(record.Key, hash, record.Value);
+        // The loader hands over entries with their keys (RdbLoader.ReadKeyRecord); a bare value gets its key here.
+        Entry entry = record.Value is Entry e && e.Key.SequenceEqual(record.Key) ? e : Entry.Create(record.Key, hash, record.Value);
         entry.LastAccessSeconds = _nowSeconds;
         ApplyAccessState(entry, record.IdleSeconds, record.Frequency, _lfu, _nowSeconds);
         db.Table.Add(entry, hash);

@@ -10,8 +10,9 @@ internal readonly struct RdbKeyRecord(int db, byte[] key, uint hash, object valu
     public uint Hash { get; } = hash;
 
     /// <summary>
-    /// A HashValue, SetValue, SortedSet or QuickList; a string key comes as its whole <see cref="Keyspace.Entry"/>
-    /// (key and value already in one array, see RdbValueReader.ReadStringEntry).
+    /// The key's entry: a HashValue, SetValue, SortedSet or QuickList with the key attached
+    /// (<see cref="Keyspace.Entry.Create"/>), or a <see cref="Keyspace.StringEntry"/> (key and value already in one
+    /// array, see RdbValueReader.ReadStringEntry).
     /// </summary>
     public object Value { get; } = value;
 

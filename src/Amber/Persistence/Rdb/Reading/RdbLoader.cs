@@ -206,7 +206,9 @@ internal sealed class RdbLoader
         Result.KeysRead++;
         input.Phase = RdbLoadPhase.ReadObjectValue;
         uint hash = KeyHash.Of(key);
-        object? value = type == (byte)RdbType.String ? _values.ReadStringEntry(key, hash) : _values.ReadValue(type);
+        // Every value leaves here as its key's entry: a string with its key in one array, any other type attached to
+        // its key now (a copy of its compact encoding after the key) rather than on the serial insert thread.
+        object? value = type == (byte)RdbType.String ? _values.ReadStringEntry(key, hash) : _values.ReadValue(type) is { } typed ? Entry.Create(key, hash, typed) : null;
         bool expired = expireAtMs != -1 && expireAtMs < now;
         if (expired)
         {
