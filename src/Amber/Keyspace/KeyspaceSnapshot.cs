@@ -444,10 +444,15 @@ internal sealed record SnapshotOptions
     public TimeSpan StepDuration { get; init; } = TimeSpan.FromMicroseconds(200);
 
     /// <summary>The longest step the request path takes (<see cref="KeyspaceSnapshot.Assist"/>), added to one batch's latency.</summary>
-    public TimeSpan AssistDuration { get; init; } = TimeSpan.FromMicroseconds(100);
+    public TimeSpan AssistDuration { get; init; } = TimeSpan.FromMicroseconds(25);
 
-    /// <summary>The least time between two steps of the request path: with the default, it walks at most 20% of its time.</summary>
-    public TimeSpan AssistInterval { get; init; } = TimeSpan.FromMicroseconds(400);
+    /// <summary>
+    /// The least time between two steps of the request path: with the defaults it walks at most 5% of its time, so a
+    /// BGSAVE under a saturating load paces itself (it takes longer; an idle server walks at full speed on the
+    /// walker's thread). At 20% (100 µs per 400) p50 during a BGSAVE was 1.9–2.3× p50 without and p99 2.3–3.2×; at
+    /// 10% still 1.3–1.7× and 1.7–2.4×; at 5% 0.94–1.09× and 1.4–1.6× (docs/benchmarks.md, "Session 6").
+    /// </summary>
+    public TimeSpan AssistInterval { get; init; } = TimeSpan.FromMicroseconds(475);
 
     /// <summary>
     /// The background walker takes the lock only once the request path has run no batch for this long; until then
