@@ -3,6 +3,7 @@ using Amber.Config;
 using Amber.Diagnostics;
 using Amber.Persistence.Aof;
 using Amber.Tests.Infrastructure;
+using static Amber.Tests.Persistence.Aof.AofTestSupport;
 
 namespace Amber.Tests.Persistence.Aof;
 
@@ -25,25 +26,6 @@ public class AofWriterTests : IDisposable
 
     private string FileText() => Encoding.UTF8.GetString(File.ReadAllBytes(Path.Combine(_dir.Path, "a.incr.aof")));
 
-    private static byte[] Cmd(params string[] args)
-    {
-        var sb = new StringBuilder().Append('*').Append(args.Length).Append("\r\n");
-        foreach (string a in args)
-        {
-            sb.Append('$').Append(Encoding.UTF8.GetByteCount(a)).Append("\r\n").Append(a).Append("\r\n");
-        }
-        return Encoding.UTF8.GetBytes(sb.ToString());
-    }
-
-    private static async Task Until(Func<bool> condition, string what)
-    {
-        var watch = System.Diagnostics.Stopwatch.StartNew();
-        while (!condition())
-        {
-            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), "timed out waiting for " + what);
-            await Task.Delay(5);
-        }
-    }
 
     [Fact]
     public async Task AlwaysWritesAndFsyncsBeforeReleasingTheWaiter()

@@ -1,5 +1,6 @@
 using Amber.Config;
 using Amber.Tests.Infrastructure;
+using static Amber.Tests.Persistence.Aof.AofTestSupport;
 
 namespace Amber.Tests.Persistence.Aof;
 
@@ -12,16 +13,6 @@ public sealed class GroupCommitTests : IDisposable
     private readonly TempDir _dir = new();
 
     public void Dispose() => _dir.Dispose();
-
-    private static async Task Until(Func<bool> condition, string what)
-    {
-        var watch = System.Diagnostics.Stopwatch.StartNew();
-        while (!condition())
-        {
-            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), "timed out waiting for " + what);
-            await Task.Delay(2);
-        }
-    }
 
     [Fact]
     public async Task NoReplyPrecedesTheFsyncThatCoversItAndOneFsyncReleasesTheGroup()

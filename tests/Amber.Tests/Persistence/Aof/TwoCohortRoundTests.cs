@@ -3,6 +3,7 @@ using Amber.Config;
 using Amber.Diagnostics;
 using Amber.Persistence.Aof;
 using Amber.Tests.Infrastructure;
+using static Amber.Tests.Persistence.Aof.AofTestSupport;
 
 namespace Amber.Tests.Persistence.Aof;
 
@@ -17,25 +18,6 @@ public sealed class TwoCohortRoundTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
-    private static byte[] Cmd(params string[] args)
-    {
-        var sb = new StringBuilder().Append('*').Append(args.Length).Append("\r\n");
-        foreach (string a in args)
-        {
-            sb.Append('$').Append(Encoding.UTF8.GetByteCount(a)).Append("\r\n").Append(a).Append("\r\n");
-        }
-        return Encoding.UTF8.GetBytes(sb.ToString());
-    }
-
-    private static async Task Until(Func<bool> condition, string what)
-    {
-        var watch = System.Diagnostics.Stopwatch.StartNew();
-        while (!condition())
-        {
-            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), "timed out waiting for " + what);
-            await Task.Delay(2);
-        }
-    }
 
     [Theory]
     [InlineData(true)]
