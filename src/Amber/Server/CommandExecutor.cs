@@ -11,6 +11,8 @@ namespace Amber.Server;
 /// </summary>
 internal sealed class CommandExecutor(AmberServer server)
 {
+    private readonly CommandClock _clock = new();
+
     /// <summary>Executes every complete request in buf[parsePos..end). Returns false when the connection must close.</summary>
     public bool RunBatch(ClientSession session, byte[] buf, ref int parsePos, int end, ref int start)
     {
@@ -27,58 +29,66 @@ internal sealed class CommandExecutor(AmberServer server)
             {
                 return false;
             }
-            Persistence.Aof.AofWriter? aofAtStart = server.Aof.Writer;
-            long lsnAtStart = aofAtStart?.AppendedLsn ?? 0;
-            session.BeginBatchPushes();
-            while (true)
+            _clock.BeginBatch();
+            try
             {
-                ParseStatus status = parser.TryParse(buf, ref parsePos, end, session.Args);
-                if (status == ParseStatus.Incomplete)
+                Persistence.Aof.AofWriter? aofAtStart = server.Aof.Writer;
+                long lsnAtStart = aofAtStart?.AppendedLsn ?? 0;
+                session.BeginBatchPushes();
+                while (true)
                 {
-                    break;
+                    ParseStatus status = parser.TryParse(buf, ref parsePos, end, session.Args);
+                    if (status == ParseStatus.Incomplete)
+                    {
+                        break;
+                    }
+                    if (status == ParseStatus.Error)
+                    {
+                        server.Log.Verbose($"Protocol error ({parser.Error}) from client: id={session.Id} addr={session.AddressText}");
+                        int errorStart = session.Reply.Length;
+                        session.Context.Error("ERR " + parser.Error);
+                        ApplyReplyMode(session, errorStart);
+                        start = parsePos = end;
+                        keepGoing = false;
+                        break;
+                    }
+                    int requestStart = start;
+                    start = parsePos;
+                    if (session.Args.Count == 0)
+                    {
+                        continue;
+                    }
+                    if (server.Pause.Active && ShouldHold(session))
+                    {
+                        // Held by CLIENT PAUSE: leave the request in the buffer; the connection waits, then parses it again.
+                        session.PausePending = true;
+                        start = parsePos = requestStart;
+                        break;
+                    }
+                    Execute(session);
+                    if (server.Blocking.HasReadyKeys)
+                    {
+                        server.Blocking.HandleReadyKeys();
+                    }
+                    if (session.Blocked != null)
+                    {
+                        // Blocked (BLPOP ...): the connection waits for the reply, then resumes with the next request.
+                        break;
+                    }
+                    if (session.CloseAfterReply)
+                    {
+                        break;
+                    }
+                    parser.Authenticated = session.Authenticated || server.Config.RequirePass.Length == 0;
                 }
-                if (status == ParseStatus.Error)
-                {
-                    server.Log.Verbose($"Protocol error ({parser.Error}) from client: id={session.Id} addr={session.AddressText}");
-                    int errorStart = session.Reply.Length;
-                    session.Context.Error("ERR " + parser.Error);
-                    ApplyReplyMode(session, errorStart);
-                    start = parsePos = end;
-                    keepGoing = false;
-                    break;
-                }
-                int requestStart = start;
-                start = parsePos;
-                if (session.Args.Count == 0)
-                {
-                    continue;
-                }
-                if (server.Pause.Active && ShouldHold(session))
-                {
-                    // Held by CLIENT PAUSE: leave the request in the buffer; the connection waits, then parses it again.
-                    session.PausePending = true;
-                    start = parsePos = requestStart;
-                    break;
-                }
-                Execute(session);
-                if (server.Blocking.HasReadyKeys)
-                {
-                    server.Blocking.HandleReadyKeys();
-                }
-                if (session.Blocked != null)
-                {
-                    // Blocked (BLPOP ...): the connection waits for the reply, then resumes with the next request.
-                    break;
-                }
-                if (session.CloseAfterReply)
-                {
-                    break;
-                }
-                parser.Authenticated = session.Authenticated || server.Config.RequirePass.Length == 0;
+                session.EndBatchPushes();
+                NoteAofWait(session, aofAtStart, lsnAtStart);
+                server.RunningSnapshot?.Assist();
             }
-            session.EndBatchPushes();
-            NoteAofWait(session, aofAtStart, lsnAtStart);
-            server.RunningSnapshot?.Assist();
+            finally
+            {
+                _clock.EndBatch();
+            }
         }
         return keepGoing;
     }
@@ -188,7 +198,7 @@ internal sealed class CommandExecutor(AmberServer server)
         }
 
         ctx.RedactedArgs = 0;
-        ctx.NowMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        ctx.NowMs = _clock.UnixMs(_clock.CommandStart());
         Call(session, spec, replyStart);
     }
 
@@ -232,7 +242,7 @@ internal sealed class CommandExecutor(AmberServer server)
     {
         CommandContext ctx = session.Context;
         ArgList args = session.Args;
-        long t0 = Stopwatch.GetTimestamp();
+        long t0 = _clock.CommandStart();
         if (server.Propagation.Active)
         {
             CallPropagated(session, spec);
@@ -241,7 +251,7 @@ internal sealed class CommandExecutor(AmberServer server)
         {
             spec.Handler(ctx);
         }
-        long micros = (long)Stopwatch.GetElapsedTime(t0).TotalMicroseconds;
+        long micros = (long)Stopwatch.GetElapsedTime(t0, _clock.CommandEnd()).TotalMicroseconds;
         if (session.Blocked != null)
         {
             // Counted when unblocked (BlockingRegistry), as Redis does; MONITOR sees the command now.
