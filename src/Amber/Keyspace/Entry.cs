@@ -140,6 +140,14 @@ internal abstract class Entry
     /// </summary>
     private protected static byte[] DetachedArray(int afterKey) => new byte[1 + afterKey];
 
+    /// <summary>An array for a detached value holding a copy of <paramref name="afterKey"/> after the empty key (COPY's clones).</summary>
+    private protected static byte[] DetachedCopy(ReadOnlySpan<byte> afterKey)
+    {
+        byte[] bytes = DetachedArray(afterKey.Length);
+        afterKey.CopyTo(bytes.AsSpan(1));
+        return bytes;
+    }
+
     /// <summary>What the array holds after the key: a string's value (and spare room), a value class's compact encoding.</summary>
     private protected ReadOnlySpan<byte> AfterKey
     {

@@ -59,11 +59,7 @@ internal sealed class HashValue : Keyspace.Entry, Keyspace.ITypedValue, Diagnost
         {
             return new(_table.Clone());
         }
-        int start = AfterKeyStart;
-        byte[] bytes = Bytes;
-        byte[] copy = DetachedArray(bytes.Length - start);
-        bytes.AsSpan(start).CopyTo(copy.AsSpan(1));
-        return new(copy);
+        return new(DetachedCopy(Bytes.AsSpan(AfterKeyStart)));
     }
 
     /// <summary>A view of the listpack (valid while the encoding is listpack and until the hash changes).</summary>

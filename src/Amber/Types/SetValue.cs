@@ -92,11 +92,9 @@ internal sealed class SetValue : Keyspace.Entry, Keyspace.ITypedValue, Diagnosti
             return new(table.Clone());
         }
         int at = AfterKeyStart;
-        ReadOnlySpan<byte> encoding = Bytes[at] == PackTag ? SetPack.Used(Bytes, at + 1) : Bytes.AsSpan(at);
-        int tag = Bytes[at] == PackTag ? 1 : 0;
-        byte[] copy = DetachedArray(tag + encoding.Length);
-        encoding.CopyTo(copy.AsSpan(1 + tag));
-        return new(copy);
+        // A pack is copied with its tag byte (it follows the tag); an intset is all of the array after the key.
+        int length = Bytes[at] == PackTag ? 1 + SetPack.Used(Bytes, at + 1).Length : Bytes.Length - at;
+        return new(DetachedCopy(Bytes.AsSpan(at, length)));
     }
 
     Keyspace.ITypedValue Keyspace.ITypedValue.Clone() => Clone();

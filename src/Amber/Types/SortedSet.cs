@@ -331,10 +331,7 @@ internal sealed class SortedSet : Entry, ITypedValue, Diagnostics.IDigestible
     {
         if (_tree == null)
         {
-            ReadOnlySpan<byte> used = ZSetPack.UsedSpan(Pack, PackStart);
-            byte[] bytes = DetachedArray(used.Length);
-            used.CopyTo(bytes.AsSpan(1));
-            return new SortedSet(bytes);
+            return new SortedSet(DetachedCopy(ZSetPack.UsedSpan(Pack, PackStart)));
         }
         var copy = new SortedSet(1);
         ZSetTree tree = _tree;
