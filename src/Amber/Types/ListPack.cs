@@ -110,11 +110,7 @@ internal struct ListPack
 
     public void Append(ReadOnlySpan<byte> value)
     {
-        int size = EncodedSize(value.Length);
-        if (_used + size > _data.Length)
-        {
-            Array.Resize(ref _data, _used + size);
-        }
+        Reserve(EncodedSize(value.Length));
         _used += WriteEntry(_data.AsSpan(_used), value);
         SetCount(Count + 1);
     }
@@ -134,11 +130,7 @@ internal struct ListPack
     /// <summary>Appends two entries (a hash's field and value) with one reallocation.</summary>
     public void Append(ReadOnlySpan<byte> first, ReadOnlySpan<byte> second)
     {
-        int size = EncodedSize(first.Length) + EncodedSize(second.Length);
-        if (_used + size > _data.Length)
-        {
-            Array.Resize(ref _data, _used + size);
-        }
+        Reserve(EncodedSize(first.Length) + EncodedSize(second.Length));
         _used += WriteEntry(_data.AsSpan(_used), first);
         _used += WriteEntry(_data.AsSpan(_used), second);
         SetCount(Count + 2);
