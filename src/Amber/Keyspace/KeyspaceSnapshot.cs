@@ -235,10 +235,12 @@ internal sealed partial class KeyspaceSnapshot
                     Thread.Sleep(1);
                     continue;
                 }
-                if (Stopwatch.GetTimestamp() - Volatile.Read(ref _lastRequestBatch) < _idleBeforeWalkTicks)
+                long untilIdle = _idleBeforeWalkTicks - (Stopwatch.GetTimestamp() - Volatile.Read(ref _lastRequestBatch));
+                if (untilIdle > 0)
                 {
-                    // Clients are being served, and the request path walks meanwhile (Assist): stay off the lock.
-                    Thread.Sleep(1);
+                    // Clients are being served, and the request path walks meanwhile (Assist): stay off the lock until
+                    // the server could have been idle long enough (polling every millisecond meant 10 wake-ups for one).
+                    Thread.Sleep(TimeSpan.FromTicks(Math.Max(TimeSpan.TicksPerMillisecond, untilIdle * TimeSpan.TicksPerSecond / Stopwatch.Frequency)));
                     continue;
                 }
                 long contention = Monitor.LockContentionCount;
