@@ -33,6 +33,7 @@ source bench/lib.sh
 require_tools redis-server redis-cli redis-benchmark python3
 setup_run
 
+set_pass() { for p in 1 16; do redis-benchmark -p "$1" -c 50 -n "$REQUESTS" -P $p -t set -r 100000 -q >/dev/null 2>&1; done; }
 stop() { redis-cli -p "$1" shutdown nosave >/dev/null 2>&1 || true; wait "$(cat "$2/pid")" 2>/dev/null || true; }
 wait_rewrite() { while [ "$(info_field "$1" aof_rewrite_in_progress)" != 0 ] || [ "$(info_field "$1" aof_rewrite_scheduled)" != 0 ]; do sleep 0.05; done; }
 
@@ -40,12 +41,12 @@ if [[ " $PARTS " == *" fsync "* ]]; then
   for policy in no everysec always; do
     for side in $SIDES; do
       port=$(free_port); dir="$WORK/fsync-$side-$policy"
-      start $side "$port" "$dir" --appendonly yes --appendfsync $policy >/dev/null
-      # Warm-up, untimed and the same for both sides: a full run at each pipeline. Amber's JIT is still tiering up
-      # for ~300 ms of CPU after 20,000 SETs, which cost its first pipeline-1 round a third of its throughput.
-      for p in 1 16; do
-        redis-benchmark -p "$port" -c 50 -n "$REQUESTS" -P $p -t set -r 100000 -q >/dev/null 2>&1
-      done
+      # No automatic rewrite: the warm-up's and the rounds' SETs must not start one on either side.
+      start $side "$port" "$dir" --appendonly yes --appendfsync $policy --auto-aof-rewrite-percentage 0 >/dev/null
+      # Warm-up, untimed: a full run at each pipeline, repeated until Amber's JIT has settled (bench/lib.sh warm_up;
+      # Redis gets two). After one such pass Amber's tiered compilation still recompiled for 2-3 more passes, which
+      # cost its first measured pipeline-1 round 5-10%.
+      echo "warm-up passes, $side $policy: $(warm_up "$port" set_pass)" >&2
       for round in $(seq 1 "$ROUNDS"); do
         for p in 1 16; do
           rps=$(redis-benchmark -p "$port" -c 50 -n "$REQUESTS" -P $p -t set -r 100000 --csv 2>/dev/null | awk -F'","' 'NR == 2 { print $2 }')

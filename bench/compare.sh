@@ -54,8 +54,9 @@ run() {
 }
 
 declare -A SAMPLES
-# Warm-up (JIT) for both, not recorded.
-run "$AMBER_PORT" 1 >/dev/null; run "$REDIS_PORT" 1 >/dev/null
+# Warm-up, not recorded: every pipeline's pass until Amber's JIT has settled (bench/lib.sh warm_up), two for Redis.
+warm_pass() { for p in $PIPELINES; do run "$1" "$p" >/dev/null; done; }
+echo "warm-up passes: amber $(warm_up "$AMBER_PORT" warm_pass), redis $(warm_up "$REDIS_PORT" warm_pass)" >&2
 for round in $(seq 1 "$ROUNDS"); do
   for p in $PIPELINES; do
     for side in amber redis; do

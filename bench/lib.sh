@@ -34,6 +34,23 @@ median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{v[NR]=$1} END { if (NR%2
 ratio() { awk -v a="$1" -v r="$2" 'BEGIN { if (r + 0 == 0) print "-"; else printf "%.2f", a / r }'; }
 mb() { awk -v b="$1" 'BEGIN { printf "%.1f", b / 1048576 }'; }
 
+# warm_up PORT FUNCTION [MAX_PASSES]: runs "FUNCTION PORT" (one untimed benchmark pass) until the server's JIT has
+# settled: .NET's tiered compilation recompiles hot methods for the first few hundred thousand requests, and a
+# long-running server runs the final code. Settled: Amber's INFO jit_compiled_methods grew by fewer than 25 over the
+# last pass (cold paths, the cron and INFO itself keep a trickle going), at most MAX_PASSES (6). A server without
+# that field (redis-server) gets two passes. Prints the passes made.
+warm_up() {
+  local port=$1 fn=$2 max=${3:-6} pass before after
+  for pass in $(seq 1 "$max"); do
+    before=$(redis-cli -p "$port" info memory | tr -d '\r' | awk -F: '$1 == "jit_compiled_methods" { print $2 }')
+    "$fn" "$port"
+    after=$(redis-cli -p "$port" info memory | tr -d '\r' | awk -F: '$1 == "jit_compiled_methods" { print $2 }')
+    if [ -z "$after" ]; then [ "$pass" -ge 2 ] && break; continue; fi
+    [ "$pass" -ge 2 ] && [ $((after - before)) -lt 25 ] && break
+  done
+  echo "$pass"
+}
+
 # Results by "side,measure" key; get prints 0 for a missing one.
 declare -A R
 get() { echo "${R[$1]:-0}"; }

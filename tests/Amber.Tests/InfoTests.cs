@@ -27,7 +27,7 @@ public class InfoTests
         "allocator_frag_bytes allocator_rss_ratio allocator_rss_bytes rss_overhead_ratio rss_overhead_bytes mem_fragmentation_ratio " +
         "mem_fragmentation_bytes mem_not_counted_for_evict mem_replication_backlog mem_total_replication_buffers mem_clients_slaves " +
         "mem_clients_normal mem_cluster_links mem_aof_buffer mem_allocator active_defrag_running lazyfree_pending_objects lazyfreed_objects " +
-        "gc_gen0_collections gc_gen1_collections gc_gen2_collections gc_pause_total_ms gc_last_pause_ms gc_pause_time_perc gc_allocated_bytes " +
+        "gc_gen0_collections gc_gen1_collections gc_gen2_collections gc_pause_total_ms gc_last_pause_ms gc_pause_time_perc gc_allocated_bytes jit_compiled_methods jit_compilation_time_ms " +
         "loading async_loading current_cow_peak current_cow_size current_cow_size_age current_fork_perc current_save_keys_processed " +
         "current_save_keys_total rdb_changes_since_last_save rdb_bgsave_in_progress rdb_last_save_time rdb_last_bgsave_status " +
         "rdb_last_bgsave_time_sec rdb_current_bgsave_time_sec rdb_saves rdb_last_cow_size rdb_last_load_keys_expired " +

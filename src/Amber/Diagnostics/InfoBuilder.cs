@@ -288,6 +288,10 @@ internal sealed class InfoBuilder(AmberServer server)
         w.Field("gc_last_pause_ms", gc.Index == 0 ? 0 : (long)gc.PauseDurations[0].TotalMilliseconds);
         w.Field2("gc_pause_time_perc", gc.PauseTimePercentage);
         w.Field("gc_allocated_bytes", GC.GetTotalAllocatedBytes());
+        // Also Amber's own: methods the JIT has compiled (tier-ups included). Benchmarks warm up until it settles, so
+        // they time the steady-state code a long-running server runs, not the tiering of its first seconds.
+        w.Field("jit_compiled_methods", System.Runtime.JitInfo.GetCompiledMethodCount());
+        w.Field("jit_compilation_time_ms", (long)System.Runtime.JitInfo.GetCompilationTime().TotalMilliseconds);
     }
 
     private static double Ratio(long a, long b) => b == 0 ? 0 : (double)a / b;
