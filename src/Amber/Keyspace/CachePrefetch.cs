@@ -19,4 +19,14 @@ internal static class CachePrefetch
             Sse.Prefetch0(*(void**)Unsafe.AsPointer(ref value));
         }
     }
+
+    /// <summary>Asks the CPU to start loading the cache line of <paramref name="array"/>[<paramref name="index"/>] (in range).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe void Element<T>(T[] array, long index)
+    {
+        if (Sse.IsSupported)
+        {
+            Sse.Prefetch0(Unsafe.AsPointer(ref Unsafe.Add(ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(array), (nint)index)));
+        }
+    }
 }

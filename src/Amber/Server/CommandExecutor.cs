@@ -14,6 +14,10 @@ internal sealed class CommandExecutor(AmberServer server)
     private readonly CommandClock _clock = new();
 
     /// <summary>Executes every complete request in buf[parsePos..end). Returns false when the connection must close.</summary>
+    // Two of the smallest keyed requests ("*2\r\n$3\r\nGET\r\n$1\r\nk\r\n" is 22 bytes): a lone request has nothing to
+    // overlap its misses with.
+    private const int MinPrefetchBytes = 44;
+
     public bool RunBatch(ClientSession session, byte[] buf, ref int parsePos, int end, ref int start)
     {
         // Requests run on the socket event thread (SocketScheduling); one flag test per batch after the first.
@@ -35,6 +39,10 @@ internal sealed class CommandExecutor(AmberServer server)
                 Persistence.Aof.AofWriter? aofAtStart = server.Aof.Writer;
                 long lsnAtStart = aofAtStart?.AppendedLsn ?? 0;
                 session.BeginBatchPushes();
+                if (end - parsePos >= MinPrefetchBytes)
+                {
+                    BatchPrefetch.Run(server.Databases[session.DbIndex].Table, buf.AsSpan(parsePos, end - parsePos));
+                }
                 while (true)
                 {
                     ParseStatus status = parser.TryParse(buf, ref parsePos, end, session.Args);

@@ -1,0 +1,104 @@
+using Amber.Keyspace;
+
+namespace Amber.Server;
+
+/// <summary>
+/// Before a pipelined batch runs, starts loading into the cache what its key lookups will touch. A lookup in a large
+/// keyspace costs three dependent cache misses (bucket slot, entry, key bytes) that one request at a time waits out
+/// in turn; issued for the whole batch stage by stage, the misses of its requests overlap, and the commands then find
+/// their keys in the cache. A hint only: it reads the table (under the keyspace lock, as the batch does) and changes
+/// nothing. The key is taken to be each request's second argument, which it is for most data commands; for the
+/// others the prefetch is merely wasted.
+/// </summary>
+internal static class BatchPrefetch
+{
+    private const int MaxRequests = 32;
+    // A batch is peeked at only this far: the parser reads it anyway, and one huge request is not worth a second pass.
+    private const int MaxScanBytes = 8 * 1024;
+    private const int MaxCount = 1024;
+
+    public static void Run(KeyTable table, ReadOnlySpan<byte> batch)
+    {
+        if (batch.Length > MaxScanBytes)
+        {
+            batch = batch[..MaxScanBytes];
+        }
+        Span<int> keyStarts = stackalloc int[MaxRequests];
+        Span<int> keyLengths = stackalloc int[MaxRequests];
+        int n = 0;
+        int pos = 0;
+        while (n < MaxRequests && TryPeekKey(batch, ref pos, out keyStarts[n], out keyLengths[n]))
+        {
+            n++;
+        }
+        if (n < 2)
+        {
+            return;
+        }
+        Span<uint> hashes = stackalloc uint[MaxRequests];
+        for (int i = 0; i < n; i++)
+        {
+            hashes[i] = KeyHash.Of(batch.Slice(keyStarts[i], keyLengths[i]));
+            table.PrefetchSlot(hashes[i]);
+        }
+        for (int i = 0; i < n; i++)
+        {
+            table.PrefetchEntry(hashes[i], keyBytes: false);
+        }
+        for (int i = 0; i < n; i++)
+        {
+            table.PrefetchEntry(hashes[i], keyBytes: true);
+        }
+    }
+
+    /// <summary>
+    /// A complete RESP request (<c>*N</c> then N bulk strings, N ≥ 2) at <paramref name="pos"/>: where its second
+    /// argument lies, with <paramref name="pos"/> moved past it. False, <paramref name="pos"/> unchanged, for anything
+    /// else (an inline command, an incomplete request, a malformed one: the parser deals with those).
+    /// </summary>
+    internal static bool TryPeekKey(ReadOnlySpan<byte> buf, ref int pos, out int keyStart, out int keyLength)
+    {
+        keyStart = keyLength = 0;
+        int p = pos;
+        if (!TryReadHeader(buf, ref p, (byte)'*', out int count) || count < 2 || count > MaxCount)
+        {
+            return false;
+        }
+        for (int i = 0; i < count; i++)
+        {
+            if (!TryReadHeader(buf, ref p, (byte)'$', out int length) || length > buf.Length - p - 2)
+            {
+                return false;
+            }
+            if (i == 1)
+            {
+                keyStart = p;
+                keyLength = length;
+            }
+            p += length + 2;
+        }
+        pos = p;
+        return true;
+    }
+
+    private static bool TryReadHeader(ReadOnlySpan<byte> buf, ref int p, byte kind, out int value)
+    {
+        value = 0;
+        if (p >= buf.Length || buf[p] != kind)
+        {
+            return false;
+        }
+        int q = p + 1;
+        while (q < buf.Length && q - p <= 9 && buf[q] - (uint)'0' <= 9)
+        {
+            value = value * 10 + (buf[q] - '0');
+            q++;
+        }
+        if (q == p + 1 || q + 1 >= buf.Length || buf[q] != '\r' || buf[q + 1] != '\n')
+        {
+            return false;
+        }
+        p = q + 2;
+        return true;
+    }
+}

@@ -1,0 +1,117 @@
+using System.Text;
+using Amber.Keyspace;
+using Amber.Protocol;
+using Amber.Server;
+using Amber.Tests.Infrastructure;
+
+namespace Amber.Tests.Server;
+
+public class BatchPrefetchTests
+{
+    private static string Peeked(string stream)
+    {
+        byte[] bytes = Encoding.ASCII.GetBytes(stream);
+        var keys = new List<string>();
+        int pos = 0;
+        while (BatchPrefetch.TryPeekKey(bytes, ref pos, out int start, out int length))
+        {
+            keys.Add(Encoding.ASCII.GetString(bytes, start, length));
+        }
+        return string.Join('|', keys) + "@" + pos;
+    }
+
+    [Fact]
+    public void PeeksTheSecondArgumentOfEachCompleteRequestAndStopsAtAnythingElse()
+    {
+        Assert.Equal("k1|k2@48", Peeked("*2\r\n$3\r\nGET\r\n$2\r\nk1\r\n*3\r\n$3\r\nSET\r\n$2\r\nk2\r\n$0\r\n\r\n"));
+        // Incomplete: the second request's value is cut.
+        Assert.Equal("k1@21", Peeked("*2\r\n$3\r\nGET\r\n$2\r\nk1\r\n*3\r\n$3\r\nSET\r\n$2\r\nk2\r\n$5\r\nab"));
+        // An inline command, a request without a key, a malformed or absurd header: nothing more is peeked.
+        Assert.Equal("@0", Peeked("GET k1\r\n*2\r\n$3\r\nGET\r\n$2\r\nk1\r\n"));
+        Assert.Equal("@0", Peeked("*1\r\n$4\r\nPING\r\n"));
+        Assert.Equal("@0", Peeked("*2\r\n$3\r\nGET\r\n$-1\r\n"));
+        Assert.Equal("@0", Peeked("*2\r\n$3\r\nGET\r\n$99999999999\r\nk\r\n"));
+        Assert.Equal("@0", Peeked("*2\r\n$3\r\nGET\r\n$2\nk1\r\n"));
+        Assert.Equal("@0", Peeked("*99999999\r\n$3\r\nGET\r\n"));
+    }
+
+    [Fact]
+    public void OnRandomStreamsItAgreesWithTheParserAndNeverThrows()
+    {
+        var random = new Random(7);
+        var table = new KeyTable();
+        for (int i = 0; i < 1000; i++)
+        {
+            byte[] key = Encoding.ASCII.GetBytes("key:" + i);
+            table.Add(Entry.ForString(key, KeyHash.Of(key), "v"u8));
+        }
+        for (int round = 0; round < 2000; round++)
+        {
+            var stream = new MemoryStream();
+            int requests = random.Next(1, 40);
+            for (int r = 0; r < requests; r++)
+            {
+                int count = random.Next(1, 5);
+                stream.Write(Encoding.ASCII.GetBytes($"*{count}\r\n"));
+                for (int a = 0; a < count; a++)
+                {
+                    string arg = a == 0 ? "GET" : "key:" + random.Next(2000);
+                    stream.Write(Encoding.ASCII.GetBytes($"${arg.Length}\r\n{arg}\r\n"));
+                }
+            }
+            byte[] bytes = stream.ToArray();
+            int cut = random.Next(bytes.Length + 1);
+            if (random.Next(4) == 0)
+            {
+                bytes[random.Next(bytes.Length)] = (byte)random.Next(256);
+            }
+            ReadOnlySpan<byte> visible = bytes.AsSpan(0, cut);
+            BatchPrefetch.Run(table, visible);
+
+            // Every key peeked is the parser's second argument of the same request, in order.
+            var parser = new RequestParser();
+            var args = new ArgList();
+            int parsePos = 0;
+            int peekPos = 0;
+            while (BatchPrefetch.TryPeekKey(visible, ref peekPos, out int start, out int length))
+            {
+                ParseStatus status = parser.TryParse(bytes, ref parsePos, cut, args);
+                Assert.Equal(ParseStatus.Complete, status);
+                Assert.True(args.Count >= 2);
+                Assert.Equal(Encoding.ASCII.GetString(args[1]), Encoding.ASCII.GetString(bytes, start, length));
+                Assert.Equal(parsePos, peekPos);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task PipelinedBatchesAreAnsweredInOrderWhileTheTableRehashes()
+    {
+        await using var server = TestServer.Start();
+        using var client = new RawClient(server.Port);
+        var expected = new StringBuilder();
+        var batch = new StringBuilder();
+        for (int round = 0; round < 50; round++)
+        {
+            batch.Clear();
+            for (int i = 0; i < 40; i++)
+            {
+                int k = round * 40 + i;
+                batch.Append($"*3\r\n$3\r\nSET\r\n${("k" + k).Length}\r\nk{k}\r\n$1\r\n{k % 10}\r\n");
+                batch.Append($"*2\r\n$4\r\nINCR\r\n${("k" + k).Length}\r\nk{k}\r\n");
+                batch.Append("*1\r\n$4\r\nPING\r\n");
+                batch.Append($"*2\r\n$3\r\nGET\r\n${("k" + (k / 2)).Length}\r\nk{k / 2}\r\n");
+                expected.Append($"+OK\r\n:{k % 10 + 1}\r\n+PONG\r\n");
+                string half = ((k / 2) % 10 + 1).ToString();
+                expected.Append($"${half.Length}\r\n{half}\r\n");
+            }
+            client.Send(batch.ToString());
+        }
+        var got = new StringBuilder();
+        while (got.Length < expected.Length)
+        {
+            got.Append(client.ReadReply());
+        }
+        Assert.Equal(expected.ToString(), got.ToString());
+    }
+}
