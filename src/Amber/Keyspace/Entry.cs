@@ -168,6 +168,15 @@ internal abstract class Entry
     /// <summary>Starts loading the key's byte array into the cache (<see cref="CachePrefetch"/>).</summary>
     internal void PrefetchBytes() => CachePrefetch.Object(_bytes);
 
+    /// <summary>
+    /// For a collection in its large encoding, starts loading step <paramref name="stage"/> (0, 1, 2: bucket, node,
+    /// member bytes) of the lookup of a member whose hash (<see cref="KeyHash.Of"/>) is <paramref name="memberHash"/>;
+    /// each step reads what the one before loaded. A hint (Server/BatchPrefetch): it changes nothing.
+    /// </summary>
+    internal virtual void PrefetchMember(uint memberHash, int stage)
+    {
+    }
+
     /// <summary>The key's hash, recomputed (only rehashing and tests need it: lookups bring their own).</summary>
     public uint Hash => KeyHash.Of(Key);
 

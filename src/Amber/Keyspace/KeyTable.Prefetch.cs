@@ -13,6 +13,10 @@ internal sealed partial class KeyTable
         }
     }
 
+    /// <summary>The entry of <paramref name="key"/>, if present, without the side effects of <see cref="Find"/>.</summary>
+    public Entry? PeekEntry(ReadOnlySpan<byte> key, uint hash) =>
+        FindIn(_main, key, hash) ?? (_target != null ? FindIn(_target, key, hash) : null);
+
     /// <summary>
     /// Starts loading the first entry of <paramref name="hash"/>'s bucket and, when <paramref name="keyBytes"/>, the
     /// entry's key bytes (the second and third steps; call after <see cref="PrefetchSlot"/>, and for the key bytes after

@@ -8,7 +8,8 @@ namespace Amber.Server;
 /// in turn; issued for the whole batch stage by stage, the misses of its requests overlap, and the commands then find
 /// their keys in the cache. A hint only: it reads the table (under the keyspace lock, as the batch does) and changes
 /// nothing. The key is taken to be each request's second argument, which it is for most data commands; for the
-/// others the prefetch is merely wasted.
+/// others the prefetch is merely wasted. When that key holds a large hash, set or sorted set, the lookup of the
+/// member the request names is prefetched the same way (HSET key field, SADD key member, ZADD key score member).
 /// </summary>
 internal static class BatchPrefetch
 {
@@ -23,11 +24,10 @@ internal static class BatchPrefetch
         {
             batch = batch[..MaxScanBytes];
         }
-        Span<int> keyStarts = stackalloc int[MaxRequests];
-        Span<int> keyLengths = stackalloc int[MaxRequests];
+        Span<Peeked> requests = stackalloc Peeked[MaxRequests];
         int n = 0;
         int pos = 0;
-        while (n < MaxRequests && TryPeekKey(batch, ref pos, out keyStarts[n], out keyLengths[n]))
+        while (n < MaxRequests && TryPeek(batch, ref pos, out requests[n]))
         {
             n++;
         }
@@ -38,7 +38,7 @@ internal static class BatchPrefetch
         Span<uint> hashes = stackalloc uint[MaxRequests];
         for (int i = 0; i < n; i++)
         {
-            hashes[i] = KeyHash.Of(batch.Slice(keyStarts[i], keyLengths[i]));
+            hashes[i] = KeyHash.Of(batch.Slice(requests[i].KeyStart, requests[i].KeyLength));
             table.PrefetchSlot(hashes[i]);
         }
         for (int i = 0; i < n; i++)
@@ -49,6 +49,55 @@ internal static class BatchPrefetch
         {
             table.PrefetchEntry(hashes[i], keyBytes: true);
         }
+        PrefetchMembers(table, batch, requests[..n], hashes[..n]);
+    }
+
+    private static void PrefetchMembers(KeyTable table, ReadOnlySpan<byte> batch, ReadOnlySpan<Peeked> requests, Span<uint> hashes)
+    {
+        Entry?[] entries = t_entries ??= new Entry?[MaxRequests];
+        int collections = 0;
+        for (int i = 0; i < requests.Length; i++)
+        {
+            ref readonly Peeked r = ref requests[i];
+            Entry? e = r.MemberLength < 0 ? null : table.PeekEntry(batch.Slice(r.KeyStart, r.KeyLength), hashes[i]);
+            if (e == null || e.IsString)
+            {
+                entries[i] = null;
+                continue;
+            }
+            // A sorted set's member follows the score (ZADD key score member); other types name it first.
+            bool afterScore = e is Types.SortedSet && r.NextLength >= 0;
+            hashes[i] = KeyHash.Of(afterScore ? batch.Slice(r.NextStart, r.NextLength) : batch.Slice(r.MemberStart, r.MemberLength));
+            entries[i] = e;
+            e.PrefetchMember(hashes[i], 0);
+            collections++;
+        }
+        if (collections == 0)
+        {
+            return;
+        }
+        for (int stage = 1; stage <= 2; stage++)
+        {
+            for (int i = 0; i < requests.Length; i++)
+            {
+                entries[i]?.PrefetchMember(hashes[i], stage);
+            }
+        }
+        Array.Clear(entries);
+    }
+
+    [ThreadStatic]
+    private static Entry?[]? t_entries;
+
+    /// <summary>Where a request's second, third and fourth arguments lie (length -1: absent).</summary>
+    internal struct Peeked
+    {
+        public int KeyStart;
+        public int KeyLength;
+        public int MemberStart;
+        public int MemberLength;
+        public int NextStart;
+        public int NextLength;
     }
 
     /// <summary>
@@ -56,9 +105,9 @@ internal static class BatchPrefetch
     /// argument lies, with <paramref name="pos"/> moved past it. False, <paramref name="pos"/> unchanged, for anything
     /// else (an inline command, an incomplete request, a malformed one: the parser deals with those).
     /// </summary>
-    internal static bool TryPeekKey(ReadOnlySpan<byte> buf, ref int pos, out int keyStart, out int keyLength)
+    internal static bool TryPeek(ReadOnlySpan<byte> buf, ref int pos, out Peeked request)
     {
-        keyStart = keyLength = 0;
+        request = new Peeked { MemberLength = -1, NextLength = -1 };
         int p = pos;
         if (!TryReadHeader(buf, ref p, (byte)'*', out int count) || count < 2 || count > MaxCount)
         {
@@ -70,10 +119,20 @@ internal static class BatchPrefetch
             {
                 return false;
             }
-            if (i == 1)
+            switch (i)
             {
-                keyStart = p;
-                keyLength = length;
+                case 1:
+                    request.KeyStart = p;
+                    request.KeyLength = length;
+                    break;
+                case 2:
+                    request.MemberStart = p;
+                    request.MemberLength = length;
+                    break;
+                case 3:
+                    request.NextStart = p;
+                    request.NextLength = length;
+                    break;
             }
             p += length + 2;
         }

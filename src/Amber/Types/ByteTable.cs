@@ -176,6 +176,33 @@ internal sealed class ByteTable
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private uint HashAt(int index) => SlotAt(index).Hash;
 
+    /// <summary>
+    /// Starts loading one step of the lookup of a key hashing to <paramref name="hash"/>: 0 its bucket, 1 the first
+    /// slot of the chain, 2 that slot's element (each reads what the step before loaded). Changes nothing.
+    /// </summary>
+    public void PrefetchStage(uint hash, int stage)
+    {
+        uint bucket = hash & (uint)(_buckets.Length - 1);
+        if (stage == 0)
+        {
+            CachePrefetch.Element(_buckets, bucket);
+            return;
+        }
+        int head = _buckets[bucket] - 1;
+        if (head < 0 || head >= _count)
+        {
+            return;
+        }
+        if (stage == 1)
+        {
+            CachePrefetch.Element(_slots[head >> ChunkBits], head & ChunkMask);
+        }
+        else
+        {
+            CachePrefetch.Object(SlotAt(head).Element);
+        }
+    }
+
     public int Find(ReadOnlySpan<byte> key) => _count == 0 ? -1 : Find(key, KeyHash.Of(key));
 
     private int Find(ReadOnlySpan<byte> key, uint hash)

@@ -85,6 +85,8 @@ internal sealed class HashValue : Keyspace.Entry, Keyspace.ITypedValue, Diagnost
         }
     }
 
+    internal override void PrefetchMember(uint memberHash, int stage) => _table?.PrefetchStage(memberHash, stage);
+
     public int Count => _table is { } table ? table.Count : Pack.Count / 2;
 
     public bool IsListPack => _table == null;

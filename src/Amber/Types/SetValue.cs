@@ -71,6 +71,8 @@ internal sealed class SetValue : Keyspace.Entry, Keyspace.ITypedValue, Diagnosti
         return bytes;
     }
 
+    internal override void PrefetchMember(uint memberHash, int stage) => _table?.PrefetchStage(memberHash, stage);
+
     public int Count
     {
         get

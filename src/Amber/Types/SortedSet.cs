@@ -57,6 +57,8 @@ internal sealed class SortedSet : Entry, ITypedValue, Diagnostics.IDigestible
 
     private ZSetTree? Tree => _tree;
 
+    internal override void PrefetchMember(uint memberHash, int stage) => _tree?.PrefetchStage(memberHash, stage);
+
     /// <summary>The array holding the pack after the key; valid only while <see cref="IsCompact"/>.</summary>
     private byte[] Pack => Bytes;
 

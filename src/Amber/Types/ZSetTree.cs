@@ -83,6 +83,33 @@ internal sealed class ZSetTree
     // ---- hash side ----
 
     /// <summary>The node holding <paramref name="member"/>, or <see cref="Nil"/>.</summary>
+    /// <summary>
+    /// Starts loading one step of the lookup of a member hashing to <paramref name="hash"/>: 0 its bucket, 1 the first
+    /// node of the chain, 2 that node's member bytes (each reads what the step before loaded). Changes nothing.
+    /// </summary>
+    public void PrefetchStage(uint hash, int stage)
+    {
+        uint bucket = hash & (uint)(_buckets.Length - 1);
+        if (stage == 0)
+        {
+            CachePrefetch.Element(_buckets, bucket);
+            return;
+        }
+        int head = _buckets[bucket];
+        if (head < 0 || head >= _nodes.Length)
+        {
+            return;
+        }
+        if (stage == 1)
+        {
+            CachePrefetch.Element(_nodes, head);
+        }
+        else
+        {
+            CachePrefetch.Object(_nodes[head].Member);
+        }
+    }
+
     public int Find(ReadOnlySpan<byte> member)
     {
         uint hash = KeyHash.Of(member);

@@ -13,9 +13,9 @@ public class BatchPrefetchTests
         byte[] bytes = Encoding.ASCII.GetBytes(stream);
         var keys = new List<string>();
         int pos = 0;
-        while (BatchPrefetch.TryPeekKey(bytes, ref pos, out int start, out int length))
+        while (BatchPrefetch.TryPeek(bytes, ref pos, out BatchPrefetch.Peeked request))
         {
-            keys.Add(Encoding.ASCII.GetString(bytes, start, length));
+            keys.Add(Encoding.ASCII.GetString(bytes, request.KeyStart, request.KeyLength));
         }
         return string.Join('|', keys) + "@" + pos;
     }
@@ -36,7 +36,7 @@ public class BatchPrefetchTests
     }
 
     [Fact]
-    public void OnRandomStreamsItAgreesWithTheParserAndNeverThrows()
+    public async Task OnRandomStreamsItAgreesWithTheParserAndNeverThrows()
     {
         var random = new Random(7);
         var table = new KeyTable();
@@ -45,6 +45,18 @@ public class BatchPrefetchTests
             byte[] key = Encoding.ASCII.GetBytes("key:" + i);
             table.Add(Entry.ForString(key, KeyHash.Of(key), "v"u8));
         }
+        await using var server = TestServer.Start();
+        using (var client = new RawClient(server.Port))
+        {
+            for (int i = 0; i < 300; i++)
+            {
+                client.Call("HSET", "key:1", "f" + i, "v");
+                client.Call("SADD", "key:2", "m" + i);
+                client.Call("ZADD", "key:3", i.ToString(), "m" + i);
+            }
+        }
+        // The server's own table, with a large hash, set and sorted set in it (read only here, under its lock).
+        KeyTable live = server.Server.Databases[0].Table;
         for (int round = 0; round < 2000; round++)
         {
             var stream = new MemoryStream();
@@ -55,7 +67,7 @@ public class BatchPrefetchTests
                 stream.Write(Encoding.ASCII.GetBytes($"*{count}\r\n"));
                 for (int a = 0; a < count; a++)
                 {
-                    string arg = a == 0 ? "GET" : "key:" + random.Next(2000);
+                    string arg = a == 0 ? "GET" : a == 1 ? "key:" + random.Next(2000) : random.Next(3) == 0 ? random.Next(400).ToString() : "m" + random.Next(400);
                     stream.Write(Encoding.ASCII.GetBytes($"${arg.Length}\r\n{arg}\r\n"));
                 }
             }
@@ -67,21 +79,66 @@ public class BatchPrefetchTests
             }
             ReadOnlySpan<byte> visible = bytes.AsSpan(0, cut);
             BatchPrefetch.Run(table, visible);
+            lock (server.Server.KeyspaceLock)
+            {
+                BatchPrefetch.Run(live, visible);
+            }
 
             // Every key peeked is the parser's second argument of the same request, in order.
             var parser = new RequestParser();
             var args = new ArgList();
             int parsePos = 0;
             int peekPos = 0;
-            while (BatchPrefetch.TryPeekKey(visible, ref peekPos, out int start, out int length))
+            while (BatchPrefetch.TryPeek(visible, ref peekPos, out BatchPrefetch.Peeked request))
             {
                 ParseStatus status = parser.TryParse(bytes, ref parsePos, cut, args);
                 Assert.Equal(ParseStatus.Complete, status);
                 Assert.True(args.Count >= 2);
-                Assert.Equal(Encoding.ASCII.GetString(args[1]), Encoding.ASCII.GetString(bytes, start, length));
+                Assert.Equal(Encoding.ASCII.GetString(args[1]), Encoding.ASCII.GetString(bytes, request.KeyStart, request.KeyLength));
+                Assert.Equal(args.Count > 2 ? Encoding.ASCII.GetString(args[2]) : "-", request.MemberLength < 0 ? "-" : Encoding.ASCII.GetString(bytes, request.MemberStart, request.MemberLength));
+                Assert.Equal(args.Count > 3 ? Encoding.ASCII.GetString(args[3]) : "-", request.NextLength < 0 ? "-" : Encoding.ASCII.GetString(bytes, request.NextStart, request.NextLength));
                 Assert.Equal(parsePos, peekPos);
             }
         }
+    }
+
+    [Fact]
+    public async Task PipelinedMemberCommandsOnLargeCollectionsGetTheirReplies()
+    {
+        await using var server = TestServer.Start();
+        using var client = new RawClient(server.Port);
+        var batch = new StringBuilder();
+        var expected = new StringBuilder();
+        // Past the listpack/intset limits, so the hash, set and sorted set use their tables; then again, overwriting.
+        for (int pass = 0; pass < 2; pass++)
+        {
+            for (int i = 0; i < 600; i++)
+            {
+                string m = "m" + i;
+                batch.Append($"*4\r\n$4\r\nHSET\r\n$1\r\nh\r\n${m.Length}\r\n{m}\r\n$1\r\n{pass}\r\n");
+                batch.Append($"*3\r\n$4\r\nSADD\r\n$1\r\ns\r\n${m.Length}\r\n{m}\r\n");
+                string score = (i * 7 % 600 + pass).ToString();
+                batch.Append($"*4\r\n$4\r\nZADD\r\n$1\r\nz\r\n${score.Length}\r\n{score}\r\n${m.Length}\r\n{m}\r\n");
+                batch.Append($"*3\r\n$4\r\nHGET\r\n$1\r\nh\r\n${m.Length}\r\n{m}\r\n");
+                batch.Append($"*3\r\n$6\r\nZSCORE\r\n$1\r\nz\r\n${m.Length}\r\n{m}\r\n");
+                int added = pass == 0 ? 1 : 0;
+                expected.Append($":{added}\r\n:{added}\r\n:{added}\r\n$1\r\n{pass}\r\n${score.Length}\r\n{score}\r\n");
+                if (batch.Length > 4000)
+                {
+                    client.Send(batch.ToString());
+                    batch.Clear();
+                }
+            }
+        }
+        client.Send(batch.ToString());
+        var got = new StringBuilder();
+        while (got.Length < expected.Length)
+        {
+            got.Append(client.ReadReply());
+        }
+        Assert.Equal(expected.ToString(), got.ToString());
+        Assert.Equal("$9\r\nhashtable\r\n", client.Call("OBJECT", "ENCODING", "h"));
+        Assert.Equal("$8\r\nskiplist\r\n", client.Call("OBJECT", "ENCODING", "z"));
     }
 
     [Fact]
