@@ -13,10 +13,11 @@ internal sealed class CommandExecutor(AmberServer server)
 {
     private readonly CommandClock _clock = new();
 
-    /// <summary>Executes every complete request in buf[parsePos..end). Returns false when the connection must close.</summary>
-    // Two of the smallest keyed requests ("*2\r\n$3\r\nGET\r\n$1\r\nk\r\n" is 22 bytes): a lone request has nothing to
-    // overlap its misses with.
+    // Twice the smallest keyed request ("*2\r\n$3\r\nGET\r\n$1\r\nk\r\n" is 22 bytes): anything shorter holds one lookup
+    // at most, which has nothing to overlap its misses with.
     private const int MinPrefetchBytes = 44;
+
+    /// <summary>Executes every complete request in buf[parsePos..end). Returns false when the connection must close.</summary>
 
     public bool RunBatch(ClientSession session, byte[] buf, ref int parsePos, int end, ref int start)
     {
@@ -41,7 +42,7 @@ internal sealed class CommandExecutor(AmberServer server)
                 session.BeginBatchPushes();
                 if (end - parsePos >= MinPrefetchBytes)
                 {
-                    BatchPrefetch.Run(server.Databases[session.DbIndex].Table, buf.AsSpan(parsePos, end - parsePos));
+                    BatchPrefetch.Run(server.Databases[session.DbIndex].Table, server.Commands, buf.AsSpan(parsePos, end - parsePos));
                 }
                 while (true)
                 {

@@ -35,6 +35,39 @@ public class BatchPrefetchTests
         Assert.Equal("@0", Peeked("*99999999\r\n$3\r\nGET\r\n"));
     }
 
+    private static readonly string[] Names = ["GET", "MSET", "MGET", "DEL", "HSET", "ZADD", "SADD", "PING"];
+
+    [Fact]
+    public async Task TheKeysOfAMultiKeyRequestAreWhereItsCommandPlacesThem()
+    {
+        await using var server = TestServer.Start();
+        Amber.Commands.CommandTable commands = server.Server.Commands;
+        string Keys(string name, params string[] args)
+        {
+            var request = new StringBuilder($"*{args.Length + 1}\r\n${name.Length}\r\n{name}\r\n");
+            foreach (string a in args)
+            {
+                request.Append($"${a.Length}\r\n{a}\r\n");
+            }
+            byte[] bytes = Encoding.ASCII.GetBytes(request.ToString());
+            int pos = 0;
+            Assert.True(BatchPrefetch.TryPeek(bytes, ref pos, out BatchPrefetch.Peeked peeked));
+            Span<int> starts = stackalloc int[32];
+            Span<int> lengths = stackalloc int[32];
+            int n = BatchPrefetch.CollectKeys(bytes, peeked, commands.Find(name)!, starts, lengths, 0);
+            var keys = new List<string>();
+            for (int i = 0; i < n; i++)
+            {
+                keys.Add(Encoding.ASCII.GetString(bytes, starts[i], lengths[i]));
+            }
+            return string.Join('|', keys);
+        }
+        Assert.Equal("k1|k2|k3", Keys("MSET", "k1", "v1", "k2", "v2", "k3", "v3"));
+        Assert.Equal("k1|k2|k3", Keys("MGET", "k1", "k2", "k3"));
+        Assert.Equal("k1|k2", Keys("DEL", "k1", "k2"));
+        Assert.Equal("k1|k2", Keys("BLPOP", "k1", "k2", "0"));
+    }
+
     [Fact]
     public async Task OnRandomStreamsItAgreesWithTheParserAndNeverThrows()
     {
@@ -67,7 +100,7 @@ public class BatchPrefetchTests
                 stream.Write(Encoding.ASCII.GetBytes($"*{count}\r\n"));
                 for (int a = 0; a < count; a++)
                 {
-                    string arg = a == 0 ? "GET" : a == 1 ? "key:" + random.Next(2000) : random.Next(3) == 0 ? random.Next(400).ToString() : "m" + random.Next(400);
+                    string arg = a == 0 ? Names[random.Next(Names.Length)] : a == 1 ? "key:" + random.Next(2000) : random.Next(3) == 0 ? random.Next(400).ToString() : "m" + random.Next(400);
                     stream.Write(Encoding.ASCII.GetBytes($"${arg.Length}\r\n{arg}\r\n"));
                 }
             }
@@ -78,10 +111,10 @@ public class BatchPrefetchTests
                 bytes[random.Next(bytes.Length)] = (byte)random.Next(256);
             }
             ReadOnlySpan<byte> visible = bytes.AsSpan(0, cut);
-            BatchPrefetch.Run(table, visible);
+            BatchPrefetch.Run(table, null, visible);
             lock (server.Server.KeyspaceLock)
             {
-                BatchPrefetch.Run(live, visible);
+                BatchPrefetch.Run(live, server.Server.Commands, visible);
             }
 
             // Every key peeked is the parser's second argument of the same request, in order.
