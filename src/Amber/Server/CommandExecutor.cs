@@ -18,7 +18,6 @@ internal sealed class CommandExecutor(AmberServer server)
     private const int MinPrefetchBytes = 44;
 
     /// <summary>Executes every complete request in buf[parsePos..end). Returns false when the connection must close.</summary>
-
     public bool RunBatch(ClientSession session, byte[] buf, ref int parsePos, int end, ref int start)
     {
         // Requests run on the socket event thread (SocketScheduling); one flag test per batch after the first.

@@ -82,7 +82,6 @@ internal sealed class ZSetTree
 
     // ---- hash side ----
 
-    /// <summary>The node holding <paramref name="member"/>, or <see cref="Nil"/>.</summary>
     /// <summary>
     /// Starts loading one step of the lookup of a member hashing to <paramref name="hash"/>: 0 its bucket, 1 the first
     /// node of the chain, 2 that node's member bytes (each reads what the step before loaded). Changes nothing.
@@ -110,6 +109,7 @@ internal sealed class ZSetTree
         }
     }
 
+    /// <summary>The node holding <paramref name="member"/>, or <see cref="Nil"/>.</summary>
     public int Find(ReadOnlySpan<byte> member)
     {
         uint hash = KeyHash.Of(member);
