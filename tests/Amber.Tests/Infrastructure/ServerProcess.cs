@@ -38,9 +38,12 @@ public sealed class ServerProcess : IDisposable
     }
 
     /// <summary>Starts the server in <paramref name="dir"/> and waits until it accepts connections (fails the test otherwise).</summary>
-    public static ServerProcess Start(string dir, params string[] args)
+    public static ServerProcess Start(string dir, params string[] args) => Start(dir, null, args);
+
+    /// <summary>As <see cref="Start(string, string[])"/>, with extra environment variables for the server.</summary>
+    public static ServerProcess Start(string dir, IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
-        ServerProcess server = Launch(dir, args);
+        ServerProcess server = Launch(dir, args, environment);
         if (!server.WaitUntil(() => server.Output.Contains("Ready to accept connections"), TimeSpan.FromSeconds(60)) || server.HasExited)
         {
             string output = server.Output;
@@ -91,7 +94,7 @@ public sealed class ServerProcess : IDisposable
         return (server._process.ExitCode, server.Output);
     }
 
-    private static ServerProcess Launch(string dir, string[] args)
+    private static ServerProcess Launch(string dir, string[] args, IReadOnlyDictionary<string, string>? environment = null)
     {
         string dll = Path.Combine(AppContext.BaseDirectory, "amber-server.dll");
         Assert.True(File.Exists(dll), $"missing {dll}");
@@ -114,6 +117,10 @@ public sealed class ServerProcess : IDisposable
         foreach (string a in args)
         {
             psi.ArgumentList.Add(a);
+        }
+        foreach ((string name, string value) in environment ?? new Dictionary<string, string>())
+        {
+            psi.Environment[name] = value;
         }
         var process = new Process { StartInfo = psi };
         var server = new ServerProcess(process, port);
