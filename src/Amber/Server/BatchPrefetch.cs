@@ -39,7 +39,7 @@ internal static class BatchPrefetch
         public int MemberLength;
         public int NextStart;
         public int NextLength;
-        /// <summary>Index of the request's first key in the batch's key list, or -1 once the list was full.</summary>
+        /// <summary>Index of the request's first key in the batch's key list.</summary>
         public int KeyIndex;
     }
 
@@ -59,6 +59,8 @@ internal static class BatchPrefetch
         {
             ref Peeked r = ref requests[n++];
             r.KeyIndex = keys;
+            // Only requests of 4 or more arguments look their command up: SET, HGET, SADD ... (the common case) are
+            // single-key, and MGET or DEL of two keys merely go without the second prefetch.
             if (r.Count > 3 && commands?.Find(batch.Slice(r.NameStart, r.NameLength)) is { Step: > 0, FirstKey: 1 } spec &&
                 spec.LastKey != 1)
             {
