@@ -149,16 +149,7 @@ internal abstract class Entry
     }
 
     /// <summary>What the array holds after the key: a string's value (and spare room), a value class's compact encoding.</summary>
-    private protected ReadOnlySpan<byte> AfterKey
-    {
-        get
-        {
-            byte[] b = _bytes;
-            uint header = ReadHeader(b, out int start);
-            start += (int)(header >> 1);
-            return new ReadOnlySpan<byte>(b, start, b.Length - start);
-        }
-    }
+    private protected ReadOnlySpan<byte> AfterKey => _bytes.AsSpan(AfterKeyStart);
 
     /// <summary>A key holding the string <paramref name="value"/> (copied into the key's array).</summary>
     public static Entry ForString(ReadOnlySpan<byte> key, uint hash, ReadOnlySpan<byte> value) => new StringEntry(Pack(key, value), hash);
