@@ -38,17 +38,11 @@ source bench/lib.sh
 require_tools redis-server redis-cli redis-benchmark python3
 setup_run
 
-wait_bgsave() { while [ "$(info_field "$1" rdb_bgsave_in_progress)" != 0 ]; do sleep 0.05; done; }
+wait_bgsave() { python3 bench/bgsave_poll.py wait "$1"; }
 
-# bgsave_loop PORT: BGSAVEs back to back until $WORK/stop exists. The polling (a redis-cli, tr and awk every 50 ms)
-# runs at the lowest priority so that it does not take the CPU from the server or the load generator.
-bgsave_loop() {
-  renice -n 19 -p "$BASHPID" >/dev/null
-  while kill -0 $$ 2>/dev/null; do
-    redis-cli -p "$1" bgsave >/dev/null 2>&1; wait_bgsave "$1"
-    [ -f "$WORK/stop" ] && break
-  done
-}
+# bgsave_loop PORT: BGSAVEs back to back until $WORK/stop exists, polled over one connection at the lowest priority
+# (bench/bgsave_poll.py says why not with redis-cli).
+bgsave_loop() { python3 bench/bgsave_poll.py loop "$1" "$WORK/stop"; }
 
 # gc_count PORT: Amber's collections so far (all, and those of gen1 or older) and their total pause in ms (INFO memory);
 # gc_diff A B: B - A.

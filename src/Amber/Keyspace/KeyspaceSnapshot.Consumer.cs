@@ -19,9 +19,11 @@ internal sealed partial class KeyspaceSnapshot
     /// <summary>
     /// Encodes every record published so far and passes the bytes to <paramref name="write"/>; once the stream is
     /// complete and read, also the sink's end. Throws <see cref="SnapshotAbortedException"/> if the snapshot was
-    /// aborted; if the sink or <paramref name="write"/> throws, aborts the snapshot and rethrows.
+    /// aborted; if the sink or <paramref name="write"/> throws, aborts the snapshot and rethrows. A background save
+    /// yields the CPU between chunks, and stops there (leaving the rest for another thread) once
+    /// <paramref name="handOver"/> returns true.
     /// </summary>
-    internal void DrainReady(Action<ReadOnlySpan<byte>> write, bool yieldBetweenChunks = false)
+    internal void DrainReady(Action<ReadOnlySpan<byte>> write, bool yieldBetweenChunks = false, Func<bool>? handOver = null)
     {
         if (_ended)
         {
@@ -37,7 +39,7 @@ internal sealed partial class KeyspaceSnapshot
                 _begun = true;
                 _sink.Begin(_encoded);
             }
-            while (Output.TryRead(out SnapshotChunk chunk))
+            while (handOver?.Invoke() != true && Output.TryRead(out SnapshotChunk chunk))
             {
                 try
                 {

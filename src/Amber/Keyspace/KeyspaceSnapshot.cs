@@ -310,17 +310,24 @@ internal sealed partial class KeyspaceSnapshot
 
     /// <summary>
     /// <see cref="WriteToAsync"/> on the calling thread, blocking while nothing is published: for a consumer with a
-    /// thread of its own (a background save, which lowers that thread's priority: the work must stay on it).
+    /// thread of its own (a background save, which lowers that thread's priority: the work must stay on it). With
+    /// <paramref name="handOver"/>, stops between two chunks once it returns true and returns false; another thread
+    /// then goes on where this one stopped. True when the stream is complete.
     /// </summary>
-    public void WriteTo(Action<ReadOnlySpan<byte>> write, CancellationToken cancellationToken = default)
+    public bool WriteTo(Action<ReadOnlySpan<byte>> write, Func<bool>? handOver = null, CancellationToken cancellationToken = default)
     {
         try
         {
             while (Output.WaitToRead(cancellationToken))
             {
-                DrainReady(write, yieldBetweenChunks: true);
+                if (handOver?.Invoke() == true)
+                {
+                    return false;
+                }
+                DrainReady(write, yieldBetweenChunks: true, handOver);
             }
             DrainReady(write, yieldBetweenChunks: true);
+            return true;
         }
         catch (Exception e)
         {

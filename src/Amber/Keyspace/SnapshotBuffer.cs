@@ -29,6 +29,7 @@ internal sealed class SnapshotBuffer : IBufferWriter<byte>
     private int _written;
     private long _pendingBytes;
     private long _publishedBytes;
+    private long _releasedChunks;
     private long _peakPendingBytes;
     private long _totalBytes;
     private volatile Exception? _failure;
@@ -182,6 +183,12 @@ internal sealed class SnapshotBuffer : IBufferWriter<byte>
         }
     }
 
+    /// <summary>Chunks the consumer has released so far: its progress, as seen from other threads.</summary>
+    public long ReleasedChunks => Interlocked.Read(ref _releasedChunks);
+
+    /// <summary>Whether a published chunk is waiting for the consumer.</summary>
+    public bool HasChunkWaiting => _published.Reader.TryPeek(out _);
+
     /// <summary>Published bytes are above the limit: the consumer is behind (the walker is waiting).</summary>
     public bool IsOverLimit => Interlocked.Read(ref _publishedBytes) > _pendingLimit;
 
@@ -253,6 +260,7 @@ internal sealed class SnapshotBuffer : IBufferWriter<byte>
     /// <summary>Gives a chunk's memory back: the walker may go on when enough has been released.</summary>
     public void Release(SnapshotChunk chunk)
     {
+        Interlocked.Increment(ref _releasedChunks);
         Interlocked.Add(ref _publishedBytes, -chunk.Length);
         Discard(chunk.Array, chunk.Length);
     }

@@ -19,6 +19,7 @@ internal static partial class BackgroundThreadPriority
     private const int MaxNice = 19;
 
     private const int PrioProcess = 0;
+    private const int SchedIdle = 5;
 
     /// <summary>Lowers the calling thread; dispose the result to restore it (when the OS allows raising it back).</summary>
     public static Scope Lower()
@@ -52,6 +53,32 @@ internal static partial class BackgroundThreadPriority
     public static int SaveNiceFor(int current) =>
         Math.Max(current, Math.Min(MaxNice, GetPriority(PrioProcess, Environment.ProcessId) + SaveNice));
 
+    /// <summary>
+    /// Puts the calling thread in Linux's SCHED_IDLE class: it runs only on CPUs nothing else wants, and a CPU running
+    /// nothing but such threads counts as idle, so a waking request thread or client goes there at once instead of
+    /// queueing behind another. There is no way back without CAP_SYS_NICE, so this is for a thread that can be
+    /// dropped (<see cref="IdlePriorityDrain"/>). False where not supported.
+    /// </summary>
+    public static bool TryIdleCurrentThread()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return false;
+        }
+        try
+        {
+            int unused = 0;
+            return SetScheduler(GetTid(), SchedIdle, ref unused) == 0;
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Whether the calling thread is in the SCHED_IDLE class (tests, diagnostics).</summary>
+    public static bool CurrentThreadIsIdle() => OperatingSystem.IsLinux() && GetScheduler(GetTid()) == SchedIdle;
+
     /// <summary>The nice value of the calling thread on Linux (tests, diagnostics); 0 elsewhere.</summary>
     public static int CurrentNice() => OperatingSystem.IsLinux() ? GetPriority(PrioProcess, GetTid()) : 0;
 
@@ -77,6 +104,12 @@ internal static partial class BackgroundThreadPriority
             }
         }
     }
+
+    [LibraryImport("libc", EntryPoint = "sched_setscheduler", SetLastError = true)]
+    private static partial int SetScheduler(int pid, int policy, ref int priority);
+
+    [LibraryImport("libc", EntryPoint = "sched_getscheduler", SetLastError = true)]
+    private static partial int GetScheduler(int pid);
 
     [LibraryImport("libc", EntryPoint = "gettid")]
     private static partial int GetTid();

@@ -36,20 +36,17 @@ internal static class RdbExport
         {
             bool checksum = rdbTrailer && server.Config.RdbChecksum;
             ulong crc = 0;
-            // The walker steps on a thread of its own, taking the lock a step at a time; this thread (the save's own)
-            // encodes and writes the whole file without the lock, so requests may have the CPU first.
+            // The walker steps on a thread of its own, taking the lock a step at a time; the drain encodes and writes
+            // the whole file without the lock, at a priority that lets requests have the CPU first.
             Task producer = snapshot.RunOnOwnThread();
-            using (BackgroundThreadPriority.Lower())
+            IdlePriorityDrain.Run(snapshot, chunk =>
             {
-                snapshot.WriteTo(chunk =>
+                if (checksum)
                 {
-                    if (checksum)
-                    {
-                        crc = Crc64.Update(crc, chunk);
-                    }
-                    output.Write(chunk);
-                });
-            }
+                    crc = Crc64.Update(crc, chunk);
+                }
+                output.Write(chunk);
+            });
             producer.GetAwaiter().GetResult();
             if (!rdbTrailer)
             {
