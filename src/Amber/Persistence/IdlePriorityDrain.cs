@@ -48,7 +48,10 @@ internal static class IdlePriorityDrain
     /// save's own thread, whose priority it lowers (<see cref="BackgroundThreadPriority"/>). Throws what the drain
     /// throws.
     /// </summary>
-    public static void Run(KeyspaceSnapshot snapshot, Action<ReadOnlySpan<byte>> write)
+    public static void Run(KeyspaceSnapshot snapshot, Action<ReadOnlySpan<byte>> write) => Run(snapshot, write, StarvedAfter);
+
+    /// <summary><see cref="Run(KeyspaceSnapshot, Action{ReadOnlySpan{byte}})"/> with another starvation limit (tests).</summary>
+    internal static void Run(KeyspaceSnapshot snapshot, Action<ReadOnlySpan<byte>> write, TimeSpan starvedAfter)
     {
         using BackgroundThreadPriority.Scope lowered = BackgroundThreadPriority.Lower();
         if (!OperatingSystem.IsLinux())
@@ -59,7 +62,7 @@ internal static class IdlePriorityDrain
         SnapshotBuffer output = snapshot.Output;
         while (true)
         {
-            switch (DrainOnIdleThread(snapshot, write))
+            switch (DrainOnIdleThread(snapshot, write, starvedAfter))
             {
                 case Outcome.Complete:
                     return;
@@ -74,7 +77,7 @@ internal static class IdlePriorityDrain
         }
     }
 
-    private static Outcome DrainOnIdleThread(KeyspaceSnapshot snapshot, Action<ReadOnlySpan<byte>> write)
+    private static Outcome DrainOnIdleThread(KeyspaceSnapshot snapshot, Action<ReadOnlySpan<byte>> write, TimeSpan starvedAfter)
     {
         int handOver = 0;
         Outcome outcome = Outcome.Refused;
@@ -114,7 +117,7 @@ internal static class IdlePriorityDrain
                 released = output.ReleasedChunks;
                 lastProgress = now;
             }
-            if (output.PendingBytes > 2 * output.PendingLimit || Stopwatch.GetElapsedTime(lastProgress, now) > StarvedAfter)
+            if (output.PendingBytes > 2 * output.PendingLimit || Stopwatch.GetElapsedTime(lastProgress, now) > starvedAfter)
             {
                 Volatile.Write(ref handOver, 1);
                 Interlocked.Increment(ref s_handOvers);

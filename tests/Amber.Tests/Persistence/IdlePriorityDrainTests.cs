@@ -1,0 +1,118 @@
+using Amber.Keyspace;
+using Amber.Persistence;
+using Amber.Server;
+using Amber.Tests.Infrastructure;
+using Amber.Tests.Keyspace;
+
+namespace Amber.Tests.Persistence;
+
+/// <summary>
+/// A background save drains its snapshot on a SCHED_IDLE thread while that keeps up, and on the save's own thread
+/// (nice 10) while it does not; either way the stream is whole and in order.
+/// </summary>
+public class IdlePriorityDrainTests
+{
+    /// <summary>What each write of the drain saw: the stream's bytes so far, and the writing thread's class.</summary>
+    private sealed class RecordingWriter
+    {
+        private readonly SnapshotAssert.ByteCollector _bytes = new();
+        public readonly List<(bool Idle, int Nice, int ThreadId)> Writes = [];
+        public Action? BeforeFirstIdleWrite;
+
+        public void Write(ReadOnlySpan<byte> data)
+        {
+            bool idle = BackgroundThreadPriority.CurrentThreadIsIdle();
+            if (idle && Writes.Count == 0)
+            {
+                BeforeFirstIdleWrite?.Invoke();
+            }
+            Writes.Add((idle, BackgroundThreadPriority.CurrentNice(), Environment.CurrentManagedThreadId));
+            _bytes.Write(data);
+        }
+
+        public List<KeyRecord> Records() => _bytes.Records();
+    }
+
+    private static (KeyspaceSnapshot Snapshot, List<KeyRecord> Expected) StartSnapshot(AmberServer s, int keys, SnapshotOptions options)
+    {
+        lock (s.KeyspaceLock)
+        {
+            for (int i = 0; i < keys; i++)
+            {
+                s.Databases[0].Add(System.Text.Encoding.ASCII.GetBytes("key:" + i), System.Text.Encoding.ASCII.GetBytes(new string('v', 40) + i));
+            }
+            return (s.StartSnapshot(new DigestSink(), options), SnapshotAssert.Dataset(s.Databases));
+        }
+    }
+
+    /// <summary>Runs the drain on a save thread of its own and waits without holding a pool thread (other tests need them).</summary>
+    private static async Task DrainAsync(KeyspaceSnapshot snapshot, RecordingWriter writer, TimeSpan starvedAfter)
+    {
+        Task producer = snapshot.RunOnOwnThread();
+        var drained = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        new Thread(() =>
+        {
+            try
+            {
+                IdlePriorityDrain.Run(snapshot, writer.Write, starvedAfter);
+                drained.SetResult();
+            }
+            catch (Exception e)
+            {
+                drained.SetException(e);
+            }
+        }).Start();
+        await drained.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        await producer;
+    }
+
+    [SkippableFact]
+    public async Task WhileTheDrainKeepsUpEveryWriteIsAtIdlePriority()
+    {
+        Skip.IfNot(OperatingSystem.IsLinux(), "SCHED_IDLE is Linux's");
+        await using TestServer server = TestServer.Start();
+        (KeyspaceSnapshot snapshot, List<KeyRecord> expected) =
+            StartSnapshot(server.Server, 3000, new SnapshotOptions { ChunkSize = 1024, PendingLimit = 1 << 20 });
+        var writer = new RecordingWriter();
+        long handOvers = IdlePriorityDrain.HandOvers;
+        // Never starved (an hour), and the dataset is far below twice the pending limit: no reason to hand over.
+        await DrainAsync(snapshot, writer, TimeSpan.FromHours(1));
+        SnapshotAssert.SameDataset(expected, writer.Records());
+        Assert.True(writer.Writes.Count > 3, $"only {writer.Writes.Count} writes");
+        Assert.All(writer.Writes, w => Assert.True(w.Idle, "a write outside SCHED_IDLE"));
+        // Nice 10 as well: where SCHED_IDLE is refused the thread still runs below the requests.
+        Assert.All(writer.Writes, w => Assert.True(w.Nice >= BackgroundThreadPriority.SaveNiceFor(-20), $"nice {w.Nice}"));
+        Assert.Equal(handOvers, IdlePriorityDrain.HandOvers);
+    }
+
+    [SkippableFact]
+    public async Task AStarvedIdleDrainIsHandedToTheSaveThreadAndTheStreamStaysWhole()
+    {
+        Skip.IfNot(OperatingSystem.IsLinux(), "SCHED_IDLE is Linux's");
+        await using TestServer server = TestServer.Start();
+        var options = new SnapshotOptions { ChunkSize = 512, PendingLimit = 8 * 1024, StepBudget = 16 };
+        (KeyspaceSnapshot snapshot, List<KeyRecord> expected) = StartSnapshot(server.Server, 3000, options);
+        var writer = new RecordingWriter();
+        long handOvers = IdlePriorityDrain.HandOvers;
+        // The idle thread's first write stalls (as if it got no CPU) until the save thread has asked for the drain
+        // back and the walker has filled the buffer to its limit, so the save thread has chunks to write itself.
+        writer.BeforeFirstIdleWrite = () =>
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while (IdlePriorityDrain.HandOvers == handOvers || snapshot.Output.PendingBytes < options.PendingLimit)
+            {
+                Assert.True(DateTime.UtcNow < deadline, "no hand-over was asked for");
+                Thread.Sleep(5);
+            }
+        };
+        await DrainAsync(snapshot, writer, TimeSpan.FromMilliseconds(50));
+        SnapshotAssert.SameDataset(expected, writer.Records());
+        Assert.True(IdlePriorityDrain.HandOvers > handOvers);
+        Assert.True(writer.Writes[0].Idle, "the first write was not the idle thread's");
+        int firstOnSaveThread = writer.Writes.FindIndex(w => !w.Idle);
+        Assert.True(firstOnSaveThread > 0, "the save thread wrote nothing after the hand-over");
+        Assert.True(writer.Writes[firstOnSaveThread].Nice >= BackgroundThreadPriority.SaveNiceFor(-20));
+        // Back under half the limit, a new idle thread takes the rest.
+        Assert.Contains(writer.Writes.Skip(firstOnSaveThread), w => w.Idle && w.ThreadId != writer.Writes[0].ThreadId);
+    }
+}
