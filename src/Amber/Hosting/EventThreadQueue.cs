@@ -20,6 +20,7 @@ internal sealed class EventThreadQueue
 {
     private static readonly Lazy<EventThreadQueue?> s_shared = new(TryCreate);
     private static readonly byte[] s_ring = [1];
+    private static int s_eventThreadId;
 
     private readonly ConcurrentQueue<(Action<object?> Action, object? State)> _work = new();
     private readonly Socket _ringer;
@@ -32,6 +33,12 @@ internal sealed class EventThreadQueue
         _ringer = ringer;
         _bell = bell;
     }
+
+    /// <summary>
+    /// Whether the caller is the socket event thread: known once the queue has run its first item there (it posts one as
+    /// it starts); never true where completions run on the thread pool instead.
+    /// </summary>
+    public static bool OnEventThread => Volatile.Read(ref s_eventThreadId) == Environment.CurrentManagedThreadId;
 
     /// <summary>The process's queue (one event loop per process), or null when the doorbell could not be made.</summary>
     public static EventThreadQueue? Shared => s_shared.Value;
@@ -76,6 +83,13 @@ internal sealed class EventThreadQueue
             Socket bell = listener.Accept();
             var queue = new EventThreadQueue(ringer, bell);
             _ = queue.PumpAsync();
+            queue.Post(static _ =>
+            {
+                if (!Thread.CurrentThread.IsThreadPoolThread)
+                {
+                    Volatile.Write(ref s_eventThreadId, Environment.CurrentManagedThreadId);
+                }
+            }, null);
             return queue;
         }
         catch (SocketException)

@@ -161,9 +161,17 @@ internal sealed class ClientConnection
             Volatile.Write(ref _replyPending, 1);
             bool keepGoing = _server.Executor.RunBatch(_session, _buffer, ref _parsePos, _end, ref _start);
             _session.QueryBufferLength = _end - _start;
-            if (_session.AofWaitWriter != null && !await WaitAofDurableAsync().ConfigureAwait(false))
+            if (_session.AofWaitWriter != null)
             {
-                return false;
+                // Released by an fsync round, together with the round's other replies: no turn to wait for.
+                if (!await WaitAofDurableAsync().ConfigureAwait(false))
+                {
+                    return false;
+                }
+            }
+            else if (_session.Reply.Length > 0 && ReplyBatching.Shared.ShouldWait(this))
+            {
+                await ReplyBatching.Shared.WaitForTurnEnd(_turnWaiter).ConfigureAwait(false);
             }
             // Always: it also releases pushes held behind this batch's reply (even when the reply is empty).
             await SendReplyAsync().ConfigureAwait(false);
@@ -284,6 +292,8 @@ internal sealed class ClientConnection
     /// If that write or fsync failed, nothing is acknowledged: the replies are dropped and the connection closes
     /// (Redis exits the whole server in that case; Amber keeps serving the others and refuses writes with MISCONF).
     /// </summary>
+    private readonly ReplyBatching.TurnWaiter _turnWaiter = new();
+
     private async ValueTask<bool> WaitAofDurableAsync()
     {
         Persistence.Aof.AofWriter writer = _session.AofWaitWriter!;
