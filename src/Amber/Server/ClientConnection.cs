@@ -30,6 +30,10 @@ internal sealed class ClientConnection
     private int _replyPending;
     private int _closed;
 
+    // The batch's reply waits for the end of the event thread's turn (ReplyBatching); RunAsync does the wait.
+    private readonly ReplyBatching.TurnWaiter _turnWaiter = new();
+    private bool _replyWaitsForTurnEnd;
+
     private byte[] _buffer = ArrayPool<byte>.Shared.Rent(InitialBufferSize);
     private int _start;
     private int _parsePos;
@@ -303,9 +307,6 @@ internal sealed class ClientConnection
     /// If that write or fsync failed, nothing is acknowledged: the replies are dropped and the connection closes
     /// (Redis exits the whole server in that case; Amber keeps serving the others and refuses writes with MISCONF).
     /// </summary>
-    private readonly ReplyBatching.TurnWaiter _turnWaiter = new();
-    private bool _replyWaitsForTurnEnd;
-
     private async ValueTask<bool> WaitAofDurableAsync()
     {
         Persistence.Aof.AofWriter writer = _session.AofWaitWriter!;
