@@ -18,9 +18,9 @@ namespace Amber.Persistence;
 /// Why two threads: an idle thread may get almost no CPU on a busy machine, while requests keep capturing what they
 /// change whether or not the drain keeps up, and an unprivileged thread cannot leave SCHED_IDLE (that needs
 /// CAP_SYS_NICE). So the idle thread is a disposable one: when the bytes waiting for it pass twice the snapshot's
-/// pending limit, or it releases nothing for <see cref="StarvedAfter"/> with work waiting, it stops at the next
-/// chunk boundary and the save thread goes on at nice 10 until the waiting bytes are back under half the limit, then
-/// starts a new idle thread.
+/// pending limit, it stops at the next chunk boundary and the save thread goes on at nice 10 until the waiting bytes
+/// are back under half the limit, then starts a new idle thread. When it releases nothing for
+/// <see cref="StarvedAfter"/> with work waiting, no CPU is idle: the save thread finishes the drain at nice 10.
 /// </para>
 /// </summary>
 internal static class IdlePriorityDrain
@@ -39,8 +39,13 @@ internal static class IdlePriorityDrain
     private enum Outcome
     {
         Complete,
-        HandedOver,
         Refused,
+
+        /// <summary>Too many bytes waiting: the save thread drains them, then an idle thread takes over again.</summary>
+        Behind,
+
+        /// <summary>No progress with work waiting: no CPU is idle, the save thread finishes.</summary>
+        Starved,
     }
 
     /// <summary>
@@ -66,7 +71,7 @@ internal static class IdlePriorityDrain
             {
                 case Outcome.Complete:
                     return;
-                case Outcome.Refused:
+                case Outcome.Refused or Outcome.Starved:
                     snapshot.WriteTo(write);
                     return;
             }
@@ -81,6 +86,7 @@ internal static class IdlePriorityDrain
     {
         int handOver = 0;
         Outcome outcome = Outcome.Refused;
+        Outcome handOverReason = Outcome.Behind;
         ExceptionDispatchInfo? failure = null;
         using var finished = new ManualResetEventSlim();
         var thread = new Thread(() =>
@@ -91,7 +97,7 @@ internal static class IdlePriorityDrain
                 using BackgroundThreadPriority.Scope lowered = BackgroundThreadPriority.Lower();
                 if (BackgroundThreadPriority.TryIdleCurrentThread())
                 {
-                    outcome = snapshot.WriteTo(write, () => Volatile.Read(ref handOver) != 0) ? Outcome.Complete : Outcome.HandedOver;
+                    outcome = snapshot.WriteTo(write, () => Volatile.Read(ref handOver) != 0) ? Outcome.Complete : handOverReason;
                 }
             }
             catch (Exception e)
@@ -117,8 +123,10 @@ internal static class IdlePriorityDrain
                 released = output.ReleasedChunks;
                 lastProgress = now;
             }
-            if (output.PendingBytes > 2 * output.PendingLimit || Stopwatch.GetElapsedTime(lastProgress, now) > starvedAfter)
+            bool behind = output.PendingBytes > 2 * output.PendingLimit;
+            if (behind || Stopwatch.GetElapsedTime(lastProgress, now) > starvedAfter)
             {
+                handOverReason = behind ? Outcome.Behind : Outcome.Starved;
                 Volatile.Write(ref handOver, 1);
                 Interlocked.Increment(ref s_handOvers);
                 finished.Wait();
