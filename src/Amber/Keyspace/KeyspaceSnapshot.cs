@@ -229,18 +229,20 @@ internal sealed partial class KeyspaceSnapshot
             while (_state == SnapshotState.Running)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                if (!Output.HasRoom)
-                {
-                    // The consumer is behind: it releases chunks as it writes them.
-                    Thread.Sleep(1);
-                    continue;
-                }
                 long untilIdle = _idleBeforeWalkTicks - (Stopwatch.GetTimestamp() - Volatile.Read(ref _lastRequestBatch));
                 if (untilIdle > 0)
                 {
                     // Clients are being served, and the request path walks meanwhile (Assist): stay off the lock until
                     // the server could have been idle long enough (polling every millisecond meant 10 wake-ups for one).
+                    // Checked before the room: a consumer that is behind (often, draining at idle priority) would
+                    // otherwise have this thread wake every millisecond on the CPUs the clients need.
                     Thread.Sleep(TimeSpan.FromTicks(Math.Max(TimeSpan.TicksPerMillisecond, untilIdle * TimeSpan.TicksPerSecond / Stopwatch.Frequency)));
+                    continue;
+                }
+                if (!Output.HasRoom)
+                {
+                    // The consumer is behind: it releases chunks as it writes them.
+                    Thread.Sleep(1);
                     continue;
                 }
                 long contention = Monitor.LockContentionCount;

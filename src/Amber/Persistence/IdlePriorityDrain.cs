@@ -20,7 +20,8 @@ namespace Amber.Persistence;
 /// CAP_SYS_NICE). So the idle thread is a disposable one: when the bytes waiting for it pass twice the snapshot's
 /// pending limit, it stops at the next chunk boundary and the save thread goes on at nice 10 until the waiting bytes
 /// are back under half the limit, then starts a new idle thread. When it releases nothing for
-/// <see cref="StarvedAfter"/> with work waiting, no CPU is idle: the save thread finishes the drain at nice 10.
+/// <see cref="StarvedAfter"/> with work waiting, no CPU is idle: the save thread drains at nice 10 for at least as
+/// long again before it tries an idle thread once more, twice as long after each starvation in a row.
 /// </para>
 /// </summary>
 internal static class IdlePriorityDrain
@@ -30,6 +31,9 @@ internal static class IdlePriorityDrain
 
     /// <summary>How often the save thread looks at the idle thread's progress.</summary>
     private static readonly TimeSpan CheckInterval = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>The longest stay at nice 10 after starving is the starvation limit times 2^(this - 1).</summary>
+    private const int MaxStarvedBackOff = 5;
 
     private static long s_handOvers;
 
@@ -44,7 +48,7 @@ internal static class IdlePriorityDrain
         /// <summary>Too many bytes waiting: the save thread drains them, then an idle thread takes over again.</summary>
         Behind,
 
-        /// <summary>No progress with work waiting: no CPU is idle, the save thread finishes.</summary>
+        /// <summary>No progress with work waiting: no CPU is idle, the save thread drains a while (backing off).</summary>
         Starved,
     }
 
@@ -65,17 +69,25 @@ internal static class IdlePriorityDrain
             return;
         }
         SnapshotBuffer output = snapshot.Output;
+        int starvedInARow = 0;
         while (true)
         {
-            switch (DrainOnIdleThread(snapshot, write, starvedAfter))
+            Outcome outcome = DrainOnIdleThread(snapshot, write, starvedAfter);
+            if (outcome == Outcome.Complete)
             {
-                case Outcome.Complete:
-                    return;
-                case Outcome.Refused or Outcome.Starved:
-                    snapshot.WriteTo(write);
-                    return;
+                return;
             }
-            if (snapshot.WriteTo(write, () => output.PendingBytes < output.PendingLimit / 2))
+            if (outcome == Outcome.Refused)
+            {
+                snapshot.WriteTo(write);
+                return;
+            }
+            // Starved: no CPU was idle. Stay at nice 10 a while before trying idle again, twice as long each time in a
+            // row (up to 16 times the starvation limit), so a busy machine drains mostly here instead of alternating.
+            starvedInARow = outcome == Outcome.Starved ? Math.Min(starvedInARow + 1, MaxStarvedBackOff) : 0;
+            long atLeastUntil = Stopwatch.GetTimestamp() +
+                (starvedInARow == 0 ? 0 : (long)(starvedAfter.TotalSeconds * Stopwatch.Frequency) << (starvedInARow - 1));
+            if (snapshot.WriteTo(write, () => output.PendingBytes < output.PendingLimit / 2 && Stopwatch.GetTimestamp() >= atLeastUntil))
             {
                 return;
             }
