@@ -13,6 +13,9 @@ namespace Amber.Tests.Persistence;
 /// </summary>
 public class IdlePriorityDrainTests
 {
+    /// <summary>Small chunks and steps, and a small pending limit: many chunks, and a walker that soon waits for room.</summary>
+    private static readonly SnapshotOptions SmallSteps = new() { ChunkSize = 512, PendingLimit = 8 * 1024, StepBudget = 16 };
+
     /// <summary>What each write of the drain saw: the stream's bytes so far, and the writing thread's class.</summary>
     private sealed class RecordingWriter
     {
@@ -91,7 +94,7 @@ public class IdlePriorityDrainTests
     {
         Skip.IfNot(OperatingSystem.IsLinux(), "SCHED_IDLE is Linux's");
         await using TestServer server = TestServer.Start();
-        var options = new SnapshotOptions { ChunkSize = 512, PendingLimit = 8 * 1024, StepBudget = 16 };
+        SnapshotOptions options = SmallSteps;
         (KeyspaceSnapshot snapshot, List<KeyRecord> expected) = StartSnapshot(server.Server, 3000, options);
         var writer = new RecordingWriter();
         long handOvers = IdlePriorityDrain.HandOvers;
@@ -106,9 +109,7 @@ public class IdlePriorityDrainTests
         TimeSpan starvedAfter = TimeSpan.FromMilliseconds(50);
         await DrainAsync(snapshot, writer, starvedAfter);
         SnapshotAssert.SameDataset(expected, writer.Records());
-        Assert.True(writer.Writes[0].Idle, "the first write was not the idle thread's");
-        int firstOnSaveThread = writer.Writes.FindIndex(w => !w.Idle);
-        Assert.True(firstOnSaveThread > 0, "the save thread wrote nothing after the hand-over");
+        int firstOnSaveThread = FirstWriteAfterTheHandOver(writer);
         Assert.True(writer.Writes[firstOnSaveThread].Nice >= BackgroundThreadPriority.SaveNiceFor(-20));
         // No CPU was idle: the save thread keeps the drain at least as long again before an idle thread may try.
         Assert.All(writer.Writes.Skip(firstOnSaveThread).Where(w => w.Idle), w =>
@@ -120,7 +121,7 @@ public class IdlePriorityDrainTests
     {
         Skip.IfNot(OperatingSystem.IsLinux(), "SCHED_IDLE is Linux's");
         await using TestServer server = TestServer.Start();
-        var options = new SnapshotOptions { ChunkSize = 512, PendingLimit = 8 * 1024, StepBudget = 16 };
+        SnapshotOptions options = SmallSteps;
         (KeyspaceSnapshot snapshot, List<KeyRecord> expected) = StartSnapshot(server.Server, 3000, options);
         using RawClient client = server.Raw();
         var writer = new RecordingWriter();
@@ -139,11 +140,18 @@ public class IdlePriorityDrainTests
         // Never starved (an hour): only the bytes waiting can hand the drain over.
         await DrainAsync(snapshot, writer, TimeSpan.FromHours(1));
         SnapshotAssert.SameDataset(expected, writer.Records());
+        int firstOnSaveThread = FirstWriteAfterTheHandOver(writer);
+        // Back under half the limit, a new idle thread takes the rest.
+        Assert.Contains(writer.Writes.Skip(firstOnSaveThread), w => w.Idle && w.ThreadId != writer.Writes[0].ThreadId);
+    }
+
+    /// <summary>The idle thread wrote first, then the save thread: the index of the save thread's first write.</summary>
+    private static int FirstWriteAfterTheHandOver(RecordingWriter writer)
+    {
         Assert.True(writer.Writes[0].Idle, "the first write was not the idle thread's");
         int firstOnSaveThread = writer.Writes.FindIndex(w => !w.Idle);
         Assert.True(firstOnSaveThread > 0, "the save thread wrote nothing after the hand-over");
-        // Back under half the limit, a new idle thread takes the rest.
-        Assert.Contains(writer.Writes.Skip(firstOnSaveThread), w => w.Idle && w.ThreadId != writer.Writes[0].ThreadId);
+        return firstOnSaveThread;
     }
 
     private static void WaitFor(Func<bool> condition)
