@@ -25,7 +25,8 @@ for p in (range(int(lo), int(hi) + 1) if int(lo) else [0]):
 ' "$@"; }
 now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'; }
-info_field() { redis-cli -p "$1" info persistence | tr -d '\r' | awk -F: -v f="$2" '$1 == f { print $2 }'; }
+# info_field PORT FIELD [SECTION]: one INFO field's value (SECTION defaults to persistence).
+info_field() { redis-cli -p "$1" info "${3:-persistence}" | tr -d '\r' | awk -F: -v f="$2" '$1 == f { print $2 }'; }
 rss() { awk '/^VmRSS:/ { print $2 * 1024 }' "/proc/$1/status" 2>/dev/null || echo 0; }
 # Private pages of a process (a forked child's copy-on-write cost); 0 when it is gone.
 private_bytes() { awk '/^Private_(Clean|Dirty):/ { s += $2 } END { print s * 1024 }' "/proc/$1/smaps_rollup" 2>/dev/null || echo 0; }
@@ -42,9 +43,9 @@ mb() { awk -v b="$1" 'BEGIN { printf "%.1f", b / 1048576 }'; }
 warm_up() {
   local port=$1 fn=$2 max=${3:-6} pass before after
   for pass in $(seq 1 "$max"); do
-    before=$(redis-cli -p "$port" info memory | tr -d '\r' | awk -F: '$1 == "jit_compiled_methods" { print $2 }')
+    before=$(info_field "$port" jit_compiled_methods memory)
     "$fn" "$port"
-    after=$(redis-cli -p "$port" info memory | tr -d '\r' | awk -F: '$1 == "jit_compiled_methods" { print $2 }')
+    after=$(info_field "$port" jit_compiled_methods memory)
     if [ -z "$after" ]; then [ "$pass" -ge 2 ] && break; continue; fi
     [ "$pass" -ge 2 ] && [ $((after - before)) -lt 25 ] && break
   done

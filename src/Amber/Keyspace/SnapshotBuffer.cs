@@ -230,7 +230,7 @@ internal sealed class SnapshotBuffer : IBufferWriter<byte>
         {
             ThrowIfFailed();
             cancellationToken.ThrowIfCancellationRequested();
-            if (_published.Reader.TryPeek(out _))
+            if (HasChunkWaiting)
             {
                 return true;
             }

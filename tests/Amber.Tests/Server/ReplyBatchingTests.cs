@@ -45,7 +45,7 @@ public class ReplyBatchingTests
         }
         await Task.WhenAll(tasks).WaitAsync(TimeSpan.FromSeconds(60));
         // Where the test host runs socket completions on the event thread (sockets.runsettings), busy clients wait.
-        if (Amber.Hosting.EventThreadQueue.Shared != null && Environment.GetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS") == "1")
+        if (Amber.Hosting.EventThreadQueue.Shared != null && Environment.GetEnvironmentVariable(Amber.Hosting.SocketScheduling.InlineCompletionsVariable) == "1")
         {
             Assert.True(ReplyBatching.Shared.WaitedBatches > before, "no batch waited for the end of a turn");
         }
