@@ -192,6 +192,9 @@ public class SnapshotServerTests
                 s.Databases[i % Databases].Add(System.Text.Encoding.ASCII.GetBytes("bulk:" + i), System.Text.Encoding.ASCII.GetBytes("v" + i));
             }
         }
+        // Connected before the snapshot starts: connecting can take longer than the walk on a busy test machine, and
+        // the clients must write while it runs.
+        ConnectionMultiplexer[] muxes = [server.Connect(), server.Connect(), server.Connect()];
         List<KeyRecord> expected;
         KeyspaceSnapshot snapshot;
         lock (s.KeyspaceLock)
@@ -210,9 +213,9 @@ public class SnapshotServerTests
         }));
         int[] fresh = [0];
         int commandsRun = 0;
-        var clients = Enumerable.Range(0, 3).Select(c => Task.Run(async () =>
+        var clients = Enumerable.Range(0, muxes.Length).Select(c => Task.Run(async () =>
         {
-            ConnectionMultiplexer mux = server.Connect();
+            ConnectionMultiplexer mux = muxes[c];
             var local = new Random(seed * 100 + c);
             int[] mine = [c * 1_000_000];
             while (!snapshot.Completion.IsCompleted)
