@@ -1,4 +1,6 @@
+using Amber.Config;
 using Amber.Tests.Infrastructure;
+using Amber.Tests.Persistence;
 
 namespace Amber.Tests;
 
@@ -7,7 +9,8 @@ namespace Amber.Tests;
 /// with small compact-encoding limits so keys convert back and forth: every reply must be the same, and so must every
 /// key's type and OBJECT ENCODING after each command. Replies whose order Redis leaves to its hash tables (SMEMBERS,
 /// HGETALL ...) are compared as sorted multisets, and random picks by what is deterministic about them (how many,
-/// or the whole collection when the count covers it). Seeds are fixed so a failure reproduces.
+/// or the whole collection when the count covers it). At the end, DEBUG DIGEST must agree, and real redis-server must
+/// load the same dataset from Amber's dump.rdb and from its AOF, which redis-check-rdb and redis-check-aof accept. Seeds are fixed so a failure reproduces.
 /// </summary>
 public class CollectionDifferentialTests
 {
@@ -31,8 +34,13 @@ public class CollectionDifferentialTests
     [InlineData(5, 3)]
     public async Task RandomCommandsMatchRealRedis(int seed, int protocol)
     {
-        using var redis = RealRedis.Start();
-        await using var server = TestServer.Start();
+        using var redis = RealRedis.Start("--enable-debug-command yes");
+        await using var server = TestServer.Start(c =>
+        {
+            c.EnableDebugCommand = "yes";
+            c.AppendOnly = true;
+            c.AppendFsync = AppendFsyncMode.Always;
+        });
         using var expected = redis.Connect();
         using var actual = server.Raw();
         expected.Call("HELLO", protocol.ToString());
@@ -54,6 +62,46 @@ public class CollectionDifferentialTests
                 string gotEncoding = actual.Call("OBJECT", "ENCODING", key);
                 Assert.True(wantEncoding == gotEncoding, $"#{i} {string.Join(' ', command)}\nOBJECT ENCODING {key}: redis {wantEncoding} amber {gotEncoding}");
             }
+        }
+
+        string digest = expected.Call("DEBUG", "DIGEST");
+        Assert.NotEqual("+0000000000000000000000000000000000000000\r\n", digest);
+        Assert.Equal(digest, actual.Call("DEBUG", "DIGEST"));
+        Assert.Equal("+OK\r\n", actual.Call("SAVE"));
+        Assert.Equal(digest, DigestAfterRedisLoads(server.Directory, "dump.rdb", "--appendonly no"));
+        Assert.Equal(digest, DigestAfterRedisLoads(server.Directory, "appendonlydir", "--appendonly yes"));
+        (int code, string output) = Interop.Run(Interop.RequireTool("redis-check-rdb"), Path.Combine(server.Directory, "dump.rdb"));
+        Assert.True(code == 0 && output.Contains("RDB looks OK!"), output);
+        (code, output) = Interop.Run(Interop.RequireTool("redis-check-aof"), Path.Combine(server.Directory, "appendonlydir", "appendonly.aof.manifest"));
+        Assert.True(code == 0 && output.Contains("All AOF files and manifest are valid"), output);
+    }
+
+    /// <summary>Starts redis-server on a copy of <paramref name="what"/> from Amber's directory; its DEBUG DIGEST.</summary>
+    private static string DigestAfterRedisLoads(string amberDir, string what, string settings)
+    {
+        string copy = Directory.CreateTempSubdirectory("amber-diff-").FullName;
+        try
+        {
+            string source = Path.Combine(amberDir, what);
+            if (Directory.Exists(source))
+            {
+                Directory.CreateDirectory(Path.Combine(copy, what));
+                foreach (string file in Directory.GetFiles(source))
+                {
+                    File.Copy(file, Path.Combine(copy, what, Path.GetFileName(file)));
+                }
+            }
+            else
+            {
+                File.Copy(source, Path.Combine(copy, what));
+            }
+            using var loaded = RedisProcess.Start(copy, settings);
+            using var client = new RawClient(loaded.Port);
+            return client.Call("DEBUG", "DIGEST");
+        }
+        finally
+        {
+            Directory.Delete(copy, recursive: true);
         }
     }
 
