@@ -5,12 +5,13 @@ using Amber.Tests.Persistence;
 namespace Amber.Tests;
 
 /// <summary>
-/// Random sequences of hash, list, set and sorted-set commands sent to Amber and to a real redis-server side by side,
-/// with small compact-encoding limits so keys convert back and forth: every reply must be the same, and so must every
-/// key's type and OBJECT ENCODING after each command. Replies whose order Redis leaves to its hash tables (SMEMBERS,
-/// HGETALL ...) are compared as sorted multisets, and random picks by what is deterministic about them (how many,
-/// or the whole collection when the count covers it). At the end, DEBUG DIGEST must agree, and real redis-server must
-/// load the same dataset from Amber's dump.rdb and from its AOF, which redis-check-rdb and redis-check-aof accept. Seeds are fixed so a failure reproduces.
+/// Random sequences of hash, list, set and sorted-set commands (some in transactions) sent to Amber and to a real
+/// redis-server side by side, with small compact-encoding limits so keys convert back and forth: every reply must be
+/// the same, and so must every key's OBJECT ENCODING after each step. Replies whose order Redis leaves to its hash
+/// tables (SMEMBERS, HGETALL ...) are compared as sorted multisets, and random picks by what is deterministic about
+/// them (how many, or the whole collection when the count covers it). At the end, DEBUG DIGEST must agree, and real
+/// redis-server must load the same dataset from Amber's dump.rdb and from its AOF, which redis-check-rdb and
+/// redis-check-aof accept. Seeds are fixed so a failure reproduces.
 /// </summary>
 public class CollectionDifferentialTests
 {
@@ -50,17 +51,25 @@ public class CollectionDifferentialTests
             Assert.Equal(expected.Call("CONFIG", "SET", Limits[i], Limits[i + 1]), actual.Call("CONFIG", "SET", Limits[i], Limits[i + 1]));
         }
         var random = new Random(seed);
+        var queued = new List<string[]>();
         for (int i = 0; i < 2500; i++)
         {
-            string[] command = Generate(random);
-            string want = Canonical(command, expected.Call(command));
-            string got = Canonical(command, actual.Call(command));
-            Assert.True(want == got, $"#{i} {string.Join(' ', command)}\nredis: {want}\namber: {got}\nredis's keys after it:\n{Describe(expected)}");
+            foreach (string[] command in random.Next(25) == 0 ? Transaction(random) : [Generate(random)])
+            {
+                string want = Canonical(command, expected.Call(command), queued);
+                string got = Canonical(command, actual.Call(command), queued);
+                if (want != got)
+                {
+                    // Only now: inside MULTI these calls would be queued.
+                    Assert.Fail($"#{i} {string.Join(' ', command)}\nredis: {want}\namber: {got}\nredis's keys after it:\n{Describe(expected)}");
+                }
+                TrackTransaction(command, queued);
+            }
             foreach (string key in Keys)
             {
                 string wantEncoding = expected.Call("OBJECT", "ENCODING", key);
                 string gotEncoding = actual.Call("OBJECT", "ENCODING", key);
-                Assert.True(wantEncoding == gotEncoding, $"#{i} {string.Join(' ', command)}\nOBJECT ENCODING {key}: redis {wantEncoding} amber {gotEncoding}");
+                Assert.True(wantEncoding == gotEncoding, $"#{i}\nOBJECT ENCODING {key}: redis {wantEncoding} amber {gotEncoding}");
             }
         }
 
@@ -102,6 +111,54 @@ public class CollectionDifferentialTests
         finally
         {
             Directory.Delete(copy, recursive: true);
+        }
+    }
+
+    /// <summary>
+    /// MULTI, one to three commands (now and then one with a wrong arity, which aborts the EXEC), then EXEC or DISCARD;
+    /// half the time after WATCH of a key and maybe a command that changes it.
+    /// </summary>
+    private static List<string[]> Transaction(Random r)
+    {
+        var steps = new List<string[]>();
+        if (r.Next(2) == 0)
+        {
+            string watched = Keys[r.Next(Keys.Length)];
+            steps.Add(["WATCH", watched]);
+            // Writes of any type (a WRONGTYPE one changes nothing, so the EXEC goes on), a read, or another key.
+            string[][] between =
+            [
+                ["DEL", watched], ["HSET", watched, "f", "v"], ["LPUSH", watched, "x"], ["SADD", watched, "7"],
+                ["ZADD", watched, "0", "m"], ["EXISTS", watched], Generate(r),
+            ];
+            if (r.Next(4) != 0)
+            {
+                steps.Add(between[r.Next(between.Length)]);
+            }
+        }
+        steps.Add(["MULTI"]);
+        for (int n = r.Next(1, 4); n > 0; n--)
+        {
+            string[] command = Generate(r);
+            steps.Add(r.Next(12) == 0 ? [command[0]] : command);
+        }
+        steps.Add(r.Next(6) == 0 ? ["DISCARD"] : ["EXEC"]);
+        return steps;
+    }
+
+    /// <summary>The commands queued since MULTI, which EXEC's reply answers in order.</summary>
+    private static void TrackTransaction(string[] command, List<string[]> queued)
+    {
+        switch (command[0])
+        {
+            case "MULTI" or "EXEC" or "DISCARD":
+                queued.Clear();
+                break;
+            case "WATCH":
+                break;
+            default:
+                queued.Add(command);
+                break;
         }
     }
 
@@ -416,10 +473,23 @@ public class CollectionDifferentialTests
     }
 
     /// <summary>The reply as text, with what Redis leaves to chance or to hash-table order made comparable.</summary>
-    private static string Canonical(string[] command, string raw)
+    private static string Canonical(string[] command, string raw, List<string[]> queued)
     {
         Resp reply = Resp.Parse(raw);
         string name = command[0].ToUpperInvariant();
+        if (name == "EXEC" && reply.Items != null && reply.Items.Count == queued.Count)
+        {
+            var answers = new List<string>();
+            for (int i = 0; i < queued.Count; i++)
+            {
+                answers.Add(Canonical(queued[i], reply.Items[i].Raw(), queued));
+            }
+            return $"{reply.Text} [{string.Join(", ", answers)}]";
+        }
+        if (command.Length < 2)
+        {
+            return raw;
+        }
         if (name is "SRANDMEMBER" or "HRANDFIELD" or "ZRANDMEMBER" && command.Length == 2)
         {
             // One pick: which one is chance, whether there is one is not.
@@ -496,6 +566,17 @@ public class CollectionDifferentialTests
                 default:
                     return new Resp { Text = line };
             }
+        }
+
+        /// <summary>The reply as it came.</summary>
+        public string Raw()
+        {
+            var text = new System.Text.StringBuilder(Text).Append("\r\n");
+            foreach (Resp item in Items ?? [])
+            {
+                text.Append(item.Raw());
+            }
+            return text.ToString();
         }
 
         /// <summary>The items in order, taken <paramref name="width"/> at a time (a field with its value).</summary>
