@@ -78,7 +78,9 @@ public sealed class LzfTests
             Assert.Equal(0, Lzf.Compress(input, guarded.AsSpan(0, size)));
             Assert.All(guarded.AsSpan(size).ToArray(), b => Assert.Equal(0xEE, b));
         }
-        Assert.Equal(needed, Lzf.Compress(input, new byte[needed]));
+        // Like Redis, the last literals need room for three bytes: an exact fit is refused.
+        Assert.Equal(0, Lzf.Compress(input, new byte[needed]));
+        Assert.Equal(needed, Lzf.Compress(input, new byte[needed + 1]));
 
         byte[] text = new byte[1000];
         Array.Fill(text, (byte)'z');
@@ -87,6 +89,16 @@ public sealed class LzfTests
         Assert.Equal(0, Lzf.Compress(text, new byte[small - 1]));
         // Like Redis, a back reference is only emitted with a few bytes to spare.
         Assert.Equal(small, Lzf.Compress(text, new byte[small + 4]));
+    }
+
+    [Fact]
+    public void AnExactFitIsRefusedAsRedisRefusesIt()
+    {
+        // A 42-byte hash listpack that Redis 7.0 stores uncompressed (DUMP): it compresses to 38 bytes, the most
+        // worth keeping (length - 4), but Redis's compressor wants 3 bytes of room before its last literals.
+        byte[] listpack = Convert.FromHexString("2a0000000c00dffb02816602010103010a018001833030370481620281660283303037048161020a01ff");
+        Assert.Equal(0, Lzf.Compress(listpack, new byte[listpack.Length - 4]));
+        Assert.Equal(38, Lzf.Compress(listpack, new byte[listpack.Length]));
     }
 
     [Theory]

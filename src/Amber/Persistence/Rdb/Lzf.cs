@@ -113,6 +113,12 @@ internal static class Lzf
                 return 0;
             }
         }
+        // Redis gives up here unless 3 more bytes fit (its last literals go unchecked), so an output that would fit
+        // exactly is "does not compress" for both.
+        if (op + 3 > output.Length)
+        {
+            return 0;
+        }
         while (ip < end)
         {
             if (!EmitLiteral(input[ip++], output, ref op, ref litCount, ref litControl))
