@@ -207,6 +207,8 @@ public class CollectionDifferentialTests
 
     private static string Index(Random r) => Indexes[r.Next(Indexes.Length)].ToString();
 
+    private static string BlockTimeout(Random r) => r.Next(10) == 0 ? "-1" : "0.01";
+
     private static string Count(Random r) => r.Next(6) switch { 0 => "0", 1 => "-1", 2 => "x", _ => r.Next(1, 5).ToString() };
 
     /// <summary>
@@ -281,7 +283,7 @@ public class CollectionDifferentialTests
         string k = Key(r, 'l');
         string other = Key(r, 'l');
         string End() => r.Next(2) == 0 ? "LEFT" : "RIGHT";
-        switch (r.Next(20))
+        switch (r.Next(21))
         {
             case 0:
             case 1:
@@ -333,6 +335,15 @@ public class CollectionDifferentialTests
                     return [.. c];
                 }
             case 17: return ["SORT", k, "ALPHA"];
+            // Blocking forms with a short timeout: served at once when there is an element, else nil after 10 ms.
+            case 18:
+                return r.Next(4) switch
+                {
+                    0 => [r.Next(2) == 0 ? "BLPOP" : "BRPOP", k, other, BlockTimeout(r)],
+                    1 => ["BLMOVE", k, other, End(), End(), BlockTimeout(r)],
+                    2 => ["BRPOPLPUSH", k, other, BlockTimeout(r)],
+                    _ => ["BLMPOP", BlockTimeout(r), "2", k, other, End(), "COUNT", r.Next(1, 4).ToString()],
+                };
             default: return [r.Next(2) == 0 ? "TYPE" : "DEL", k];
         }
     }
@@ -382,7 +393,7 @@ public class CollectionDifferentialTests
         string lexKey = r.Next(8) == 0 ? StringKey : "zlex";
         string scored = Key(r, 'z');
         string Score() => r.Next(4) == 0 ? Number(r) : r.Next(-2, 6).ToString();
-        switch (r.Next(26))
+        switch (r.Next(27))
         {
             case 0:
             case 1:
@@ -495,6 +506,10 @@ public class CollectionDifferentialTests
             case 22: return ["ZRANDMEMBER", k];
             case 23: return r.Next(2) == 0 ? ["ZRANDMEMBER", k, r.Next(2) == 0 ? "100" : "-3"] : ["ZRANDMEMBER", k, r.Next(2) == 0 ? "100" : "-3", "WITHSCORES"];
             case 24: return ["SORT", k, "BY", "nosort"];
+            case 25:
+                return r.Next(2) == 0
+                    ? [r.Next(2) == 0 ? "BZPOPMIN" : "BZPOPMAX", k, other, BlockTimeout(r)]
+                    : ["BZMPOP", BlockTimeout(r), "2", k, other, r.Next(2) == 0 ? "MIN" : "MAX", "COUNT", r.Next(1, 4).ToString()];
             default: return [r.Next(2) == 0 ? "TYPE" : "DEL", k];
         }
     }
