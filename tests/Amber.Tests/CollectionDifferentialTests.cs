@@ -9,9 +9,9 @@ namespace Amber.Tests;
 /// redis-server side by side, with small compact-encoding limits so keys convert back and forth: every reply must be
 /// the same, and so must every key's OBJECT ENCODING after each step. Replies whose order Redis leaves to its hash
 /// tables (SMEMBERS, HGETALL ...) are compared as sorted multisets, and random picks by what is deterministic about
-/// them (how many, or the whole collection when the count covers it). At the end, DEBUG DIGEST must agree, and real
-/// redis-server must load the same dataset from Amber's dump.rdb and from its AOF, which redis-check-rdb and
-/// redis-check-aof accept. Seeds are fixed so a failure reproduces.
+/// them (how many, or the whole collection when the count covers it). Halfway, a BGREWRITEAOF runs while the commands
+/// go on. At the end, DEBUG DIGEST must agree, and real redis-server must load the same dataset from Amber's dump.rdb
+/// and from its AOF, which redis-check-rdb and redis-check-aof accept. Seeds are fixed so a failure reproduces.
 /// </summary>
 public class CollectionDifferentialTests
 {
@@ -54,8 +54,15 @@ public class CollectionDifferentialTests
         var random = new Random(seed);
         Assert.Equal(expected.Call("SET", StringKey, "x"), actual.Call("SET", StringKey, "x"));
         var queued = new List<string[]>();
-        for (int i = 0; i < 2500; i++)
+        const int Steps = 2500;
+        for (int i = 0; i < Steps; i++)
         {
+            if (i == Steps / 2)
+            {
+                // The rest runs while the rewrite snapshots the keys: the AOF Redis loads at the end is its base
+                // (an RDB preamble) and the writes made since.
+                Assert.StartsWith("+Background append only file rewriting", actual.Call("BGREWRITEAOF"));
+            }
             foreach (string[] command in random.Next(25) == 0 ? Transaction(random) : [Generate(random)])
             {
                 string want = Canonical(command, expected.Call(command), queued);
@@ -75,6 +82,10 @@ public class CollectionDifferentialTests
             }
         }
 
+        Persistence.Aof.AofRewriteTests.WaitForRewriteIdle(actual);
+        string persistence = actual.Call("INFO", "persistence");
+        Assert.Contains("aof_rewrites:1\r\n", persistence);
+        Assert.Contains("aof_last_bgrewrite_status:ok", persistence);
         string digest = expected.Call("DEBUG", "DIGEST");
         Assert.NotEqual("+0000000000000000000000000000000000000000\r\n", digest);
         Assert.Equal(digest, actual.Call("DEBUG", "DIGEST"));
