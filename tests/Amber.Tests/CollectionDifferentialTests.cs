@@ -10,8 +10,8 @@ namespace Amber.Tests;
 /// the same, and so must every key's OBJECT ENCODING after each step. Replies whose order Redis leaves to its hash
 /// tables (SMEMBERS, HGETALL ...) are compared as sorted multisets, and random picks by what is deterministic about
 /// them (how many, or the whole collection when the count covers it). Halfway, a BGREWRITEAOF runs while the commands
-/// go on. At the end, DEBUG DIGEST must agree, and real redis-server must load Amber's dump.rdb and AOF as it loads its
-/// own, and redis-check-rdb and redis-check-aof must accept them. Seeds are fixed so a failure reproduces.
+/// go on. At the end, DEBUG DIGEST must agree; each server must load each one's dump.rdb and AOF as Redis loads its
+/// own; redis-check-rdb and redis-check-aof must accept Amber's. Seeds are fixed so a failure reproduces.
 /// </summary>
 public class CollectionDifferentialTests
 {
@@ -96,11 +96,14 @@ public class CollectionDifferentialTests
         string digest = expected.Call("DEBUG", "DIGEST");
         Assert.NotEqual("+0000000000000000000000000000000000000000\r\n", digest);
         Assert.Equal(digest, actual.Call("DEBUG", "DIGEST"));
-        // Redis loads Amber's files as it loads its own. (Not always to the same digest as the live server: loading
-        // can turn a small skiplist into a listpack, which keeps a score of -0 as 0.)
-        foreach ((string what, string settings) in (ValueTuple<string, string>[])[("dump.rdb", "--appendonly no"), ("appendonlydir", "--appendonly yes")])
+        // Each server loads either's files as Redis loads its own. (Not always to the live digest: loading can
+        // turn a small skiplist into a listpack, which keeps a score of -0 as 0.)
+        foreach (string what in (string[])["dump.rdb", "appendonlydir"])
         {
-            Assert.Equal(DigestAfterRedisLoads(redisDir.Path, what, settings), DigestAfterRedisLoads(server.Directory, what, settings));
+            string redisLoadsItsOwn = await DigestAfterLoading(amber: false, redisDir.Path, what);
+            Assert.Equal(redisLoadsItsOwn, await DigestAfterLoading(amber: true, redisDir.Path, what));
+            Assert.Equal(redisLoadsItsOwn, await DigestAfterLoading(amber: false, server.Directory, what));
+            Assert.Equal(redisLoadsItsOwn, await DigestAfterLoading(amber: true, server.Directory, what));
         }
         (int code, string output) = Interop.Run(Interop.RequireTool("redis-check-rdb"), Path.Combine(server.Directory, "dump.rdb"));
         Assert.True(code == 0 && output.Contains("RDB looks OK!"), output);
@@ -108,32 +111,40 @@ public class CollectionDifferentialTests
         Assert.True(code == 0 && output.Contains("All AOF files and manifest are valid"), output);
     }
 
-    /// <summary>Starts redis-server on a copy of <paramref name="what"/> from Amber's directory; its DEBUG DIGEST.</summary>
-    private static string DigestAfterRedisLoads(string amberDir, string what, string settings)
+    /// <summary>DEBUG DIGEST of redis-server (or of Amber) started on a copy of <paramref name="what"/> from <paramref name="dir"/>.</summary>
+    private static async Task<string> DigestAfterLoading(bool amber, string dir, string what)
     {
-        string copy = Directory.CreateTempSubdirectory("amber-diff-").FullName;
-        try
+        using var copy = new Persistence.Aof.TempDir();
+        string source = Path.Combine(dir, what);
+        if (Directory.Exists(source))
         {
-            string source = Path.Combine(amberDir, what);
-            if (Directory.Exists(source))
+            Directory.CreateDirectory(Path.Combine(copy.Path, what));
+            foreach (string file in Directory.GetFiles(source))
             {
-                Directory.CreateDirectory(Path.Combine(copy, what));
-                foreach (string file in Directory.GetFiles(source))
+                File.Copy(file, Path.Combine(copy.Path, what, Path.GetFileName(file)));
+            }
+        }
+        else
+        {
+            File.Copy(source, Path.Combine(copy.Path, what));
+        }
+        bool aof = what == "appendonlydir";
+        if (amber)
+        {
+            await using var loaded = TestServer.Start(
+                c =>
                 {
-                    File.Copy(file, Path.Combine(copy, what, Path.GetFileName(file)));
-                }
-            }
-            else
-            {
-                File.Copy(source, Path.Combine(copy, what));
-            }
-            using var loaded = RedisProcess.Start(copy, settings);
-            using var client = new RawClient(loaded.Port);
+                    c.EnableDebugCommand = "yes";
+                    c.AppendOnly = aof;
+                },
+                new TestServerOptions { Directory = copy.Path });
+            using RawClient client = loaded.Raw();
             return client.Call("DEBUG", "DIGEST");
         }
-        finally
+        using (var loaded = RedisProcess.Start(copy.Path, aof ? "--appendonly yes" : "--appendonly no"))
         {
-            Directory.Delete(copy, recursive: true);
+            using var client = new RawClient(loaded.Port);
+            return client.Call("DEBUG", "DIGEST");
         }
     }
 
