@@ -1,6 +1,7 @@
 using Amber.Config;
 using Amber.Tests.Infrastructure;
 using Amber.Tests.Persistence;
+using Amber.Tests.Persistence.Aof;
 
 namespace Amber.Tests;
 
@@ -37,7 +38,7 @@ public class CollectionDifferentialTests
     public async Task RandomCommandsMatchRealRedis(int seed, int protocol)
     {
         // Redis keeps an AOF too, so that its files and Amber's can be loaded side by side at the end.
-        using var redisDir = new Persistence.Aof.TempDir();
+        using var redisDir = new TempDir();
         using var redis = RealRedis.Start($"--enable-debug-command yes --dir {redisDir.Path} --appendonly yes --appendfsync always");
         await using var server = TestServer.Start(c =>
         {
@@ -87,7 +88,7 @@ public class CollectionDifferentialTests
 
         foreach (RawClient side in (RawClient[])[expected, actual])
         {
-            Persistence.Aof.AofRewriteTests.WaitForRewriteIdle(side);
+            AofRewriteTests.WaitForRewriteIdle(side);
             string persistence = side.Call("INFO", "persistence");
             Assert.Contains("aof_rewrites:1\r\n", persistence);
             Assert.Contains("aof_last_bgrewrite_status:ok", persistence);
@@ -114,7 +115,7 @@ public class CollectionDifferentialTests
     /// <summary>DEBUG DIGEST of redis-server (or of Amber) started on a copy of <paramref name="what"/> from <paramref name="dir"/>.</summary>
     private static async Task<string> DigestAfterLoading(bool amber, string dir, string what)
     {
-        using var copy = new Persistence.Aof.TempDir();
+        using var copy = new TempDir();
         string source = Path.Combine(dir, what);
         if (Directory.Exists(source))
         {
