@@ -234,6 +234,27 @@ public class CollectionDifferentialTests
 
     private static readonly int[] Indexes = [0, 1, 2, 3, 5, -1, -2, -3, -6, 10, -10, 100];
 
+    /// <summary>
+    /// An expiry at an absolute time (so EXPIRETIME agrees to the millisecond), sometimes past (the key goes), with the
+    /// NX/XX/GT/LT conditions.
+    /// </summary>
+    private static string[] Expiry(Random r, string key)
+    {
+        string seconds = new[] { "4000000000", "4000000100", "3999999900", "1", "-5" }[r.Next(5)];
+        var c = new List<string>();
+        switch (r.Next(3))
+        {
+            case 0: c.AddRange(["EXPIREAT", key, seconds]); break;
+            case 1: c.AddRange(["PEXPIREAT", key, seconds + "123"]); break;
+            default: c.AddRange(seconds.StartsWith('-') ? ["EXPIRE", key, seconds] : ["PEXPIREAT", key, seconds + "000"]); break;
+        }
+        if (r.Next(2) == 0)
+        {
+            c.Add(new[] { "NX", "XX", "GT", "LT", "nx", "bogus" }[r.Next(6)]);
+        }
+        return [.. c];
+    }
+
     /// <summary>A few of the members above, or one of 400 more so that collections also grow past a few nodes.</summary>
     private static string Member(Random r) => r.Next(4) == 0 ? "m" + r.Next(400) : Members[r.Next(Members.Length)];
 
@@ -286,9 +307,9 @@ public class CollectionDifferentialTests
                 }
             case 2: return r.Next(2) == 0 ? ["COPY", k, target] : ["COPY", k, target, "REPLACE"];
             case 3: return [r.Next(2) == 0 ? "RENAME" : "RENAMENX", k, target];
-            case 4: return ["EXPIRE", k, "1000"];
-            case 5: return ["TTL", k];
-            case 6: return ["PERSIST", k];
+            case 4: return Expiry(r, k);
+            case 5: return [new[] { "TTL", "PTTL", "EXPIRETIME", "PEXPIRETIME" }[r.Next(4)], k];
+            case 6: return r.Next(3) == 0 ? Expiry(r, k) : ["PERSIST", k];
             default: return ["EXISTS", k, target];
         }
     }
@@ -583,6 +604,11 @@ public class CollectionDifferentialTests
         {
             // One pick: which one is chance, whether there is one is not.
             return reply.Text.StartsWith('$') && reply.Text != "$-1" ? "one pick" : raw;
+        }
+        if (name is "TTL" or "PTTL" && reply.Text.StartsWith(':') && long.Parse(reply.Text.AsSpan(1)) > 0)
+        {
+            // Counted from each server's own clock; EXPIRETIME compares the time itself.
+            return "a time to live";
         }
         if (name == "DUMP" && reply.Text.StartsWith('$') && reply.Text != "$-1")
         {
