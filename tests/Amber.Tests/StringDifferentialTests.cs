@@ -1,10 +1,14 @@
+using Amber.Config;
 using Amber.Tests.Infrastructure;
+using Amber.Tests.Persistence;
+using Amber.Tests.Persistence.Aof;
 
 namespace Amber.Tests;
 
 /// <summary>
 /// Random sequences of string and bitmap commands sent to Amber and to a real redis-server side by side:
-/// every reply must be identical. Seeds are fixed so a failure reproduces.
+/// every reply must be identical; then the digests, and each server loading each one's dump.rdb and AOF
+/// (<see cref="CrossLoading"/>). Seeds are fixed so a failure reproduces.
 /// </summary>
 public class StringDifferentialTests
 {
@@ -14,10 +18,16 @@ public class StringDifferentialTests
     [InlineData(3)]
     public async Task RandomCommandsMatchRealRedis(int seed)
     {
-        using var redis = RealRedis.Start();
-        await using var server = TestServer.Start();
+        using var redisDir = new TempDir();
+        using var redis = RealRedis.Start($"--enable-debug-command yes --dir {redisDir.Path} --appendonly yes --appendfsync always");
+        await using var server = TestServer.Start(c =>
+        {
+            c.EnableDebugCommand = "yes";
+            c.AppendOnly = true;
+            c.AppendFsync = AppendFsyncMode.Always;
+        });
         using var expected = redis.Connect();
-        var actual = server.Raw();
+        using var actual = server.Raw();
         var random = new Random(seed);
         string[] keys = ["a", "b", "c", "d"];
         for (int i = 0; i < 1500; i++)
@@ -27,6 +37,10 @@ public class StringDifferentialTests
             string got = actual.Call(command);
             Assert.True(want == got, $"#{i} {string.Join(' ', command)}\nredis: {want}\namber: {got}");
         }
+        Assert.Equal("+OK\r\n", expected.Call("SAVE"));
+        Assert.Equal("+OK\r\n", actual.Call("SAVE"));
+        Assert.Equal(expected.Call("DEBUG", "DIGEST"), actual.Call("DEBUG", "DIGEST"));
+        await CrossLoading.AssertBothWays(redisDir.Path, server.Directory);
     }
 
     private static readonly int[] Indexes = [0, 1, 2, 3, 5, 7, 8, 9, 15, 16, -1, -2, -3, -8, -9, -16, -100, 100];
