@@ -1,14 +1,12 @@
-using Amber.Config;
 using Amber.Tests.Infrastructure;
 using Amber.Tests.Persistence;
-using Amber.Tests.Persistence.Aof;
 
 namespace Amber.Tests;
 
 /// <summary>
 /// Random sequences of string and bitmap commands sent to Amber and to a real redis-server side by side:
 /// every reply must be identical; then the digests, and each server loading each one's dump.rdb and AOF
-/// (<see cref="CrossLoading"/>). Seeds are fixed so a failure reproduces.
+/// (<see cref="DifferentialServers"/>). Seeds are fixed so a failure reproduces.
 /// </summary>
 public class StringDifferentialTests
 {
@@ -18,16 +16,9 @@ public class StringDifferentialTests
     [InlineData(3)]
     public async Task RandomCommandsMatchRealRedis(int seed)
     {
-        using var redisDir = new TempDir();
-        using var redis = RealRedis.Start($"--enable-debug-command yes --dir {redisDir.Path} --appendonly yes --appendfsync always");
-        await using var server = TestServer.Start(c =>
-        {
-            c.EnableDebugCommand = "yes";
-            c.AppendOnly = true;
-            c.AppendFsync = AppendFsyncMode.Always;
-        });
-        using var expected = redis.Connect();
-        using var actual = server.Raw();
+        await using var servers = DifferentialServers.Start();
+        RawClient expected = servers.Redis;
+        RawClient actual = servers.Amber;
         var random = new Random(seed);
         string[] keys = ["a", "b", "c", "d"];
         for (int i = 0; i < 1500; i++)
@@ -37,10 +28,7 @@ public class StringDifferentialTests
             string got = actual.Call(command);
             Assert.True(want == got, $"#{i} {string.Join(' ', command)}\nredis: {want}\namber: {got}");
         }
-        Assert.Equal("+OK\r\n", expected.Call("SAVE"));
-        Assert.Equal("+OK\r\n", actual.Call("SAVE"));
-        Assert.Equal(expected.Call("DEBUG", "DIGEST"), actual.Call("DEBUG", "DIGEST"));
-        await CrossLoading.AssertBothWays(redisDir.Path, server.Directory);
+        await servers.SaveAndCrossLoadAsync();
     }
 
     private static readonly int[] Indexes = [0, 1, 2, 3, 5, 7, 8, 9, 15, 16, -1, -2, -3, -8, -9, -16, -100, 100];
