@@ -238,13 +238,15 @@ public class CollectionDifferentialTests
         string k = Keys[r.Next(Keys.Length)];
         // Never a copy or a rename into zlex: it would bring other scores there.
         string target = Keys[r.Next(Keys.Length - 1)];
-        switch (r.Next(9))
+        switch (r.Next(11))
         {
             case 0:
             case 1: return ["DUMP", k];
+            case 8: return Databases(r, k, target);
+            case 9: return r.Next(2) == 0 ? ["KEYS", new[] { "*", "?1", "z*", "*l*" }[r.Next(4)]] : ["SCAN", "0", "COUNT", "1000"];
             case 7:
                 {
-                    // One call with a count past any size here covers the whole collection, in one reply.
+                    // One call with a count past any size here covers the whole collection (or keyspace), in one reply.
                     var c = new List<string> { new[] { "HSCAN", "SSCAN", "ZSCAN" }[r.Next(3)], k, "0", "COUNT", "1000" };
                     if (r.Next(2) == 0)
                     {
@@ -260,6 +262,19 @@ public class CollectionDifferentialTests
             default: return ["EXISTS", k, target];
         }
     }
+
+    /// <summary>Two databases: keys move, copy and swap between them (zlex only ever meets another zlex).</summary>
+    private static string[] Databases(Random r, string k, string target) => r.Next(9) switch
+    {
+        0 or 1 => ["SELECT", r.Next(2).ToString()],
+        2 => ["MOVE", k, r.Next(3).ToString()],
+        3 => ["COPY", k, target, "DB", r.Next(2).ToString(), "REPLACE"],
+        4 => ["SWAPDB", "0", "1"],
+        5 => ["DBSIZE"],
+        6 => ["RANDOMKEY"],
+        7 => r.Next(10) == 0 ? ["FLUSHDB"] : ["EXISTS", k],
+        _ => ["TYPE", k],
+    };
 
     private static string[] Hash(Random r)
     {
@@ -543,6 +558,10 @@ public class CollectionDifferentialTests
             }
             return $"{reply.Text} [{string.Join(", ", answers)}]";
         }
+        if (name == "RANDOMKEY")
+        {
+            return reply.Text.StartsWith('$') && reply.Text != "$-1" ? "one key" : raw;
+        }
         if (command.Length < 2)
         {
             return raw;
@@ -574,16 +593,16 @@ public class CollectionDifferentialTests
         {
             return raw;
         }
-        if (name is "HSCAN" or "SSCAN" or "ZSCAN" && reply.Items.Count == 2 && reply.Items[1].Items != null)
+        if (name is "SCAN" or "HSCAN" or "SSCAN" or "ZSCAN" && reply.Items.Count == 2 && reply.Items[1].Items != null)
         {
             // The cursor as it came; the elements in any order (a hash table's), pairs kept together.
-            return $"{reply.Items[0].Text} {reply.Items[1].Sorted(name == "SSCAN" ? 1 : 2)}";
+            return $"{reply.Items[0].Text} {reply.Items[1].Sorted(name is "HSCAN" or "ZSCAN" ? 2 : 1)}";
         }
         bool withPairs = command[^1].Equals("WITHVALUES", StringComparison.OrdinalIgnoreCase) ||
             command[^1].Equals("WITHSCORES", StringComparison.OrdinalIgnoreCase);
         switch (name)
         {
-            case "SMEMBERS" or "SINTER" or "SUNION" or "SDIFF" or "HKEYS" or "HVALS" or "SPOP":
+            case "SMEMBERS" or "SINTER" or "SUNION" or "SDIFF" or "HKEYS" or "HVALS" or "SPOP" or "KEYS":
                 return reply.Sorted(1);
             case "HGETALL":
                 return reply.Sorted(2);
