@@ -683,10 +683,15 @@ public class CollectionDifferentialTests
         /// <summary>The items in order, taken <paramref name="width"/> at a time (a field with its value).</summary>
         public string Sorted(int width)
         {
-            var groups = new List<string>();
-            for (int i = 0; i + width <= Items!.Count; i += width)
+            if (Items!.Count > 0 && Items[0].Items != null)
             {
-                groups.Add(string.Join(" | ", Items.GetRange(i, width).Select(item => item.Text)));
+                // RESP3 gives pairs as two-element arrays already.
+                width = 1;
+            }
+            var groups = new List<string>();
+            for (int i = 0; i + width <= Items.Count; i += width)
+            {
+                groups.Add(string.Join(" | ", Items.GetRange(i, width).Select(item => item.Raw())));
             }
             groups.Sort(StringComparer.Ordinal);
             return $"{Text} [{string.Join(", ", groups)}]";
