@@ -55,6 +55,9 @@ public class StringDifferentialTests
         return r.Next(5) == 0 ? r.Next(-1000, 1000).ToString() : new string(chars);
     }
 
+    /// <summary>An absolute time in seconds: far ahead, or past (the key goes), or malformed.</summary>
+    private static string AbsoluteSeconds(Random r) => new[] { "4000000000", "4000000100", "1", "0", "-1", "x" }[r.Next(6)];
+
     private static string BitfieldType(Random r)
     {
         bool signed = r.Next(2) == 0;
@@ -65,7 +68,7 @@ public class StringDifferentialTests
     private static string[] Generate(Random r, string[] keys)
     {
         string k = keys[r.Next(keys.Length)];
-        switch (r.Next(18))
+        switch (r.Next(22))
         {
             case 0: return ["SET", k, Value(r)];
             case 1: return ["SETRANGE", k, r.Next(0, 20).ToString(), Value(r)];
@@ -160,6 +163,35 @@ public class StringDifferentialTests
             case 14: return ["GET", k];
             case 15: return ["STRLEN", k];
             case 16: return ["GETSET", k, Value(r)];
+            case 17:
+                {
+                    // SET's options; times are absolute so that both servers keep the same expiry.
+                    var c = new List<string> { "SET", k, Value(r) };
+                    if (r.Next(3) == 0)
+                    {
+                        c.Add(r.Next(2) == 0 ? "NX" : "XX");
+                    }
+                    if (r.Next(3) == 0)
+                    {
+                        c.Add("GET");
+                    }
+                    switch (r.Next(5))
+                    {
+                        case 0: c.AddRange(["EXAT", AbsoluteSeconds(r)]); break;
+                        case 1: c.AddRange(["PXAT", AbsoluteSeconds(r) + "250"]); break;
+                        case 2: c.Add("KEEPTTL"); break;
+                    }
+                    return [.. c];
+                }
+            case 18:
+                return r.Next(3) switch
+                {
+                    0 => ["GETEX", k, "EXAT", AbsoluteSeconds(r)],
+                    1 => ["GETEX", k, "PERSIST"],
+                    _ => ["GETEX", k],
+                };
+            case 19: return [new[] { "GETDEL", "SETNX", "EXPIRETIME", "PEXPIRETIME" }[r.Next(4)], k, .. r.Next(2) == 0 ? (string[])[] : [Value(r)]];
+            case 20: return [r.Next(2) == 0 ? "MSETNX" : "MSET", k, Value(r), keys[r.Next(keys.Length)], Value(r)];
             default: return ["MGET", .. keys];
         }
     }
