@@ -67,11 +67,7 @@ internal sealed class DifferentialServers : IAsyncDisposable
         string source = Path.Combine(dir, what);
         if (Directory.Exists(source))
         {
-            Directory.CreateDirectory(Path.Combine(copy.Path, what));
-            foreach (string file in Directory.GetFiles(source))
-            {
-                File.Copy(file, Path.Combine(copy.Path, what, Path.GetFileName(file)));
-            }
+            PersistenceTestKit.CopyDirectory(source, Path.Combine(copy.Path, what));
         }
         else
         {

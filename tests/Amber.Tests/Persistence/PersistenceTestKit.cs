@@ -51,6 +51,16 @@ internal static class PersistenceTestKit
     public static string[] TempFiles(string dir) =>
         Directory.GetFiles(dir, "temp-*").Select(Path.GetFileName).Select(n => n!).ToArray();
 
+    /// <summary>Copies the files of <paramref name="from"/> (not its subdirectories) into <paramref name="to"/>, made if needed.</summary>
+    public static void CopyDirectory(string from, string to)
+    {
+        Directory.CreateDirectory(to);
+        foreach (string file in Directory.GetFiles(from))
+        {
+            File.Copy(file, Path.Combine(to, Path.GetFileName(file)), overwrite: true);
+        }
+    }
+
     public static string NewDirectory()
     {
         string dir = Path.Combine(Path.GetTempPath(), "amber-rdb-" + Guid.NewGuid().ToString("N"));

@@ -89,11 +89,7 @@ public sealed class AofLoadingInteropTests : IDisposable
             }
             writer.Shutdown(c);
         }
-        Directory.CreateDirectory(Path.Combine(amberDir, "appendonlydir"));
-        foreach (string file in Directory.GetFiles(Path.Combine(redisDir, "appendonlydir")))
-        {
-            File.Copy(file, Path.Combine(amberDir, "appendonlydir", Path.GetFileName(file)));
-        }
+        PersistenceTestKit.CopyDirectory(Path.Combine(redisDir, "appendonlydir"), Path.Combine(amberDir, "appendonlydir"));
 
         Observed redis;
         // key-load-delay (microseconds per key and per replayed command) keeps Redis loading for about 2 s; Redis

@@ -228,7 +228,7 @@ public sealed partial class CheckAofToolTests : IDisposable
         Assert.Contains("AOF appendonly.aof.2.incr.aof is not valid. Use the --fix option to try fixing it.", output, StringComparison.Ordinal);
 
         // 2. Back up, 3. fix (answering y), 4. check again.
-        CopyDirectory(_dir.AofDir, _dir.AofDir + ".bak");
+        PersistenceTestKit.CopyDirectory(_dir.AofDir, _dir.AofDir + ".bak");
         (code, output) = Amber("y\n", "--fix", manifest);
         Assert.True(code == 0, output);
         Assert.Contains("Successfully truncated AOF appendonly.aof.2.incr.aof", output, StringComparison.Ordinal);
@@ -248,7 +248,7 @@ public sealed partial class CheckAofToolTests : IDisposable
         }
         // Amber may have opened a new incr file; restore the fixed copy for Redis to be sure it reads what was fixed.
         Directory.Delete(_dir.AofDir, recursive: true);
-        CopyDirectory(_dir.AofDir + ".bak", _dir.AofDir);
+        PersistenceTestKit.CopyDirectory(_dir.AofDir + ".bak", _dir.AofDir);
         File.WriteAllBytes(incr, whole[..^5]);
         Assert.Equal(0, Amber("", "--fix", "-y", manifest).Code);
         using (var redis = AofInteropTests.RedisWithAof.Start(_dir.Path, ""))
@@ -256,15 +256,6 @@ public sealed partial class CheckAofToolTests : IDisposable
             using RawClient c = redis.Connect();
             Assert.Equal("$1\r\n2\r\n", c.Call("GET", "kept"));
             Assert.Equal("$-1\r\n", c.Call("GET", "torn"));
-        }
-    }
-
-    private static void CopyDirectory(string from, string to)
-    {
-        Directory.CreateDirectory(to);
-        foreach (string file in Directory.GetFiles(from))
-        {
-            File.Copy(file, Path.Combine(to, Path.GetFileName(file)), overwrite: true);
         }
     }
 
