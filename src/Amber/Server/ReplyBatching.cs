@@ -74,8 +74,8 @@ internal sealed class ReplyBatching
             _waiting.Add(waiter);
             post = !_posted;
             _posted = true;
+            _waited++;
         }
-        Interlocked.Increment(ref _waited);
         if (post)
         {
             EventThreadQueue.Shared!.Post(static state => ((ReplyBatching)state!).Flush(), this);
