@@ -43,7 +43,7 @@ public class InfoTests
         "active_defrag_misses active_defrag_key_hits active_defrag_key_misses total_active_defrag_time current_active_defrag_time " +
         "tracking_total_keys tracking_total_items tracking_total_prefixes unexpected_error_replies total_error_replies " +
         "dump_payload_sanitizations total_reads_processed total_writes_processed io_threaded_reads_processed io_threaded_writes_processed " +
-        "reply_buffer_shrinks reply_buffer_expands " +
+        "reply_buffer_shrinks reply_buffer_expands event_loop_polls event_loop_poll_hits " +
         "role connected_slaves master_failover_state master_replid master_replid2 master_repl_offset second_repl_offset " +
         "repl_backlog_active repl_backlog_size repl_backlog_first_byte_offset repl_backlog_histlen " +
         "used_cpu_sys used_cpu_user used_cpu_sys_children used_cpu_user_children used_cpu_sys_main_thread used_cpu_user_main_thread " +

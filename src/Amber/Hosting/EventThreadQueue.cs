@@ -82,6 +82,7 @@ internal sealed class EventThreadQueue
             ringer.Connect(listener.LocalEndPoint!);
             Socket bell = listener.Accept();
             var queue = new EventThreadQueue(ringer, bell);
+            TurnPoll.Shared?.Watch(bell);
             _ = queue.PumpAsync();
             queue.Post(static _ =>
             {

@@ -164,6 +164,8 @@ internal sealed partial class AmberServer : IAsyncDisposable
 
     private async Task AcceptLoopAsync(Socket listener)
     {
+        // A connecting client ends the event thread's poll as a request does.
+        Hosting.TurnPoll.Shared?.Watch(listener);
         while (!_stopping.IsCancellationRequested)
         {
             Socket socket;
@@ -211,6 +213,7 @@ internal sealed partial class AmberServer : IAsyncDisposable
             Authenticated = Config.RequirePass.Length == 0,
         };
         var connection = new ClientConnection(socket, this, session);
+        Hosting.TurnPoll.Shared?.Watch(socket);
         Clients.Add(session);
         _ = Task.Run(connection.RunAsync);
     }

@@ -106,6 +106,8 @@ internal sealed class ReplyBatching
             // Runs the connection's continuation inline: it sends its reply and receives again.
             waiter.Complete();
         }
+        // Clients that just got their replies answer within microseconds: wait for them awake, not in epoll_wait.
+        TurnPoll.Shared?.Poll();
     }
 
     /// <summary>One connection's wait for the end of a turn, reused across batches.</summary>
