@@ -16,8 +16,11 @@ namespace Amber.Hosting;
 /// <see cref="EventThreadQueue"/> doorbell) level-triggered for input. .NET's own epoll still gets every event: a
 /// socket's readiness is reported to each instance that watches it, and polling ours with a zero timeout consumes
 /// nothing of .NET's. Between polls the thread yields, so a thread that wants this CPU gets it. A poll that found
-/// nothing makes the next ones wait (1, 2, 4 … up to 64 batched turns without a poll), so a server whose clients come
-/// less often than the window does not burn CPU on them.
+/// nothing, or that found a request already there (epoll_wait would not have slept either), was not needed: while
+/// fewer than 8% of the recent polls were needed, only one batched turn in 32 polls. So a server whose clients come
+/// less often than the window does not burn CPU on them, and one that never runs dry (the server as busy as its
+/// clients) does not pay a system call per turn for nothing. Measured at pipeline 1 with 50 clients: LRANGE 0 99,
+/// where Amber needs less CPU per request than the client, 23% of the polls were needed; SET, 1%.
 /// </para>
 /// <para>
 /// Linux only. <see cref="WindowVariable"/> sets the window in microseconds (<see cref="DefaultWindowMicros"/>);
@@ -28,7 +31,13 @@ internal sealed unsafe partial class TurnPoll : IDisposable
 {
     public const string WindowVariable = "AMBER_TURN_POLL_US";
     public const int DefaultWindowMicros = 20;
-    private const int MaxBackoff = 64;
+    // The share of recent polls that saw a request come, in 1/256ths, moving 1/16 of the way to each poll's outcome.
+    private const int ShareOne = 256;
+    private const int ShareStep = 4;
+
+    // Below this share (8%) a poll costs more than it saves; one turn in ProbeEvery still polls, to notice a change.
+    private const int PollingShare = 20;
+    private const int ProbeEvery = 32;
     private const int EpollCloexec = 0x80000;
     private const int EpollCtlAdd = 1;
     private const uint EpollIn = 0x001;
@@ -37,8 +46,8 @@ internal sealed unsafe partial class TurnPoll : IDisposable
 
     private readonly int _epoll;
     private readonly long _windowTicks;
-    private int _backoff;
-    private int _skip;
+    private int _usefulShare = ShareOne;
+    private int _sinceProbe;
     private long _polls;
     private long _hits;
 
@@ -54,7 +63,7 @@ internal sealed unsafe partial class TurnPoll : IDisposable
     /// <summary>Polls made (INFO stats).</summary>
     public long Polls => Volatile.Read(ref _polls);
 
-    /// <summary>Polls that ended because a socket had data (INFO stats).</summary>
+    /// <summary>Polls that waited for a socket and saw it get data: each saved the client a wake-up (INFO stats).</summary>
     public long Hits => Volatile.Read(ref _hits);
 
     /// <summary>Adds <paramref name="socket"/> to the sockets watched (it leaves the set when it closes).</summary>
@@ -80,26 +89,40 @@ internal sealed unsafe partial class TurnPoll : IDisposable
     /// </summary>
     public void Poll()
     {
-        if (_skip > 0)
+        if (_usefulShare < PollingShare && ++_sinceProbe < ProbeEvery)
         {
-            _skip--;
             return;
         }
+        _sinceProbe = 0;
         Volatile.Write(ref _polls, _polls + 1);
         ulong* events = stackalloc ulong[2];
+        // A request already there: epoll_wait would not have slept, so the poll was not needed.
+        bool useful = EpollWait(_epoll, events, 1, 0) == 0 && AwaitRequest(events);
+        if (useful)
+        {
+            Volatile.Write(ref _hits, _hits + 1);
+            _usefulShare += (ShareOne - _usefulShare) >> ShareStep;
+        }
+        else
+        {
+            _usefulShare -= _usefulShare >> ShareStep;
+        }
+    }
+
+    // True when a request came within the window.
+    private bool AwaitRequest(ulong* events)
+    {
         long deadline = Stopwatch.GetTimestamp() + _windowTicks;
-        while (EpollWait(_epoll, events, 1, 0) == 0)
+        do
         {
             if (Stopwatch.GetTimestamp() >= deadline)
             {
-                _backoff = Math.Min(Math.Max(_backoff * 2, 1), MaxBackoff);
-                _skip = _backoff;
-                return;
+                return false;
             }
             _ = SchedYield();
         }
-        Volatile.Write(ref _hits, _hits + 1);
-        _backoff = 0;
+        while (EpollWait(_epoll, events, 1, 0) == 0);
+        return true;
     }
 
     /// <summary>Closes the private epoll instance (tests; the process's poller lives as long as the process).</summary>
