@@ -352,7 +352,7 @@ internal sealed class InfoBuilder(AmberServer server)
         w.Field("io_threaded_writes_processed", 0);
         w.Field("reply_buffer_shrinks", 0);
         w.Field("reply_buffer_expands", 0);
-        // Amber's own: the event thread's polls after a batched turn, and those that found a request (Hosting/TurnPoll).
+        // Amber's own: the event thread's polls after a batched turn, and those that saw a request come (Hosting/TurnPoll).
         w.Field("event_loop_polls", Hosting.TurnPoll.Shared?.Polls ?? 0);
         w.Field("event_loop_poll_hits", Hosting.TurnPoll.Shared?.Hits ?? 0);
     }
