@@ -15,12 +15,16 @@ namespace Amber.Hosting;
 /// How: a second epoll instance, private, watches every client socket (and the listeners and the
 /// <see cref="EventThreadQueue"/> doorbell) level-triggered for input. .NET's own epoll still gets every event: a
 /// socket's readiness is reported to each instance that watches it, and polling ours with a zero timeout consumes
-/// nothing of .NET's. Between polls the thread yields, so a thread that wants this CPU gets it. A poll that found
-/// nothing, or that found a request already there (epoll_wait would not have slept either), was not needed: while
-/// fewer than 8% of the recent polls were needed, only one batched turn in 32 polls. So a server whose clients come
-/// less often than the window does not burn CPU on them, and one that never runs dry (the server as busy as its
-/// clients) does not pay a system call per turn for nothing. Measured at pipeline 1 with 50 clients: LRANGE 0 99,
-/// where Amber needs less CPU per request than the client, 23% of the polls were needed; SET, 1%.
+/// nothing of .NET's.
+/// </para>
+/// <para>
+/// When not to poll: a poll that found nothing, or that found a request already there (epoll_wait would not have slept
+/// either), was not needed. While fewer than 8% of the recent polls were needed, only one batched turn in 32 polls. So
+/// a server whose clients come less often than the window does not burn CPU on them, and one that never runs dry (the
+/// server as busy as its clients) does not pay a system call per turn for nothing. Measured at pipeline 1 with 50
+/// clients: LRANGE 0 99, where Amber needs less CPU per request than the client, 23% of the polls were needed; SET,
+/// 1%. Nor does it poll while the event thread has lately waited for a CPU (<see cref="CpuContention"/>): its time on
+/// a shared CPU is better spent on requests.
 /// </para>
 /// <para>
 /// Linux only. <see cref="WindowVariable"/> sets the window in microseconds (<see cref="DefaultWindowMicros"/>);
@@ -38,6 +42,9 @@ internal sealed unsafe partial class TurnPoll : IDisposable
     // Below this share (8%) a poll costs more than it saves; one turn in ProbeEvery still polls, to notice a change.
     private const int PollingShare = 20;
     private const int ProbeEvery = 32;
+
+    // Between two polls of the epoll instance (each a system call), a pause that leaves the CPU to nobody else.
+    private const int SpinsBetweenPolls = 30;
     private const int EpollCloexec = 0x80000;
     private const int EpollCtlAdd = 1;
     private const uint EpollIn = 0x001;
@@ -46,15 +53,18 @@ internal sealed unsafe partial class TurnPoll : IDisposable
 
     private readonly int _epoll;
     private readonly long _windowTicks;
+    private readonly bool _watchContention;
+    private CpuContention? _contention;
     private int _usefulShare = ShareOne;
     private int _sinceProbe;
     private long _polls;
     private long _hits;
 
-    private TurnPoll(int epoll, long windowTicks)
+    private TurnPoll(int epoll, long windowTicks, bool watchContention)
     {
         _epoll = epoll;
         _windowTicks = windowTicks;
+        _watchContention = watchContention;
     }
 
     /// <summary>The process's poller, or null when polling is off or not possible here.</summary>
@@ -94,6 +104,10 @@ internal sealed unsafe partial class TurnPoll : IDisposable
             return;
         }
         _sinceProbe = 0;
+        if (_watchContention && (_contention ??= CpuContention.ForCurrentThread())?.IsContended(Stopwatch.GetTimestamp()) == true)
+        {
+            return;
+        }
         Volatile.Write(ref _polls, _polls + 1);
         ulong* events = stackalloc ulong[2];
         // A request already there: epoll_wait would not have slept, so the poll was not needed.
@@ -119,14 +133,18 @@ internal sealed unsafe partial class TurnPoll : IDisposable
             {
                 return false;
             }
-            _ = SchedYield();
+            Thread.SpinWait(SpinsBetweenPolls);
         }
         while (EpollWait(_epoll, events, 1, 0) == 0);
         return true;
     }
 
     /// <summary>Closes the private epoll instance (tests; the process's poller lives as long as the process).</summary>
-    public void Dispose() => _ = Close(_epoll);
+    public void Dispose()
+    {
+        _ = Close(_epoll);
+        _contention?.Dispose();
+    }
 
     private static TurnPoll? TryCreate()
     {
@@ -136,11 +154,14 @@ internal sealed unsafe partial class TurnPoll : IDisposable
         {
             windowMicros = DefaultWindowMicros;
         }
-        return windowMicros <= 0 ? null : Create(windowMicros * Stopwatch.Frequency / 1_000_000);
+        return windowMicros <= 0 ? null : Create(windowMicros * Stopwatch.Frequency / 1_000_000, watchContention: true);
     }
 
-    /// <summary>A poller of its own (the process has one, <see cref="Shared"/>; tests make theirs), or null off Linux.</summary>
-    internal static TurnPoll? Create(long windowTicks)
+    /// <summary>
+    /// A poller of its own (the process has one, <see cref="Shared"/>; tests make theirs), or null off Linux. With
+    /// <paramref name="watchContention"/> it does not poll while the polling thread waits for a CPU (<see cref="CpuContention"/>).
+    /// </summary>
+    internal static TurnPoll? Create(long windowTicks, bool watchContention = false)
     {
         if (!OperatingSystem.IsLinux())
         {
@@ -149,7 +170,7 @@ internal sealed unsafe partial class TurnPoll : IDisposable
         try
         {
             int epoll = EpollCreate1(EpollCloexec);
-            return epoll < 0 ? null : new TurnPoll(epoll, windowTicks);
+            return epoll < 0 ? null : new TurnPoll(epoll, windowTicks, watchContention);
         }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
         {
@@ -166,11 +187,8 @@ internal sealed unsafe partial class TurnPoll : IDisposable
     [LibraryImport("libc", EntryPoint = "epoll_ctl")]
     private static partial int EpollCtl(int epoll, int op, int fd, ulong* ev);
 
-    // Returns at once (a zero timeout), so it may skip the GC transition; a yield may give the CPU away, so it may not.
+    // Returns at once (a zero timeout), so it may skip the GC transition.
     [LibraryImport("libc", EntryPoint = "epoll_wait")]
     [SuppressGCTransition]
     private static partial int EpollWait(int epoll, ulong* events, int maxEvents, int timeout);
-
-    [LibraryImport("libc", EntryPoint = "sched_yield")]
-    private static partial int SchedYield();
 }
