@@ -53,7 +53,7 @@ internal sealed unsafe partial class TurnPoll : IDisposable
 
     private readonly int _epoll;
     private readonly long _windowTicks;
-    private readonly bool _watchContention;
+    private bool _watchContention;
     private CpuContention? _contention;
     private int _usefulShare = ShareOne;
     private int _sinceProbe;
@@ -104,7 +104,13 @@ internal sealed unsafe partial class TurnPoll : IDisposable
             return;
         }
         _sinceProbe = 0;
-        if (_watchContention && (_contention ??= CpuContention.ForCurrentThread())?.IsContended(Stopwatch.GetTimestamp()) == true)
+        if (_watchContention && _contention == null)
+        {
+            // Opened once, on the polling thread (the watch is per thread); where it cannot be, polls go unwatched.
+            _contention = CpuContention.ForCurrentThread();
+            _watchContention = _contention != null;
+        }
+        if (_contention?.IsContended(Stopwatch.GetTimestamp()) == true)
         {
             return;
         }
