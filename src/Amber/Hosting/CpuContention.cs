@@ -64,7 +64,7 @@ internal sealed class CpuContention : IDisposable
     {
         long runDelay = ReadRunDelay();
         long elapsed = now - _checkedAt;
-        // A reading long after the previous one says nothing about the last millisecond: it only starts a new window.
+        // A reading long after the previous one says nothing about the last window: it only starts a new one.
         if (runDelay >= 0 && _runDelayNs >= 0 && elapsed <= 10 * s_window)
         {
             long waited = (runDelay - _runDelayNs) * Stopwatch.Frequency / 1_000_000_000;
