@@ -154,12 +154,8 @@ internal sealed unsafe partial class TurnPoll : IDisposable
 
     private static TurnPoll? TryCreate()
     {
-        long windowMicros = DefaultWindowMicros;
-        string? setting = Environment.GetEnvironmentVariable(WindowVariable);
-        if (!string.IsNullOrEmpty(setting) && !long.TryParse(setting, out windowMicros))
-        {
-            windowMicros = DefaultWindowMicros;
-        }
+        // As EventThreadSlice reads its variable: unset or not a number means the default.
+        long windowMicros = long.TryParse(Environment.GetEnvironmentVariable(WindowVariable), out long micros) ? micros : DefaultWindowMicros;
         return windowMicros <= 0 ? null : Create(windowMicros * Stopwatch.Frequency / 1_000_000, watchContention: true);
     }
 
