@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net.Sockets;
-using System.Runtime.InteropServices;
 
 namespace Amber.Hosting;
 
@@ -31,7 +30,7 @@ namespace Amber.Hosting;
 /// 0 turns polling off.
 /// </para>
 /// </summary>
-internal sealed unsafe partial class TurnPoll : IDisposable
+internal sealed unsafe class TurnPoll : IDisposable
 {
     public const string WindowVariable = "AMBER_TURN_POLL_US";
     public const int DefaultWindowMicros = 20;
@@ -45,9 +44,6 @@ internal sealed unsafe partial class TurnPoll : IDisposable
 
     // Between two polls of the epoll instance (each a system call), a pause that leaves the CPU to nobody else.
     private const int SpinsBetweenPolls = 30;
-    private const int EpollCloexec = 0x80000;
-    private const int EpollCtlAdd = 1;
-    private const uint EpollIn = 0x001;
 
     private static readonly Lazy<TurnPoll?> s_shared = new(TryCreate);
 
@@ -82,12 +78,12 @@ internal sealed unsafe partial class TurnPoll : IDisposable
         // epoll_event is a 32-bit mask and 64 bits of data, packed on x86-64 and aligned elsewhere: with the data
         // zero, these 16 bytes read the same either way.
         ulong* ev = stackalloc ulong[2];
-        ev[0] = EpollIn;
+        ev[0] = Linux.EpollIn;
         ev[1] = 0;
         try
         {
             // Fails only for a socket already closed: nothing to watch then.
-            _ = EpollCtl(_epoll, EpollCtlAdd, (int)socket.SafeHandle.DangerousGetHandle(), ev);
+            _ = Linux.EpollCtl(_epoll, Linux.EpollCtlAdd, (int)socket.SafeHandle.DangerousGetHandle(), (byte*)ev);
         }
         catch (ObjectDisposedException)
         {
@@ -99,9 +95,27 @@ internal sealed unsafe partial class TurnPoll : IDisposable
     /// </summary>
     public void Poll()
     {
-        if (_usefulShare < PollingShare && ++_sinceProbe < ProbeEvery)
+        if (!TryBegin())
         {
             return;
+        }
+        ulong* events = stackalloc ulong[2];
+        // A request already there: epoll_wait would not have slept, so the poll was not needed.
+        End(Linux.EpollWaitNow(_epoll, (byte*)events, 1) == 0 && AwaitRequest(events));
+    }
+
+    /// <summary>The longest a poll waits, in Stopwatch ticks.</summary>
+    public long WindowTicks => _windowTicks;
+
+    /// <summary>
+    /// Whether to poll now (see the class notes); when true, the caller polls and then reports with <see cref="End"/>.
+    /// <see cref="EventLoop"/> polls its own epoll instance this way.
+    /// </summary>
+    public bool TryBegin()
+    {
+        if (_usefulShare < PollingShare && ++_sinceProbe < ProbeEvery)
+        {
+            return false;
         }
         _sinceProbe = 0;
         if (_watchContention && _contention == null)
@@ -112,12 +126,15 @@ internal sealed unsafe partial class TurnPoll : IDisposable
         }
         if (_contention?.IsContended(Stopwatch.GetTimestamp()) == true)
         {
-            return;
+            return false;
         }
         Volatile.Write(ref _polls, _polls + 1);
-        ulong* events = stackalloc ulong[2];
-        // A request already there: epoll_wait would not have slept, so the poll was not needed.
-        bool useful = EpollWait(_epoll, events, 1, 0) == 0 && AwaitRequest(events);
+        return true;
+    }
+
+    /// <summary>Reports a poll's outcome: <paramref name="useful"/> when it saw a request come within the window.</summary>
+    public void End(bool useful)
+    {
         if (useful)
         {
             Volatile.Write(ref _hits, _hits + 1);
@@ -141,14 +158,14 @@ internal sealed unsafe partial class TurnPoll : IDisposable
             }
             Thread.SpinWait(SpinsBetweenPolls);
         }
-        while (EpollWait(_epoll, events, 1, 0) == 0);
+        while (Linux.EpollWaitNow(_epoll, (byte*)events, 1) == 0);
         return true;
     }
 
     /// <summary>Closes the private epoll instance (tests; the process's poller lives as long as the process).</summary>
     public void Dispose()
     {
-        _ = Close(_epoll);
+        _ = Linux.Close(_epoll);
         _contention?.Dispose();
     }
 
@@ -171,7 +188,7 @@ internal sealed unsafe partial class TurnPoll : IDisposable
         }
         try
         {
-            int epoll = EpollCreate1(EpollCloexec);
+            int epoll = Linux.EpollCreate1(Linux.EpollCloexec);
             return epoll < 0 ? null : new TurnPoll(epoll, windowTicks, watchContention);
         }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
@@ -179,18 +196,4 @@ internal sealed unsafe partial class TurnPoll : IDisposable
             return null;
         }
     }
-
-    [LibraryImport("libc", EntryPoint = "epoll_create1")]
-    private static partial int EpollCreate1(int flags);
-
-    [LibraryImport("libc", EntryPoint = "close")]
-    private static partial int Close(int fd);
-
-    [LibraryImport("libc", EntryPoint = "epoll_ctl")]
-    private static partial int EpollCtl(int epoll, int op, int fd, ulong* ev);
-
-    // Returns at once (a zero timeout), so it may skip the GC transition.
-    [LibraryImport("libc", EntryPoint = "epoll_wait")]
-    [SuppressGCTransition]
-    private static partial int EpollWait(int epoll, ulong* events, int maxEvents, int timeout);
 }

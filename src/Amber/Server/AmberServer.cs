@@ -164,8 +164,11 @@ internal sealed partial class AmberServer : IAsyncDisposable
 
     private async Task AcceptLoopAsync(Socket listener)
     {
-        // A connecting client ends the event thread's poll as a request does.
-        Hosting.TurnPoll.Shared?.Watch(listener);
+        // A connecting client ends the event thread's poll as a request does (Amber's own loop accepts on .NET's).
+        if (Hosting.EventLoop.Shared == null)
+        {
+            Hosting.TurnPoll.Shared?.Watch(listener);
+        }
         while (!_stopping.IsCancellationRequested)
         {
             Socket socket;
@@ -212,10 +215,20 @@ internal sealed partial class AmberServer : IAsyncDisposable
         {
             Authenticated = Config.RequirePass.Length == 0,
         };
-        var connection = new ClientConnection(socket, this, session);
-        Hosting.TurnPoll.Shared?.Watch(socket);
+        Hosting.ClientTransport transport;
+        try
+        {
+            transport = Hosting.EventLoop.Shared is { } loop ? new Hosting.EventLoopSocket(socket, loop) : new Hosting.DotNetSocketTransport(socket);
+        }
+        catch (SocketException e)
+        {
+            Log.Warning($"Could not watch an accepted client's socket: {e.Message}");
+            socket.Dispose();
+            return;
+        }
+        var connection = new ClientConnection(socket, transport, this, session);
         Clients.Add(session);
-        _ = Task.Run(connection.RunAsync);
+        transport.Start(connection.RunAsync);
     }
 
     private void CronLoop()

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Net.Sockets;
+using Amber.Hosting;
 using Amber.Protocol;
 
 namespace Amber.Server;
@@ -15,6 +16,7 @@ internal sealed class ClientConnection
     private const int MaxBytesInARow = 64 * 1024;
 
     private readonly Socket _socket;
+    private readonly ClientTransport _transport;
     private readonly AmberServer _server;
     private readonly ClientSession _session;
     private readonly SemaphoreSlim _sendLock = new(1, 1);
@@ -39,9 +41,10 @@ internal sealed class ClientConnection
     private int _parsePos;
     private int _end;
 
-    public ClientConnection(Socket socket, AmberServer server, ClientSession session)
+    public ClientConnection(Socket socket, ClientTransport transport, AmberServer server, ClientSession session)
     {
         _socket = socket;
+        _transport = transport;
         _server = server;
         _session = session;
         session.CloseAction = Close;
@@ -71,7 +74,7 @@ internal sealed class ClientConnection
                     {
                         break;
                     }
-                    ValueTask<int> receive = _socket.ReceiveAsync(_buffer.AsMemory(_end), SocketFlags.None);
+                    ValueTask<int> receive = _transport.ReceiveAsync(_buffer.AsMemory(_end));
                     immediate = receive.IsCompleted;
                     n = await receive.ConfigureAwait(false);
                 }
@@ -325,7 +328,7 @@ internal sealed class ClientConnection
     {
         try
         {
-            return await _socket.ReceiveAsync(_buffer.AsMemory(_end), SocketFlags.None).ConfigureAwait(false);
+            return await _transport.ReceiveAsync(_buffer.AsMemory(_end)).ConfigureAwait(false);
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
@@ -405,7 +408,7 @@ internal sealed class ClientConnection
         Interlocked.Increment(ref _server.Stats.TotalWritesProcessed);
         while (data.Length > 0)
         {
-            int sent = await _socket.SendAsync(data, SocketFlags.None).ConfigureAwait(false);
+            int sent = await _transport.SendAsync(data).ConfigureAwait(false);
             data = data[sent..];
         }
     }
@@ -454,16 +457,6 @@ internal sealed class ClientConnection
             return;
         }
         _closedSignal.TrySetResult();
-        try
-        {
-            _socket.Shutdown(SocketShutdown.Both);
-        }
-        catch (SocketException)
-        {
-        }
-        catch (ObjectDisposedException)
-        {
-        }
-        _socket.Dispose();
+        _transport.Close();
     }
 }

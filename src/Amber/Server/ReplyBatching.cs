@@ -107,7 +107,14 @@ internal sealed class ReplyBatching
             waiter.Complete();
         }
         // Clients that just got their replies answer within microseconds: wait for them awake, not in epoll_wait.
-        TurnPoll.Shared?.Poll();
+        if (EventLoop.Shared is { } loop)
+        {
+            loop.PollBeforeSleep();
+        }
+        else
+        {
+            TurnPoll.Shared?.Poll();
+        }
     }
 
     /// <summary>One connection's wait for the end of a turn, reused across batches.</summary>

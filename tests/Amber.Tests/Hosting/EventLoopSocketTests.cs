@@ -1,0 +1,193 @@
+using System.Net;
+using System.Net.Sockets;
+using Amber.Hosting;
+
+namespace Amber.Tests.Hosting;
+
+/// <summary>
+/// A client socket on Amber's own event loop (Linux): epoll reports it edge-triggered, so every rule that stands in for
+/// an event that will not come again is tested here with a real loopback socket.
+/// </summary>
+public sealed class EventLoopSocketTests : IDisposable
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
+    private readonly Socket _client;
+    private readonly Socket _server;
+
+    public EventLoopSocketTests()
+    {
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen(1);
+        _client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        _client.Connect(listener.LocalEndPoint!);
+        _server = listener.Accept();
+    }
+
+    public void Dispose()
+    {
+        _client.Dispose();
+        _server.Dispose();
+    }
+
+    private static EventLoop? Loop()
+    {
+        // Everywhere but Linux the server keeps .NET's socket engine; on Linux the loop must be there.
+        if (!OperatingSystem.IsLinux())
+        {
+            return null;
+        }
+        return EventLoop.Shared ?? throw new InvalidOperationException("no event loop on Linux");
+    }
+
+    [Fact]
+    public async Task AWaitingReceiveCompletesOnTheLoopWithTheBytesSent()
+    {
+        if (Loop() is not { } loop)
+        {
+            return;
+        }
+        var socket = new EventLoopSocket(_server, loop);
+        byte[] buffer = new byte[1024];
+        ValueTask<int> receive = await OnLoop(() => socket.ReceiveAsync(buffer));
+        Assert.False(receive.IsCompleted);
+        Task<(int, bool)> observed = Observe(receive);
+        _client.Send("hello"u8);
+        (int n, bool onLoop) = await observed.WaitAsync(Timeout);
+        Assert.Equal("hello", System.Text.Encoding.ASCII.GetString(buffer, 0, n));
+        Assert.True(onLoop, "the receive's continuation did not run on the loop");
+        socket.Close();
+    }
+
+    [Fact]
+    public async Task WhatDoesNotFitTheBufferIsReceivedWithoutAnotherEvent()
+    {
+        if (Loop() is not { } loop)
+        {
+            return;
+        }
+        byte[] sent = Enumerable.Range(0, 100).Select(i => (byte)i).ToArray();
+        _client.Send(sent);
+        var socket = new EventLoopSocket(_server, loop);
+        var received = new List<byte>();
+        byte[] buffer = new byte[10];
+        while (received.Count < sent.Length)
+        {
+            int n = await socket.ReceiveAsync(buffer).AsTask().WaitAsync(Timeout);
+            Assert.True(n > 0);
+            received.AddRange(buffer.AsSpan(0, n).ToArray());
+        }
+        Assert.Equal(sent, received);
+        socket.Close();
+    }
+
+    [Fact]
+    public async Task APeerThatShutsItsSideDownIsSeenToEnd()
+    {
+        if (Loop() is not { } loop)
+        {
+            return;
+        }
+        _client.Send("x"u8);
+        _client.Shutdown(SocketShutdown.Send);
+        var socket = new EventLoopSocket(_server, loop);
+        // The loop takes the one event (input and its end together) before the first receive.
+        await OnLoop(() => 0);
+        byte[] buffer = new byte[1024];
+        Assert.Equal(1, await socket.ReceiveAsync(buffer).AsTask().WaitAsync(Timeout));
+        Assert.Equal(0, await socket.ReceiveAsync(buffer).AsTask().WaitAsync(Timeout));
+        socket.Close();
+    }
+
+    [Fact]
+    public async Task ClosingEndsAWaitingReceive()
+    {
+        if (Loop() is not { } loop)
+        {
+            return;
+        }
+        var socket = new EventLoopSocket(_server, loop);
+        ValueTask<int> receive = socket.ReceiveAsync(new byte[1024]);
+        Assert.False(receive.IsCompleted);
+        socket.Close();
+        Assert.Equal(0, await receive.AsTask().WaitAsync(Timeout));
+        Assert.Equal(0, await socket.ReceiveAsync(new byte[1024]).AsTask().WaitAsync(Timeout));
+    }
+
+    [Fact]
+    public async Task ASendBiggerThanTheSocketBuffersWaitsForRoom()
+    {
+        if (Loop() is not { } loop)
+        {
+            return;
+        }
+        var socket = new EventLoopSocket(_server, loop);
+        byte[] data = new byte[32 * 1024 * 1024];
+        new Random(7).NextBytes(data);
+        // Nothing is read yet: the socket takes what fits in its buffers, and the rest must wait for room.
+        int first = await socket.SendAsync(data);
+        Assert.InRange(first, 1, data.Length - 1);
+        Task sending = Task.Run(async () =>
+        {
+            ReadOnlyMemory<byte> rest = data.AsMemory(first);
+            while (rest.Length > 0)
+            {
+                rest = rest[await socket.SendAsync(rest)..];
+            }
+        });
+        byte[] received = new byte[data.Length];
+        int total = 0;
+        while (total < received.Length)
+        {
+            total += _client.Receive(received, total, received.Length - total, SocketFlags.None);
+        }
+        await sending.WaitAsync(Timeout);
+        Assert.Equal(data, received);
+        socket.Close();
+    }
+
+    [Fact]
+    public async Task NoEventIsLostOverManyRoundTrips()
+    {
+        if (Loop() is not { } loop)
+        {
+            return;
+        }
+        var socket = new EventLoopSocket(_server, loop);
+        const int Rounds = 20_000;
+        Task echo = Task.Run(async () =>
+        {
+            byte[] buffer = new byte[64];
+            for (int i = 0; i < Rounds; i++)
+            {
+                int n = await socket.ReceiveAsync(buffer);
+                Assert.Equal(1, n);
+                Assert.Equal(1, await socket.SendAsync(buffer.AsMemory(0, 1)));
+            }
+        });
+        byte[] one = new byte[1];
+        _client.ReceiveTimeout = (int)Timeout.TotalMilliseconds;
+        for (int i = 0; i < Rounds; i++)
+        {
+            one[0] = (byte)i;
+            _client.Send(one);
+            Assert.Equal(1, _client.Receive(one));
+            Assert.Equal((byte)i, one[0]);
+        }
+        await echo.WaitAsync(Timeout);
+        socket.Close();
+    }
+
+    private static Task<T> OnLoop<T>(Func<T> action)
+    {
+        var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        EventLoop.Shared!.Post(_ => done.SetResult(action()), null);
+        return done.Task.WaitAsync(Timeout);
+    }
+
+    private static async Task<(int, bool)> Observe(ValueTask<int> receive)
+    {
+        int n = await receive.ConfigureAwait(false);
+        return (n, EventThreadQueue.OnEventThread);
+    }
+}
