@@ -5,16 +5,16 @@ namespace Amber.Hosting;
 
 /// <summary>
 /// After a turn whose replies went out together (<see cref="Server.ReplyBatching"/>), the event thread polls the
-/// client sockets for a few microseconds before it goes back to .NET's epoll_wait, and returns as soon as one has
-/// data. A client's send that finds the thread polling wakes nobody; one that finds it asleep in epoll_wait pays a
-/// cross-CPU wake-up inside its send. At pipeline 1 that wake-up was the largest single cost of redis-benchmark, the
-/// bottleneck, against Amber: Amber spends less CPU per request than Redis, so it ran dry and slept after about one
-/// request in twelve (Redis, one in fifty).
+/// client sockets for a few microseconds before it goes to sleep in epoll_wait, and returns as soon as one has data.
+/// A client's send that finds the thread polling wakes nobody; one that finds it asleep in epoll_wait pays a cross-CPU
+/// wake-up inside its send. At pipeline 1 that wake-up was the largest single cost of redis-benchmark, the bottleneck,
+/// against Amber: Amber spends less CPU per request than Redis, so it ran dry and slept after about one request in
+/// twelve (Redis, one in fifty).
 /// <para>
-/// How: a second epoll instance, private, watches every client socket (and the listeners and the
-/// <see cref="EventThreadQueue"/> doorbell) level-triggered for input. .NET's own epoll still gets every event: a
-/// socket's readiness is reported to each instance that watches it, and polling ours with a zero timeout consumes
-/// nothing of .NET's.
+/// How: Amber's own <see cref="EventLoop"/> polls its epoll instance with a zero timeout (<see cref="TryBegin"/>,
+/// <see cref="End"/>). On .NET's socket engine, <see cref="Poll"/> polls a second epoll instance, private, that watches
+/// every client socket (and the listeners and the <see cref="SocketDoorbell"/>) level-triggered for input; .NET's own
+/// epoll still gets every event, since a socket's readiness is reported to each instance that watches it.
 /// </para>
 /// <para>
 /// When not to poll: a poll that found nothing, or that found a request already there (epoll_wait would not have slept

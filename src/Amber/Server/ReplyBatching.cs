@@ -12,11 +12,11 @@ namespace Amber.Server;
 /// client's send, took 23% of redis-benchmark's CPU at LRANGE_100 pipeline 1 (7.6% against Redis). Batched, the
 /// client finds several replies at once, sends several requests, and the event thread finds several ready.
 /// <para>
-/// The end of the turn is where the event thread runs posted work (<see cref="EventThreadQueue"/>: the doorbell's
-/// receive completes after the sockets that were ready with it). The first waiting connection posts the flush; each
+/// The end of the turn is where the event thread runs posted work (<see cref="EventThreadQueue"/>: after the sockets
+/// that were ready with it). The first waiting connection posts the flush; each
 /// waiting connection then sends its reply there, in the order they waited. A lone client is answered at once: a
 /// batch waits only on the event thread, and only while another connection has had a batch within the last 50 µs or
-/// is waiting already, so one client's request-reply loop never pays a doorbell turn per request.
+/// is waiting already, so one client's request-reply loop never pays an extra turn per request.
 /// </para>
 /// </summary>
 internal sealed class ReplyBatching

@@ -7,7 +7,8 @@ namespace Amber.Tests.Hosting;
 
 /// <summary>
 /// amber-server serves clients on its own event loop on Linux (the rest of the suite runs on it, in-process) or, with
-/// AMBER_EVENT_LOOP=dotnet and everywhere else, on .NET's socket engine: both paths, run as the real executable.
+/// AMBER_EVENT_LOOP=dotnet and everywhere else, on .NET's socket engine: both paths, run as the real executable
+/// (the in-process servers of the suite share the one loop the test host starts).
 /// </summary>
 public sealed class ClientSocketPathTests : IDisposable
 {
@@ -20,7 +21,9 @@ public sealed class ClientSocketPathTests : IDisposable
     [InlineData("dotnet")]
     public void RequestsPipelinesBlockingPopsAndBigRepliesAreServed(string loop)
     {
-        using ServerProcess server = ServerProcess.Start(_dir.Path, new Dictionary<string, string> { [EventLoop.Variable] = loop });
+        // appendfsync always: each write's reply is released by the AOF flusher through the event thread's queue.
+        using ServerProcess server = ServerProcess.Start(_dir.Path, new Dictionary<string, string> { [EventLoop.Variable] = loop },
+            "--appendonly", "yes", "--appendfsync", "always");
         if (OperatingSystem.IsLinux())
         {
             Assert.Equal(loop == "", ThreadNames(server.Pid).Contains("amber-events"));

@@ -8,7 +8,7 @@ public sealed class EventThreadQueueTests
     [Fact]
     public async Task PostedWorkRunsOnTheEventThreadAndNoneIsLost()
     {
-        EventThreadQueue queue = EventThreadQueue.Shared ?? throw new InvalidOperationException("no doorbell");
+        EventThreadQueue queue = EventThreadQueue.Shared ?? throw new InvalidOperationException("no event-thread queue");
         const int Items = 2000;
         var ran = new List<int>();
         var onPool = 0;
