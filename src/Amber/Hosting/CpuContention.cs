@@ -6,17 +6,18 @@ namespace Amber.Hosting;
 
 /// <summary>
 /// Whether the thread that made it has lately had to wait for a CPU: more than 10% of about 10 ms spent runnable but
-/// not running (Linux's per-thread run delay, /proc/thread-self/schedstat), and then for the next 100 ms.
+/// not running (Linux's per-thread run delay, /proc/thread-self/schedstat), until a later window says otherwise.
 /// <see cref="TurnPoll"/> asks before it polls: polling spends the thread's fair share of a CPU it shares with another
 /// busy thread, so requests would then wait behind that thread's time slice. Measured on the event thread during
 /// LRANGE_100 at pipeline 1: 15–24 µs of run delay per millisecond on a quiet machine, 240–350 µs with a CPU-bound
 /// process beside it. Over windows of 1 ms instead of 10, a quiet machine's bursts crossed the 10% often enough to
-/// stop most polls.
+/// stop most polls. A verdict held for 100 ms instead of one window cost 2–4% at pipeline 1 on a paravirtualized VM
+/// whose quiet bursts crossed the 10% now and then (docs/benchmarks.md, session 11); beside a CPU-bound process every
+/// window is contended anyway.
 /// </summary>
 internal sealed class CpuContention : IDisposable
 {
     private static readonly long s_window = Stopwatch.Frequency / 100;
-    private static readonly long s_holdOff = Stopwatch.Frequency / 10;
 
     private readonly SafeFileHandle _schedstat;
     private readonly byte[] _text = new byte[96];
@@ -70,7 +71,7 @@ internal sealed class CpuContention : IDisposable
             long waited = (runDelay - _runDelayNs) * Stopwatch.Frequency / 1_000_000_000;
             if (waited * 10 > elapsed)
             {
-                _contendedUntil = now + s_holdOff;
+                _contendedUntil = now + s_window;
             }
         }
         _checkedAt = now;

@@ -72,7 +72,7 @@ internal sealed unsafe class EventLoop : EventThreadQueue
         {
             int errno = Marshal.GetLastPInvokeError();
             handle.Free();
-            throw new SocketException(errno);
+            throw new SocketException((int)SocketError.SocketError, $"epoll_ctl: {Marshal.GetPInvokeErrorMessage(errno)}");
         }
         return handle;
     }
@@ -159,12 +159,17 @@ internal sealed unsafe class EventLoop : EventThreadQueue
             {
                 ready = Sleep(events);
             }
-            for (int i = 0; i < ready; i++)
-            {
-                byte* ev = events + (i * Linux.EpollEventSize);
-                Dispatch(Unsafe.ReadUnaligned<uint>(ev), Unsafe.ReadUnaligned<ulong>(ev + Linux.EpollEventDataOffset));
-            }
+            DispatchAll(events, ready);
             RunPosted();
+        }
+    }
+
+    private void DispatchAll(byte* events, int ready)
+    {
+        for (int i = 0; i < ready; i++)
+        {
+            byte* ev = events + (i * Linux.EpollEventSize);
+            Dispatch(Unsafe.ReadUnaligned<uint>(ev), Unsafe.ReadUnaligned<ulong>(ev + Linux.EpollEventDataOffset));
         }
     }
 
