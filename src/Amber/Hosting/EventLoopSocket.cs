@@ -153,11 +153,17 @@ internal sealed class EventLoopSocket : ClientTransport, IValueTaskSource<int>
     // Bytes received (0: the client is gone), or -1 when there is nothing to receive now.
     private unsafe int TryReceive(Span<byte> buffer)
     {
-        bool added = false;
+        int fd;
         try
         {
-            _socket.SafeHandle.DangerousAddRef(ref added);
-            int fd = (int)_socket.SafeHandle.DangerousGetHandle();
+            fd = AcquireDescriptor();
+        }
+        catch (ObjectDisposedException)
+        {
+            return 0;
+        }
+        try
+        {
             fixed (byte* p = buffer)
             {
                 while (true)
@@ -181,27 +187,18 @@ internal sealed class EventLoopSocket : ClientTransport, IValueTaskSource<int>
                 }
             }
         }
-        catch (ObjectDisposedException)
-        {
-            return 0;
-        }
         finally
         {
-            if (added)
-            {
-                _socket.SafeHandle.DangerousRelease();
-            }
+            _socket.SafeHandle.DangerousRelease();
         }
     }
 
     // Bytes sent, or -1 when the socket's send buffer is full; throws when the client is gone.
     private unsafe int TrySend(ReadOnlySpan<byte> data)
     {
-        bool added = false;
+        int fd = AcquireDescriptor();
         try
         {
-            _socket.SafeHandle.DangerousAddRef(ref added);
-            int fd = (int)_socket.SafeHandle.DangerousGetHandle();
             fixed (byte* p = data)
             {
                 while (true)
@@ -225,11 +222,17 @@ internal sealed class EventLoopSocket : ClientTransport, IValueTaskSource<int>
         }
         finally
         {
-            if (added)
-            {
-                _socket.SafeHandle.DangerousRelease();
-            }
+            _socket.SafeHandle.DangerousRelease();
         }
+    }
+
+    // The socket's descriptor, held open (its number not reused by a Close meanwhile) until the caller releases the
+    // handle; throws ObjectDisposedException once the socket is closed.
+    private int AcquireDescriptor()
+    {
+        bool added = false;
+        _socket.SafeHandle.DangerousAddRef(ref added);
+        return (int)_socket.SafeHandle.DangerousGetHandle();
     }
 
     int IValueTaskSource<int>.GetResult(short token) => _receive.GetResult(token);
