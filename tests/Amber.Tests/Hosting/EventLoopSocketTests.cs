@@ -147,6 +147,24 @@ public sealed class EventLoopSocketTests : IDisposable
     }
 
     [Fact]
+    public async Task ClosingEndsASendWaitingForRoom()
+    {
+        if (Loop() is not { } loop)
+        {
+            return;
+        }
+        var socket = new EventLoopSocket(_server, loop);
+        byte[] data = new byte[32 * 1024 * 1024];
+        int first = await socket.SendAsync(data);
+        Assert.InRange(first, 1, data.Length - 1);
+        // Nobody reads: the rest waits for room until the socket closes.
+        Task<int> waiting = socket.SendAsync(data.AsMemory(first)).AsTask();
+        Assert.False(waiting.IsCompleted);
+        socket.Close();
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => waiting.WaitAsync(Timeout));
+    }
+
+    [Fact]
     public async Task NoEventIsLostOverManyRoundTrips()
     {
         if (Loop() is not { } loop)
