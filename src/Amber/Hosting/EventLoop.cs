@@ -64,11 +64,11 @@ internal sealed unsafe class EventLoop : EventThreadQueue
     /// <summary>Called at the end of a turn whose replies went out together: the loop may poll before it sleeps.</summary>
     public void PollBeforeSleep() => _pollBeforeSleep = true;
 
-    /// <summary>Watches <paramref name="socket"/> for <paramref name="owner"/> (edge-triggered input and output).</summary>
-    public GCHandle Register(Socket socket, EventLoopSocket owner)
+    /// <summary>Watches descriptor <paramref name="fd"/> for <paramref name="owner"/> (edge-triggered input and output).</summary>
+    public GCHandle Register(int fd, EventLoopSocket owner)
     {
         GCHandle handle = GCHandle.Alloc(owner);
-        if (Control(Linux.EpollCtlAdd, socket, Linux.EpollIn | Linux.EpollOut | Linux.EpollRdHup | Linux.EpollEt, (ulong)GCHandle.ToIntPtr(handle)) != 0)
+        if (Linux.EpollCtl(_epoll, Linux.EpollCtlAdd, fd, Linux.EpollIn | Linux.EpollOut | Linux.EpollRdHup | Linux.EpollEt, (ulong)GCHandle.ToIntPtr(handle)) != 0)
         {
             int errno = Marshal.GetLastPInvokeError();
             handle.Free();
@@ -78,30 +78,10 @@ internal sealed unsafe class EventLoop : EventThreadQueue
     }
 
     /// <summary>
-    /// Stops watching <paramref name="socket"/>, which must still be open (its descriptor number not yet reused). An
-    /// event fetched before may still be dispatched in this turn: the owner's handle is freed by posted work, after it.
+    /// Stops watching descriptor <paramref name="fd"/>, which must still be open (its number not yet reused). An event
+    /// fetched before may still be dispatched in this turn: the owner's handle is freed by posted work, after it.
     /// </summary>
-    public void Unregister(Socket socket) => _ = Control(Linux.EpollCtlDel, socket, 0, 0);
-
-    private int Control(int op, Socket socket, uint events, ulong data)
-    {
-        byte* ev = stackalloc byte[16];
-        Unsafe.WriteUnaligned(ev, events);
-        Unsafe.WriteUnaligned(ev + Linux.EpollEventDataOffset, data);
-        bool added = false;
-        try
-        {
-            socket.SafeHandle.DangerousAddRef(ref added);
-            return Linux.EpollCtl(_epoll, op, (int)socket.SafeHandle.DangerousGetHandle(), ev);
-        }
-        finally
-        {
-            if (added)
-            {
-                socket.SafeHandle.DangerousRelease();
-            }
-        }
-    }
+    public void Unregister(int fd) => _ = Linux.EpollCtl(_epoll, Linux.EpollCtlDel, fd, 0, 0);
 
     private static EventLoop? TryCreate()
     {
@@ -117,10 +97,7 @@ internal sealed unsafe class EventLoop : EventThreadQueue
                 return null;
             }
             int wake = Linux.EventFd(0, Linux.EfdCloexec | Linux.EfdNonBlock);
-            byte* ev = stackalloc byte[16];
-            Unsafe.WriteUnaligned(ev, Linux.EpollIn);
-            Unsafe.WriteUnaligned(ev + Linux.EpollEventDataOffset, 0UL);
-            if (wake < 0 || Linux.EpollCtl(epoll, Linux.EpollCtlAdd, wake, ev) != 0)
+            if (wake < 0 || Linux.EpollCtl(epoll, Linux.EpollCtlAdd, wake, Linux.EpollIn, 0) != 0)
             {
                 _ = Linux.Close(epoll);
                 return null;

@@ -36,7 +36,15 @@ internal sealed class EventLoopSocket : ClientTransport, IValueTaskSource<int>
     {
         _socket = socket;
         _loop = loop;
-        _handle = loop.Register(socket, this);
+        int fd = AcquireDescriptor();
+        try
+        {
+            _handle = loop.Register(fd, this);
+        }
+        finally
+        {
+            ReleaseDescriptor();
+        }
     }
 
     public override void Start(Func<Task> run) => _loop.Post(static r => _ = ((Func<Task>)r!)(), run);
@@ -96,7 +104,15 @@ internal sealed class EventLoopSocket : ClientTransport, IValueTaskSource<int>
         {
             return;
         }
-        _loop.Unregister(_socket);
+        int fd = AcquireDescriptor();
+        try
+        {
+            _loop.Unregister(fd);
+        }
+        finally
+        {
+            ReleaseDescriptor();
+        }
         ShutdownAndDispose(_socket);
         _loop.Post(static s => ((EventLoopSocket)s!).OnClosed(), this);
     }
@@ -189,7 +205,7 @@ internal sealed class EventLoopSocket : ClientTransport, IValueTaskSource<int>
         }
         finally
         {
-            _socket.SafeHandle.DangerousRelease();
+            ReleaseDescriptor();
         }
     }
 
@@ -222,18 +238,20 @@ internal sealed class EventLoopSocket : ClientTransport, IValueTaskSource<int>
         }
         finally
         {
-            _socket.SafeHandle.DangerousRelease();
+            ReleaseDescriptor();
         }
     }
 
-    // The socket's descriptor, held open (its number not reused by a Close meanwhile) until the caller releases the
-    // handle; throws ObjectDisposedException once the socket is closed.
+    // The socket's descriptor, held open (its number not reused by a Close meanwhile) until ReleaseDescriptor; throws
+    // ObjectDisposedException once the socket is closed.
     private int AcquireDescriptor()
     {
         bool added = false;
         _socket.SafeHandle.DangerousAddRef(ref added);
         return (int)_socket.SafeHandle.DangerousGetHandle();
     }
+
+    private void ReleaseDescriptor() => _socket.SafeHandle.DangerousRelease();
 
     int IValueTaskSource<int>.GetResult(short token) => _receive.GetResult(token);
 

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace Amber.Hosting;
@@ -42,8 +43,17 @@ internal static unsafe partial class Linux
     [LibraryImport("libc", EntryPoint = "close")]
     public static partial int Close(int fd);
 
+    /// <summary>epoll_ctl with <paramref name="events"/> and <paramref name="data"/> laid out as this architecture's epoll_event.</summary>
+    public static int EpollCtl(int epoll, int op, int fd, uint events, ulong data)
+    {
+        byte* ev = stackalloc byte[16];
+        Unsafe.WriteUnaligned(ev, events);
+        Unsafe.WriteUnaligned(ev + EpollEventDataOffset, data);
+        return EpollCtl(epoll, op, fd, ev);
+    }
+
     [LibraryImport("libc", EntryPoint = "epoll_ctl", SetLastError = true)]
-    public static partial int EpollCtl(int epoll, int op, int fd, byte* ev);
+    private static partial int EpollCtl(int epoll, int op, int fd, byte* ev);
 
     /// <summary>May sleep (a timeout other than zero): keeps the GC transition.</summary>
     [LibraryImport("libc", EntryPoint = "epoll_wait")]

@@ -75,15 +75,10 @@ internal sealed unsafe class TurnPoll : IDisposable
     /// <summary>Adds <paramref name="socket"/> to the sockets watched (it leaves the set when it closes).</summary>
     public void Watch(Socket socket)
     {
-        // epoll_event is a 32-bit mask and 64 bits of data, packed on x86-64 and aligned elsewhere: with the data
-        // zero, these 16 bytes read the same either way.
-        ulong* ev = stackalloc ulong[2];
-        ev[0] = Linux.EpollIn;
-        ev[1] = 0;
         try
         {
             // Fails only for a socket already closed: nothing to watch then.
-            _ = Linux.EpollCtl(_epoll, Linux.EpollCtlAdd, (int)socket.SafeHandle.DangerousGetHandle(), (byte*)ev);
+            _ = Linux.EpollCtl(_epoll, Linux.EpollCtlAdd, (int)socket.SafeHandle.DangerousGetHandle(), Linux.EpollIn, 0);
         }
         catch (ObjectDisposedException)
         {

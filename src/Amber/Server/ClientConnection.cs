@@ -15,7 +15,6 @@ internal sealed class ClientConnection
     // Bytes a client may feed in receives that complete at once before it lets the others go first (see RunAsync).
     private const int MaxBytesInARow = 64 * 1024;
 
-    private readonly Socket _socket;
     private readonly ClientTransport _transport;
     private readonly AmberServer _server;
     private readonly ClientSession _session;
@@ -43,7 +42,6 @@ internal sealed class ClientConnection
 
     public ClientConnection(Socket socket, ClientTransport transport, AmberServer server, ClientSession session)
     {
-        _socket = socket;
         _transport = transport;
         _server = server;
         _session = session;
