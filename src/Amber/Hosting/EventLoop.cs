@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -29,13 +28,13 @@ internal sealed unsafe class EventLoop : EventThreadQueue
 {
     public const string Variable = "AMBER_EVENT_LOOP";
     private const int MaxEvents = 256;
-    private const int SpinsBetweenPolls = 30;
 
     private static readonly Lazy<EventLoop?> s_shared = new(TryCreate);
 
     private readonly int _epoll;
     private readonly int _wake;
     private readonly ConcurrentQueue<(Action<object?> Action, object? State)> _work = new();
+    private readonly Func<bool> _workPosted;
     // 1 while the loop sleeps in epoll_wait (or is about to): a post from another thread must wake it.
     private int _sleeping;
     private int _wakePending;
@@ -45,6 +44,7 @@ internal sealed unsafe class EventLoop : EventThreadQueue
     {
         _epoll = epoll;
         _wake = wake;
+        _workPosted = () => !_work.IsEmpty;
     }
 
     /// <summary>The process's loop, or null where client sockets stay on .NET's engine.</summary>
@@ -123,9 +123,10 @@ internal sealed unsafe class EventLoop : EventThreadQueue
             {
                 ready = Linux.EpollWaitNow(_epoll, events, MaxEvents);
             }
-            else if (_pollBeforeSleep && TurnPoll.Shared is { } poll && poll.TryBegin())
+            else if (_pollBeforeSleep && TurnPoll.Shared is { } poll)
             {
-                ready = Poll(poll, events);
+                // Posted work (an AOF release from another thread) ends the poll as an event does.
+                ready = poll.Poll(_epoll, events, MaxEvents, _workPosted);
             }
             else
             {
@@ -148,31 +149,6 @@ internal sealed unsafe class EventLoop : EventThreadQueue
             byte* ev = events + (i * Linux.EpollEventSize);
             Dispatch(Unsafe.ReadUnaligned<uint>(ev), Unsafe.ReadUnaligned<ulong>(ev + Linux.EpollEventDataOffset));
         }
-    }
-
-    // Polls for up to the poll's window; the events found, if any.
-    private int Poll(TurnPoll poll, byte* events)
-    {
-        int ready = Linux.EpollWaitNow(_epoll, events, MaxEvents);
-        if (ready > 0)
-        {
-            // A request already there: epoll_wait would not have slept, so the poll was not needed.
-            poll.End(useful: false);
-            return ready;
-        }
-        long deadline = Stopwatch.GetTimestamp() + poll.WindowTicks;
-        while (Stopwatch.GetTimestamp() < deadline && _work.IsEmpty)
-        {
-            Thread.SpinWait(SpinsBetweenPolls);
-            ready = Linux.EpollWaitNow(_epoll, events, MaxEvents);
-            if (ready > 0)
-            {
-                poll.End(useful: true);
-                return ready;
-            }
-        }
-        poll.End(useful: false);
-        return 0;
     }
 
     private int Sleep(byte* events)

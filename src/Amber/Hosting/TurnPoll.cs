@@ -11,10 +11,10 @@ namespace Amber.Hosting;
 /// against Amber: Amber spends less CPU per request than Redis, so it ran dry and slept after about one request in
 /// twelve (Redis, one in fifty).
 /// <para>
-/// How: Amber's own <see cref="EventLoop"/> polls its epoll instance with a zero timeout (<see cref="TryBegin"/>,
-/// <see cref="End"/>). On .NET's socket engine, <see cref="Poll"/> polls a second epoll instance, private, that watches
-/// every client socket (and the listeners and the <see cref="SocketDoorbell"/>) level-triggered for input; .NET's own
-/// epoll still gets every event, since a socket's readiness is reported to each instance that watches it.
+/// How: zero-timeout epoll_wait calls. Amber's own <see cref="EventLoop"/> polls its epoll instance. On .NET's socket
+/// engine, <see cref="Poll()"/> polls a second epoll instance, private, that watches every client socket (and the
+/// listeners and the <see cref="SocketDoorbell"/>) level-triggered for input; .NET's own epoll still gets every event,
+/// since a socket's readiness is reported to each instance that watches it.
 /// </para>
 /// <para>
 /// When not to poll: a poll that found nothing, or that found a request already there (epoll_wait would not have slept
@@ -86,27 +86,51 @@ internal sealed unsafe class TurnPoll : IDisposable
     }
 
     /// <summary>
-    /// On the event thread, at the end of a batched turn: returns when a watched socket has data, or after the window.
+    /// On .NET's event thread, at the end of a batched turn: polls the private epoll instance, which watches the client
+    /// sockets, and returns when one has data or after the window.
     /// </summary>
     public void Poll()
     {
-        if (!TryBegin())
-        {
-            return;
-        }
         ulong* events = stackalloc ulong[2];
-        // A request already there: epoll_wait would not have slept, so the poll was not needed.
-        End(Linux.EpollWaitNow(_epoll, (byte*)events, 1) == 0 && AwaitRequest(events));
+        _ = Poll(_epoll, (byte*)events, 1);
     }
 
-    /// <summary>The longest a poll waits, in Stopwatch ticks.</summary>
-    public long WindowTicks => _windowTicks;
-
     /// <summary>
-    /// Whether to poll now (see the class notes); when true, the caller polls and then reports with <see cref="End"/>.
-    /// <see cref="EventLoop"/> polls its own epoll instance this way.
+    /// Unless the poll should stand down (see the class notes): polls <paramref name="epoll"/> with a zero timeout, with a
+    /// short spin between polls, until it reports events, the window ends or <paramref name="stop"/> says so. Returns
+    /// what the last epoll_wait returned (the events are in <paramref name="events"/>); 0 when nothing came or no poll
+    /// was made. <see cref="EventLoop"/> polls its own epoll instance this way and takes the events as its next turn.
     /// </summary>
-    public bool TryBegin()
+    public int Poll(int epoll, byte* events, int maxEvents, Func<bool>? stop = null)
+    {
+        if (!ShouldPoll())
+        {
+            return 0;
+        }
+        int ready = Linux.EpollWaitNow(epoll, events, maxEvents);
+        if (ready != 0)
+        {
+            // A request already there: epoll_wait would not have slept, so the poll was not needed.
+            Record(useful: false);
+            return ready;
+        }
+        long deadline = Stopwatch.GetTimestamp() + _windowTicks;
+        while (Stopwatch.GetTimestamp() < deadline && stop?.Invoke() != true)
+        {
+            Thread.SpinWait(SpinsBetweenPolls);
+            ready = Linux.EpollWaitNow(epoll, events, maxEvents);
+            if (ready != 0)
+            {
+                Record(useful: true);
+                return ready;
+            }
+        }
+        Record(useful: false);
+        return 0;
+    }
+
+    // Whether to poll now (see the class notes); counts the poll when it is made.
+    private bool ShouldPoll()
     {
         if (_usefulShare < PollingShare && ++_sinceProbe < ProbeEvery)
         {
@@ -127,8 +151,8 @@ internal sealed unsafe class TurnPoll : IDisposable
         return true;
     }
 
-    /// <summary>Reports a poll's outcome: <paramref name="useful"/> when it saw a request come within the window.</summary>
-    public void End(bool useful)
+    // A poll's outcome: useful when it saw a request come within the window.
+    private void Record(bool useful)
     {
         if (useful)
         {
@@ -139,22 +163,6 @@ internal sealed unsafe class TurnPoll : IDisposable
         {
             _usefulShare -= _usefulShare >> ShareStep;
         }
-    }
-
-    // True when a request came within the window.
-    private bool AwaitRequest(ulong* events)
-    {
-        long deadline = Stopwatch.GetTimestamp() + _windowTicks;
-        do
-        {
-            if (Stopwatch.GetTimestamp() >= deadline)
-            {
-                return false;
-            }
-            Thread.SpinWait(SpinsBetweenPolls);
-        }
-        while (Linux.EpollWaitNow(_epoll, (byte*)events, 1) == 0);
-        return true;
     }
 
     /// <summary>Closes the private epoll instance (tests; the process's poller lives as long as the process).</summary>
