@@ -47,6 +47,7 @@ internal sealed unsafe class TurnPoll : IDisposable
 
     private static readonly Lazy<TurnPoll?> s_shared = new(TryCreate);
 
+    // The private epoll instance of .NET's engine; -1 where Amber's loop runs (it polls its own).
     private readonly int _epoll;
     private readonly long _windowTicks;
     private bool _watchContention;
@@ -72,9 +73,16 @@ internal sealed unsafe class TurnPoll : IDisposable
     /// <summary>Polls that waited for a socket and saw it get data: each saved the client a wake-up (INFO stats).</summary>
     public long Hits => Volatile.Read(ref _hits);
 
-    /// <summary>Adds <paramref name="socket"/> to the sockets watched (it leaves the set when it closes).</summary>
+    /// <summary>
+    /// Adds <paramref name="socket"/> to the sockets watched (it leaves the set when it closes); nothing where Amber's
+    /// loop runs, which watches every client socket itself.
+    /// </summary>
     public void Watch(Socket socket)
     {
+        if (_epoll < 0)
+        {
+            return;
+        }
         try
         {
             // Fails only for a socket already closed: nothing to watch then.
@@ -168,7 +176,10 @@ internal sealed unsafe class TurnPoll : IDisposable
     /// <summary>Closes the private epoll instance (tests; the process's poller lives as long as the process).</summary>
     public void Dispose()
     {
-        _ = Linux.Close(_epoll);
+        if (_epoll >= 0)
+        {
+            _ = Linux.Close(_epoll);
+        }
         _contention?.Dispose();
     }
 
@@ -176,7 +187,12 @@ internal sealed unsafe class TurnPoll : IDisposable
     {
         // As EventThreadSlice reads its variable: unset or not a number means the default.
         long windowMicros = long.TryParse(Environment.GetEnvironmentVariable(WindowVariable), out long micros) ? micros : DefaultWindowMicros;
-        return windowMicros <= 0 ? null : Create(windowMicros * Stopwatch.Frequency / 1_000_000, watchContention: true);
+        if (windowMicros <= 0)
+        {
+            return null;
+        }
+        long windowTicks = windowMicros * Stopwatch.Frequency / 1_000_000;
+        return EventLoop.Shared != null ? new TurnPoll(-1, windowTicks, watchContention: true) : Create(windowTicks, watchContention: true);
     }
 
     /// <summary>

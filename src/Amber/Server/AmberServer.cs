@@ -164,11 +164,8 @@ internal sealed partial class AmberServer : IAsyncDisposable
 
     private async Task AcceptLoopAsync(Socket listener)
     {
-        // A connecting client ends the event thread's poll as a request does (Amber's own loop accepts on .NET's).
-        if (Hosting.EventLoop.Shared == null)
-        {
-            Hosting.TurnPoll.Shared?.Watch(listener);
-        }
+        // A connecting client ends the event thread's poll as a request does (on .NET's engine; Amber's loop accepts there).
+        Hosting.TurnPoll.Shared?.Watch(listener);
         while (!_stopping.IsCancellationRequested)
         {
             Socket socket;
