@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Side-by-side throughput: amber-server vs Debian's redis-server 7.0, same settings, redis-benchmark run against
-# each in alternation for several rounds; prints the median requests/s of each and the ratio amber/redis.
+# each in alternation, test by test, for several rounds; prints the median requests/s of each, the ratio of the
+# medians, and the median and range of the per-round ratios (one back-to-back pair of runs each).
 #
 #   bench/compare.sh [--rounds N] [--requests N] [--clients N] [--suite strings|types] [--tests set,get,...] [--pipelines "1 16"]
 #                    [--port N]   (Amber on N, redis-server on N+1; default: two free ports)
@@ -47,39 +48,47 @@ done
 . bench/lib.sh
 start_pair
 
-# One redis-benchmark run; prints requests per second for each test, one per line as "TEST rps".
+# One redis-benchmark run of the tests given (comma-separated); prints requests per second for each, one per line as
+# "TEST rps". The LPUSH that redis-benchmark runs to fill the list before LRANGE_* ("needed to benchmark") is skipped.
 run() {
-  redis-benchmark -p "$1" -c "$CLIENTS" -n "$REQUESTS" -P "$2" -t "$TESTS" -r 100000 --csv 2>/dev/null |
-    awk -F'","' 'NR>1 { gsub(/"/,"",$1); gsub(/"/,"",$2); split($1,a," "); print a[1], $2 }'
+  redis-benchmark -p "$1" -c "$CLIENTS" -n "$REQUESTS" -P "$2" -t "$3" -r 100000 --csv 2>/dev/null |
+    awk -F'","' 'NR>1 && $1 !~ /needed/ { gsub(/"/,"",$1); gsub(/"/,"",$2); split($1,a," "); print a[1], $2 }'
 }
 
-declare -A SAMPLES
+declare -A SAMPLES PAIRED
 # Warm-up, not recorded: every pipeline's pass until Amber's JIT has settled (bench/lib.sh warm_up), two for Redis.
-warm_pass() { for p in $PIPELINES; do run "$1" "$p" >/dev/null; done; }
+warm_pass() { for p in $PIPELINES; do run "$1" "$p" "$TESTS" >/dev/null; done; }
 echo "warm-up passes: amber $(warm_up "$AMBER_PORT" warm_pass), redis $(warm_up "$REDIS_PORT" warm_pass)" >&2
+# Each test runs on both servers back to back, so that a noisy stretch of the shared machine falls on both sides of a
+# pair; which side goes first alternates by round. Each pair gives one ratio; the table reports their median and range
+# beside the ratio of the medians.
 for round in $(seq 1 "$ROUNDS"); do
+  order="amber redis"; [ $((round % 2)) -eq 0 ] && order="redis amber"
   for p in $PIPELINES; do
-    for side in amber redis; do
-      port=$AMBER_PORT; [ $side = redis ] && port=$REDIS_PORT
-      while read -r test rps; do
-        SAMPLES["$side|$p|$test"]+="$rps "
-      done < <(run "$port" "$p")
+    for test in $(echo "$TESTS" | tr ',' ' ' | tr a-z A-Z); do
+      declare -A rps=()
+      for side in $order; do
+        port=$AMBER_PORT; [ $side = redis ] && port=$REDIS_PORT
+        while read -r name value; do
+          SAMPLES["$side|$p|$name"]+="$value "
+          rps[$side]=$value
+        done < <(run "$port" "$p" "$(echo "$test" | tr A-Z a-z)")
+      done
+      PAIRED["$p|$test"]+="$(ratio "${rps[amber]:-0}" "${rps[redis]:-0}") "
     done
   done
   echo "round $round done" >&2
 done
 
-median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{v[NR]=$1} END { if (NR%2) print v[(NR+1)/2]; else print (v[NR/2]+v[NR/2+1])/2 }'; }
-
-echo "| test | pipeline | amber req/s | redis req/s | amber/redis |"
-echo "|---|---:|---:|---:|---:|"
+range() { tr ' ' '\n' | grep -v '^$' | sort -g | awk 'NR == 1 { lo = $1 } { hi = $1 } END { print lo "–" hi }'; }
+echo "| test | pipeline | amber req/s | redis req/s | amber/redis | paired: median | paired: range |"
+echo "|---|---:|---:|---:|---:|---:|---:|"
 for p in $PIPELINES; do
   for test in $(echo "$TESTS" | tr ',' ' ' | tr a-z A-Z); do
-    key="$test"
-    a=$(echo "${SAMPLES["amber|$p|$key"]:-}" | median)
-    r=$(echo "${SAMPLES["redis|$p|$key"]:-}" | median)
+    a=$(echo "${SAMPLES["amber|$p|$test"]:-}" | median)
+    r=$(echo "${SAMPLES["redis|$p|$test"]:-}" | median)
     [ -z "$a" ] && continue
-    ratio=$(awk -v a="$a" -v r="$r" 'BEGIN { printf "%.2f", a/r }')
-    printf "| %s | %s | %.0f | %.0f | %s |\n" "$test" "$p" "$a" "$r" "$ratio"
+    printf "| %s | %s | %.0f | %.0f | %s | %.2f | %s |\n" "$test" "$p" "$a" "$r" "$(ratio "$a" "$r")" \
+      "$(echo "${PAIRED["$p|$test"]}" | median)" "$(echo "${PAIRED["$p|$test"]}" | range)"
   done
 done
