@@ -64,6 +64,7 @@ echo "warm-up passes: amber $(warm_up "$AMBER_PORT" warm_pass), redis $(warm_up 
 # beside the ratio of the medians.
 for round in $(seq 1 "$ROUNDS"); do
   order="amber redis"; [ $((round % 2)) -eq 0 ] && order="redis amber"
+  progress=""
   for p in $PIPELINES; do
     for test in $(echo "$TESTS" | tr ',' ' ' | tr a-z A-Z); do
       declare -A rps=()
@@ -75,9 +76,10 @@ for round in $(seq 1 "$ROUNDS"); do
         done < <(run "$port" "$p" "$(echo "$test" | tr A-Z a-z)")
       done
       PAIRED["$p|$test"]+="$(ratio "${rps[amber]:-0}" "${rps[redis]:-0}") "
+      progress+=" $test/P$p $(ratio "${rps[amber]:-0}" "${rps[redis]:-0}")"
     done
   done
-  echo "round $round done" >&2
+  echo "round $round ($order):$progress" >&2
 done
 
 range() { tr ' ' '\n' | grep -v '^$' | sort -g | awk 'NR == 1 { lo = $1 } { hi = $1 } END { print lo "–" hi }'; }
