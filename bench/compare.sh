@@ -82,7 +82,6 @@ for round in $(seq 1 "$ROUNDS"); do
   echo "round $round ($order):$progress" >&2
 done
 
-range() { tr ' ' '\n' | grep -v '^$' | sort -g | awk 'NR == 1 { lo = $1 } { hi = $1 } END { print lo "–" hi }'; }
 echo "| test | pipeline | amber req/s | redis req/s | amber/redis | paired: median | paired: range |"
 echo "|---|---:|---:|---:|---:|---:|---:|"
 for p in $PIPELINES; do

@@ -32,6 +32,7 @@ rss() { awk '/^VmRSS:/ { print $2 * 1024 }' "/proc/$1/status" 2>/dev/null || ech
 private_bytes() { awk '/^Private_(Clean|Dirty):/ { s += $2 } END { print s * 1024 }' "/proc/$1/smaps_rollup" 2>/dev/null || echo 0; }
 children() { cat /proc/"$1"/task/*/children 2>/dev/null | tr ' ' '\n' | grep -v '^$' || true; }
 median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{v[NR]=$1} END { if (NR%2) print v[(NR+1)/2]; else print (v[NR/2]+v[NR/2+1])/2 }'; }
+range() { tr ' ' '\n' | grep -v '^$' | sort -g | awk 'NR == 1 { lo = $1 } { hi = $1 } END { print lo "–" hi }'; }
 ratio() { awk -v a="$1" -v r="$2" 'BEGIN { if (r + 0 == 0) print "-"; else printf "%.2f", a / r }'; }
 mb() { awk -v b="$1" 'BEGIN { printf "%.1f", b / 1048576 }'; }
 
