@@ -132,6 +132,10 @@ public class ListCommandTests
         Check(c, ":1\r\n", "LREM", "r", "0", "c");
         Check(c, ":1\r\n", "LREM", "r", "0", "d");
         Check(c, ":0\r\n", "LLEN", "r");
+        // LONG_MIN has no positive counterpart: Redis 7.0 removes every match, from the tail.
+        Check(c, ":4\r\n", "RPUSH", "m", "a", "b", "a", "a");
+        Check(c, ":3\r\n", "LREM", "m", "-9223372036854775808", "a");
+        Check(c, Bulks("b"), "LRANGE", "m", "0", "-1");
 
         Check(c, ":5\r\n", "RPUSH", "t", "1", "2", "3", "4", "5");
         Check(c, "+OK\r\n", "LTRIM", "t", "1", "-2");

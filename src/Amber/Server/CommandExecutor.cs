@@ -251,13 +251,20 @@ internal sealed class CommandExecutor(AmberServer server)
         CommandContext ctx = session.Context;
         ArgList args = session.Args;
         long t0 = _clock.CommandStart();
-        if (server.Propagation.Active)
+        try
         {
-            CallPropagated(session, spec);
+            if (server.Propagation.Active)
+            {
+                CallPropagated(session, spec);
+            }
+            else
+            {
+                spec.Handler(ctx);
+            }
         }
-        else
+        catch (Exception e)
         {
-            spec.Handler(ctx);
+            ReportInternalError(session, spec, replyStart, e);
         }
         long micros = (long)Stopwatch.GetElapsedTime(t0, _clock.CommandEnd()).TotalMicroseconds;
         if (session.Blocked != null)
@@ -282,6 +289,18 @@ internal sealed class CommandExecutor(AmberServer server)
         server.SlowLog.Record(session, args, micros, ctx.NowMs);
         FeedMonitors(session, spec, args);
         ApplyReplyMode(session, replyStart);
+    }
+
+    /// <summary>
+    /// A handler failed with an exception: a defect, never the client's doing. Its partial reply gives way to an error,
+    /// the log gets the details, and the connection and the server go on (Redis would stop with an assertion; a client's
+    /// request must not end anyone's service).
+    /// </summary>
+    private void ReportInternalError(ClientSession session, CommandSpec spec, int replyStart, Exception e)
+    {
+        session.Reply.Truncate(replyStart);
+        server.Log.Warning($"Internal error in '{spec.FullName}' from client id={session.Id}: {e}");
+        session.Context.Error($"ERR internal error in '{spec.FullName}', see the server log");
     }
 
     /// <summary>

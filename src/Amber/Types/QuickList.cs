@@ -391,7 +391,8 @@ internal sealed class QuickList : Keyspace.Entry, Keyspace.ITypedValue
     /// </summary>
     public long RemoveMatches(ReadOnlySpan<byte> value, long count)
     {
-        long budget = count == 0 ? long.MaxValue : Math.Abs(count);
+        // LONG_MIN has no positive counterpart; Redis's negation leaves it negative, so it removes every match.
+        long budget = count is 0 or long.MinValue ? long.MaxValue : Math.Abs(count);
         bool fromTail = count < 0;
         long removed = 0;
         List<int>? matches = null;
