@@ -181,7 +181,8 @@ public class CollectionDifferentialTests
 
     private static readonly string[] LexBounds = ["-", "+", "[a", "(a", "[c", "(c", "[e", "[1", "(3", "a", "[", "(z"];
 
-    private static readonly int[] Indexes = [0, 1, 2, 3, 5, -1, -2, -3, -6, 10, -10, 100];
+    // The extremes of a long too: Redis clamps them, and negating LONG_MIN overflows.
+    private static readonly long[] Indexes = [0, 1, 2, 3, 5, -1, -2, -3, -6, 10, -10, 100, long.MinValue, long.MaxValue];
 
     /// <summary>
     /// An expiry at an absolute time (so EXPIRETIME agrees to the millisecond), sometimes past (the key goes), with the
@@ -219,7 +220,17 @@ public class CollectionDifferentialTests
 
     private static string BlockTimeout(Random r) => r.Next(10) == 0 ? "-1" : "0.01";
 
-    private static string Count(Random r) => r.Next(6) switch { 0 => "0", 1 => "-1", 2 => "x", _ => r.Next(1, 5).ToString() };
+    private static string Count(Random r) => r.Next(7) switch
+    {
+        0 => "0",
+        1 => "-1",
+        2 => "x",
+        3 => r.Next(2) == 0 ? long.MinValue.ToString() : long.MaxValue.ToString(),
+        _ => r.Next(1, 5).ToString(),
+    };
+
+    /// <summary>A small signed count (LREM's, LPOS's RANK), now and then LONG_MIN, which has no positive counterpart.</summary>
+    private static string SignedCount(Random r) => r.Next(12) == 0 ? long.MinValue.ToString() : r.Next(-3, 4).ToString();
 
     /// <summary>
     /// Mostly a key of the command's own type (prefix), sometimes another (the WRONGTYPE paths); never zlex, which only
@@ -337,7 +348,7 @@ public class CollectionDifferentialTests
             case 6: return ["LRANGE", k, Index(r), Index(r)];
             case 7: return ["LINDEX", k, Index(r)];
             case 8: return ["LSET", k, Index(r), Member(r)];
-            case 9: return ["LREM", k, r.Next(-3, 4).ToString(), Member(r)];
+            case 9: return ["LREM", k, SignedCount(r), Member(r)];
             case 10: return ["LTRIM", k, Index(r), Index(r)];
             case 11: return ["LINSERT", k, r.Next(2) == 0 ? "BEFORE" : "AFTER", Member(r), Member(r)];
             case 12:
@@ -346,7 +357,7 @@ public class CollectionDifferentialTests
                     var c = new List<string> { "LPOS", k, Member(r) };
                     if (r.Next(2) == 0)
                     {
-                        c.AddRange(["RANK", r.Next(4) == 0 ? "0" : r.Next(-3, 4).ToString()]);
+                        c.AddRange(["RANK", r.Next(4) == 0 ? "0" : SignedCount(r)]);
                     }
                     if (r.Next(2) == 0)
                     {
