@@ -266,7 +266,8 @@ internal static partial class ConfigRegistry
         Int("shutdown-timeout", null, None, 0, IntMax, 10);
         Int("repl-diskless-sync-max-replicas", null, None, 0, IntMax, 0);
 
-        UInt("maxclients", null, None, 1, UIntMax, 10000, c => c.MaxClients, (c, v) => c.MaxClients = (int)Math.Min(v, int.MaxValue));
+        Number("maxclients", null, None, NumberFormat.Integer, true, 1, UIntMax, 10000, c => c.MaxClients, (c, v) => c.MaxClients = (int)Math.Min(v, int.MaxValue),
+            s => Hosting.OpenFilesLimit.Check(s.Config.MaxClients, s.Log));
         Number("unixsocketperm", null, Immutable, NumberFormat.Octal, true, 0, Convert.ToInt64("777", 8), 0);
         UInt("socket-mark-id", null, Immutable, 0, UIntMax, 0);
 

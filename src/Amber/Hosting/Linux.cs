@@ -64,6 +64,22 @@ internal static unsafe partial class Linux
     [SuppressGCTransition]
     public static partial int EpollWaitNow(int epoll, byte* events, int maxEvents, int timeout = 0);
 
+    public const int RlimitNoFile = 7;
+
+    /// <summary>struct rlimit of 64-bit Linux: the soft limit, then the hard one.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct ResourceLimit
+    {
+        public ulong Current;
+        public ulong Maximum;
+    }
+
+    [LibraryImport("libc", EntryPoint = "getrlimit", SetLastError = true)]
+    public static partial int GetResourceLimit(int resource, out ResourceLimit limit);
+
+    [LibraryImport("libc", EntryPoint = "setrlimit", SetLastError = true)]
+    public static partial int SetResourceLimit(int resource, in ResourceLimit limit);
+
     [LibraryImport("libc", EntryPoint = "eventfd")]
     public static partial int EventFd(uint initval, int flags);
 

@@ -39,6 +39,7 @@ public static class ServerHost
             log.Notice("Configuration loaded");
         }
 
+        config.MaxClients = OpenFilesLimit.Initialize(config.MaxClients, log);
         await using var server = new AmberServer(config, log);
         try
         {

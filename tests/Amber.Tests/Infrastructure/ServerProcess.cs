@@ -41,17 +41,8 @@ public sealed class ServerProcess : IDisposable
     public static ServerProcess Start(string dir, params string[] args) => Start(dir, null, args);
 
     /// <summary>As <see cref="Start(string, string[])"/>, with extra environment variables for the server.</summary>
-    public static ServerProcess Start(string dir, IReadOnlyDictionary<string, string>? environment, params string[] args)
-    {
-        ServerProcess server = Launch(dir, args, environment);
-        if (!server.WaitUntil(() => server.Output.Contains("Ready to accept connections"), TimeSpan.FromSeconds(60)) || server.HasExited)
-        {
-            string output = server.Output;
-            server.Dispose();
-            Assert.Fail("amber-server did not get ready:\n" + output);
-        }
-        return server;
-    }
+    public static ServerProcess Start(string dir, IReadOnlyDictionary<string, string>? environment, params string[] args) =>
+        WaitReady(Launch(dir, args, environment));
 
     /// <summary>
     /// Starts the server and waits only until its port accepts connections: the dataset may still be loading
@@ -82,6 +73,25 @@ public sealed class ServerProcess : IDisposable
         return server;
     }
 
+    /// <summary>
+    /// As <see cref="Start(string, string[])"/>, under an open-files limit (soft and hard) of <paramref name="limit"/>,
+    /// set by <paramref name="prlimit"/> (util-linux's prlimit).
+    /// </summary>
+    public static ServerProcess StartWithOpenFilesLimit(string dir, string prlimit, int limit, params string[] args) =>
+        WaitReady(Launch(dir, args, launcher: [prlimit, $"--nofile={limit}:{limit}", "--"]));
+
+    // Waits until the server accepts connections; fails the test otherwise.
+    private static ServerProcess WaitReady(ServerProcess server)
+    {
+        if (!server.WaitUntil(() => server.Output.Contains("Ready to accept connections"), TimeSpan.FromSeconds(60)) || server.HasExited)
+        {
+            string output = server.Output;
+            server.Dispose();
+            Assert.Fail("amber-server did not get ready:\n" + output);
+        }
+        return server;
+    }
+
     /// <summary>Starts the server expecting startup to fail; returns its exit code and output.</summary>
     public static (int ExitCode, string Output) StartExpectingExit(string dir, params string[] args)
     {
@@ -94,19 +104,27 @@ public sealed class ServerProcess : IDisposable
         return (server._process.ExitCode, server.Output);
     }
 
-    private static ServerProcess Launch(string dir, string[] args, IReadOnlyDictionary<string, string>? environment = null)
+    private static ServerProcess Launch(string dir, string[] args, IReadOnlyDictionary<string, string>? environment = null, string[]? launcher = null)
     {
         string dll = Path.Combine(AppContext.BaseDirectory, "amber-server.dll");
         Assert.True(File.Exists(dll), $"missing {dll}");
         string dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
         int port = FreePort();
-        var psi = new ProcessStartInfo(dotnet)
+        var psi = new ProcessStartInfo(launcher?[0] ?? dotnet)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
             WorkingDirectory = dir,
         };
+        if (launcher != null)
+        {
+            foreach (string a in launcher[1..])
+            {
+                psi.ArgumentList.Add(a);
+            }
+            psi.ArgumentList.Add(dotnet);
+        }
         psi.ArgumentList.Add(dll);
         psi.ArgumentList.Add("--port");
         psi.ArgumentList.Add(port.ToString());
