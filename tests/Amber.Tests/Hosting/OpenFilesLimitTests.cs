@@ -21,7 +21,7 @@ public sealed class OpenFilesLimitTests : IDisposable
     public void AtStartMaxclientsShrinksToTheLimitAndClientsPastItAreTurnedAway()
     {
         Skip.IfNot(OperatingSystem.IsLinux(), "open-files limits are checked on Linux");
-        string prlimit = Interop.RequireTool("prlimit");
+        string prlimit = Interop.RequireTool("prlimit", "util-linux");
         using ServerProcess server = ServerProcess.StartWithOpenFilesLimit(_dir.Path, prlimit, Limit);
         Match reduced = Regex.Match(server.Output, @"maxclients has been reduced to (\d+) to compensate for low ulimit");
         Assert.True(reduced.Success, server.Output);
@@ -70,7 +70,7 @@ public sealed class OpenFilesLimitTests : IDisposable
     public void ConfigSetMaxclientsBeyondTheLimitFailsAsRedisDoes()
     {
         Skip.IfNot(OperatingSystem.IsLinux(), "open-files limits are checked on Linux");
-        string prlimit = Interop.RequireTool("prlimit");
+        string prlimit = Interop.RequireTool("prlimit", "util-linux");
         using ServerProcess server = ServerProcess.StartWithOpenFilesLimit(_dir.Path, prlimit, Limit, "--maxclients", "10");
         Assert.DoesNotContain("maxclients has been reduced", server.Output);
         using var client = new RawClient(server.Port);

@@ -8,15 +8,18 @@ public static class Interop
 {
     public static bool Required => Environment.GetEnvironmentVariable("AMBER_REQUIRE_INTEROP") == "1";
 
-    /// <summary>Returns the full path of a tool, or skips/fails the current test when it is not installed.</summary>
-    public static string RequireTool(string name)
+    /// <summary>
+    /// Returns the full path of a tool, or skips/fails the current test when it is not installed (from
+    /// <paramref name="packages"/>, which the reason names).
+    /// </summary>
+    public static string RequireTool(string name, string packages = "redis-server redis-tools")
     {
         string? path = Find(name);
         if (path != null)
         {
             return path;
         }
-        string reason = $"{name} is not installed (apt-get install -y redis-server redis-tools)";
+        string reason = $"{name} is not installed (apt-get install -y {packages})";
         if (Required)
         {
             Assert.Fail(reason + " and AMBER_REQUIRE_INTEROP=1");
