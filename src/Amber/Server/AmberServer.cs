@@ -173,6 +173,14 @@ internal sealed partial class AmberServer : IAsyncDisposable
             {
                 socket = await listener.AcceptAsync(_stopping.Token).ConfigureAwait(false);
             }
+            catch (SocketException e) when (e.SocketErrorCode == SocketError.TooManyOpenSockets)
+            {
+                // Out of descriptors (ulimit -n; maxclients is kept below it, see OpenFilesLimit): the connection stays
+                // queued and the next accept retries at once, as Redis's does. Not a timer: under the limit the runtime
+                // cannot start the thread a timer needs, and the retry would never come.
+                LogAcceptFailure(e);
+                continue;
+            }
             catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException)
             {
                 if (_stopping.IsCancellationRequested || IsRetired(listener))
@@ -182,6 +190,19 @@ internal sealed partial class AmberServer : IAsyncDisposable
                 continue;
             }
             Accept(socket);
+        }
+    }
+
+    // Accepts that keep failing log at most once a second (Redis logs each failure).
+    private long _lastAcceptFailureLogMs = -1000;
+
+    private void LogAcceptFailure(SocketException e)
+    {
+        long now = Environment.TickCount64;
+        if (now - _lastAcceptFailureLogMs >= 1000)
+        {
+            _lastAcceptFailureLogMs = now;
+            Log.Warning($"Accepting client connection: {e.Message}");
         }
     }
 

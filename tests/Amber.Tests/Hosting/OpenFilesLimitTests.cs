@@ -84,4 +84,36 @@ public sealed class OpenFilesLimitTests : IDisposable
         Assert.Equal("+OK\r\n", client.Call("CONFIG", "SET", "maxclients", tryWith));
         Assert.Equal($"*2\r\n$10\r\nmaxclients\r\n${tryWith.Length}\r\n{tryWith}\r\n", client.Call("CONFIG", "GET", "maxclients"));
     }
+
+    [SkippableFact]
+    public void AcceptsThatFindNoDescriptorAreLoggedAndRetriedUntilOneFreesUp()
+    {
+        Skip.IfNot(OperatingSystem.IsLinux(), "open-files limits are checked on Linux");
+        string prlimit = Interop.RequireTool("prlimit", "util-linux");
+        using ServerProcess server = ServerProcess.Start(_dir.Path);
+        // Lowered under the running server, past what it checked at start: 20 descriptors left for clients.
+        int open = Directory.GetFileSystemEntries($"/proc/{server.Pid}/fd").Length;
+        (int code, string output) = Interop.Run(prlimit, $"--pid {server.Pid} --nofile={open + 20}:{open + 20}");
+        Assert.True(code == 0, output);
+
+        var clients = new List<RawClient>();
+        try
+        {
+            for (int i = 0; i < 40; i++)
+            {
+                clients.Add(new RawClient(server.Port)); // the connection completes in the listen queue
+            }
+            Assert.True(server.WaitUntil(() => server.Output.Contains("Accepting client connection: "), TimeSpan.FromSeconds(30)), server.Output);
+        }
+        finally
+        {
+            foreach (RawClient c in clients)
+            {
+                c.Dispose();
+            }
+        }
+        using var after = new RawClient(server.Port);
+        Assert.Equal("+PONG\r\n", after.Call("PING"));
+        Assert.False(server.HasExited, server.Output);
+    }
 }
