@@ -37,7 +37,7 @@ internal static class OpenFilesLimit
             return maxClients;
         }
         s_reserved = MinReserved + Directory.GetFileSystemEntries("/proc/self/fd").Length;
-        int fits = Fit(maxClients, log, out string? reason);
+        int fits = Fit(maxClients, log, out string? reason, out ulong limit);
         if (fits == maxClients)
         {
             return maxClients;
@@ -45,7 +45,7 @@ internal static class OpenFilesLimit
         ulong wanted = (ulong)maxClients + (ulong)s_reserved;
         log.Warning($"You requested maxclients of {maxClients} requiring at least {wanted} max file descriptors.");
         log.Warning($"Server can't set maximum open files to {wanted} because of OS error: {reason}.");
-        log.Warning($"Current maximum open files is {(ulong)fits + (ulong)s_reserved}. maxclients has been reduced to {fits} to compensate for low ulimit. If you need higher maxclients increase 'ulimit -n'.");
+        log.Warning($"Current maximum open files is {limit}. maxclients has been reduced to {fits} to compensate for low ulimit. If you need higher maxclients increase 'ulimit -n'.");
         return fits;
     }
 
@@ -59,14 +59,16 @@ internal static class OpenFilesLimit
         {
             return null;
         }
-        int fits = Fit(maxClients, log, out _);
+        int fits = Fit(maxClients, log, out _, out _);
         return fits == maxClients ? null : $"The operating system is not able to handle the specified number of clients, try with {fits}";
     }
 
-    // The largest maxclients up to the one asked for that the (possibly raised) soft limit holds; at least 1.
-    private static int Fit(int maxClients, ServerLog log, out string? reason)
+    // The largest maxclients up to the one asked for that the (possibly raised) soft limit holds, at least 1; why the
+    // limit could not be raised enough, and the limit.
+    private static int Fit(int maxClients, ServerLog log, out string? reason, out ulong current)
     {
         reason = null;
+        current = 0;
         ulong wanted = (ulong)maxClients + (ulong)s_reserved;
         if (Linux.GetResourceLimit(Linux.RlimitNoFile, out Linux.ResourceLimit limit) != 0)
         {
@@ -74,29 +76,29 @@ internal static class OpenFilesLimit
             log.Warning($"Unable to obtain the current NOFILE limit ({reason}), assuming 1024 and setting the max clients configuration accordingly.");
             limit = new Linux.ResourceLimit { Current = 1024, Maximum = 1024 };
         }
-        if (limit.Current >= wanted)
+        current = limit.Current;
+        if (current >= wanted)
         {
             return maxClients;
         }
         ulong raised = Math.Min(wanted, limit.Maximum);
-        if (raised > limit.Current)
+        if (raised > current)
         {
-            ulong was = limit.Current;
             if (Linux.SetResourceLimit(Linux.RlimitNoFile, new Linux.ResourceLimit { Current = raised, Maximum = limit.Maximum }) == 0)
             {
-                log.Notice($"Increased maximum number of open files to {raised} (it was originally set to {was}).");
-                limit.Current = raised;
+                log.Notice($"Increased maximum number of open files to {raised} (it was originally set to {current}).");
+                current = raised;
             }
             else
             {
                 reason = Marshal.GetLastPInvokeErrorMessage();
             }
         }
-        if (limit.Current >= wanted)
+        if (current >= wanted)
         {
             return maxClients;
         }
         reason ??= "Operation not permitted";
-        return (int)Math.Max(1, (long)Math.Min(limit.Current, int.MaxValue) - s_reserved);
+        return (int)Math.Max(1, (long)Math.Min(current, int.MaxValue) - s_reserved);
     }
 }
