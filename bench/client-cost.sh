@@ -40,10 +40,9 @@ bench() {
 }
 HZ=$(getconf CLK_TCK)
 
-for test in $(echo "$TESTS" | tr ',' ' '); do
-  bench "$AMBER_PORT" "$test" >/dev/null 2>&1  # JIT warm-up, not recorded
-  bench "$AMBER_PORT" "$test" >/dev/null 2>&1
-done
+# Warm-up, not recorded: passes over every test until Amber's JIT has settled (bench/lib.sh warm_up), as compare.sh.
+warm_pass() { for test in $(echo "$TESTS" | tr ',' ' '); do bench "$1" "$test" >/dev/null 2>&1; done; }
+echo "warm-up passes: amber $(warm_up "$AMBER_PORT" warm_pass), redis $(warm_up "$REDIS_PORT" warm_pass)" >&2
 declare -A RPS SERVER CLIENT SLEPT
 for round in $(seq 1 "$ROUNDS"); do
   for test in $(echo "$TESTS" | tr ',' ' '); do
