@@ -79,8 +79,8 @@ internal static partial class ConfigRegistry
         Number(name, alias, flags, NumberFormat.Integer, false, min, max, def, get, set);
 
     private static void UInt(string name, string? alias, ConfigFlags flags, long min, long max, long def,
-        Func<ServerConfig, long>? get = null, Action<ServerConfig, long>? set = null) =>
-        Number(name, alias, flags, NumberFormat.Integer, true, min, max, def, get, set);
+        Func<ServerConfig, long>? get = null, Action<ServerConfig, long>? set = null, Func<AmberServer, string?>? apply = null) =>
+        Number(name, alias, flags, NumberFormat.Integer, true, min, max, def, get, set, apply);
 
     private static void Enum(string name, string? alias, ConfigFlags flags, (string, int)[] values, int def,
         Func<ServerConfig, int>? get = null, Action<ServerConfig, int>? set = null, Func<int, string?>? validate = null,
@@ -266,7 +266,7 @@ internal static partial class ConfigRegistry
         Int("shutdown-timeout", null, None, 0, IntMax, 10);
         Int("repl-diskless-sync-max-replicas", null, None, 0, IntMax, 0);
 
-        Number("maxclients", null, None, NumberFormat.Integer, true, 1, UIntMax, 10000, c => c.MaxClients, (c, v) => c.MaxClients = (int)Math.Min(v, int.MaxValue),
+        UInt("maxclients", null, None, 1, UIntMax, 10000, c => c.MaxClients, (c, v) => c.MaxClients = (int)Math.Min(v, int.MaxValue),
             s => Hosting.OpenFilesLimit.Check(s.Config.MaxClients, s.Log));
         Number("unixsocketperm", null, Immutable, NumberFormat.Octal, true, 0, Convert.ToInt64("777", 8), 0);
         UInt("socket-mark-id", null, Immutable, 0, UIntMax, 0);
