@@ -17,11 +17,19 @@ public sealed class OpenFilesLimitTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
+    // util-linux's prlimit, on Linux (skips the test elsewhere).
+    private static string RequirePrlimit()
+    {
+        Skip.IfNot(OperatingSystem.IsLinux(), "open-files limits are checked on Linux");
+        return Interop.RequireTool("prlimit", "util-linux");
+    }
+
+    private static string MaxClientsReply(string value) => $"*2\r\n$10\r\nmaxclients\r\n${value.Length}\r\n{value}\r\n";
+
     [SkippableFact]
     public void AtStartMaxclientsShrinksToTheLimitAndClientsPastItAreTurnedAway()
     {
-        Skip.IfNot(OperatingSystem.IsLinux(), "open-files limits are checked on Linux");
-        string prlimit = Interop.RequireTool("prlimit", "util-linux");
+        string prlimit = RequirePrlimit();
         using ServerProcess server = ServerProcess.StartWithOpenFilesLimit(_dir.Path, prlimit, Limit);
         Match reduced = Regex.Match(server.Output, @"maxclients has been reduced to (\d+) to compensate for low ulimit");
         Assert.True(reduced.Success, server.Output);
@@ -33,7 +41,7 @@ public sealed class OpenFilesLimitTests : IDisposable
         try
         {
             clients.Add(new RawClient(server.Port));
-            Assert.Equal($"*2\r\n$10\r\nmaxclients\r\n${maxClients.ToString().Length}\r\n{maxClients}\r\n", clients[0].Call("CONFIG", "GET", "maxclients"));
+            Assert.Equal(MaxClientsReply(maxClients.ToString()), clients[0].Call("CONFIG", "GET", "maxclients"));
             int served = 1, turnedAway = 0;
             // Twice the limit: without the check, the descriptors run out long before.
             for (int i = 0; i < 2 * Limit; i++)
@@ -69,8 +77,7 @@ public sealed class OpenFilesLimitTests : IDisposable
     [SkippableFact]
     public void ConfigSetMaxclientsBeyondTheLimitFailsAsRedisDoes()
     {
-        Skip.IfNot(OperatingSystem.IsLinux(), "open-files limits are checked on Linux");
-        string prlimit = Interop.RequireTool("prlimit", "util-linux");
+        string prlimit = RequirePrlimit();
         using ServerProcess server = ServerProcess.StartWithOpenFilesLimit(_dir.Path, prlimit, Limit, "--maxclients", "10");
         Assert.DoesNotContain("maxclients has been reduced", server.Output);
         using var client = new RawClient(server.Port);
@@ -79,17 +86,16 @@ public sealed class OpenFilesLimitTests : IDisposable
         Match fits = Regex.Match(refused,
             @"^-ERR CONFIG SET failed \(possibly related to argument 'maxclients'\) - The operating system is not able to handle the specified number of clients, try with (\d+)\r\n$");
         Assert.True(fits.Success, refused);
-        Assert.Equal("*2\r\n$10\r\nmaxclients\r\n$2\r\n10\r\n", client.Call("CONFIG", "GET", "maxclients"));
+        Assert.Equal(MaxClientsReply("10"), client.Call("CONFIG", "GET", "maxclients"));
         string tryWith = fits.Groups[1].Value;
         Assert.Equal("+OK\r\n", client.Call("CONFIG", "SET", "maxclients", tryWith));
-        Assert.Equal($"*2\r\n$10\r\nmaxclients\r\n${tryWith.Length}\r\n{tryWith}\r\n", client.Call("CONFIG", "GET", "maxclients"));
+        Assert.Equal(MaxClientsReply(tryWith), client.Call("CONFIG", "GET", "maxclients"));
     }
 
     [SkippableFact]
     public void AcceptsThatFindNoDescriptorAreLoggedAndRetriedUntilOneFreesUp()
     {
-        Skip.IfNot(OperatingSystem.IsLinux(), "open-files limits are checked on Linux");
-        string prlimit = Interop.RequireTool("prlimit", "util-linux");
+        string prlimit = RequirePrlimit();
         using ServerProcess server = ServerProcess.Start(_dir.Path);
         // Lowered under the running server, past what it checked at start: 20 descriptors left for clients.
         int open = Directory.GetFileSystemEntries($"/proc/{server.Pid}/fd").Length;
